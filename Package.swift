@@ -1,0 +1,52 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Release builds target a CPU with AVX2 + FMA by default (see ../shared/ENGINEERING.md: without it the SIMD
+/// kernels fall back to libm `fmaf` calls and run ~15x slower). Set `LEXEL_MARCH=portable` for a build that runs
+/// on any x86-64 (or on other architectures), or `LEXEL_MARCH=native` for the build machine's own CPU.
+let march = Context.environment["LEXEL_MARCH"] ?? "x86-64-v3"
+#if arch(x86_64)
+let marchFlags: [String] = march == "portable" ? [] : ["-Xcc", "-march=\(march)"]
+#else
+let marchFlags: [String] = []
+#endif
+let fast: [SwiftSetting] = [
+    .unsafeFlags(["-Ounchecked", "-enforce-exclusivity=unchecked"] + marchFlags, .when(configuration: .release))
+]
+
+let package = Package(
+    name: "Lexel",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "lexel", targets: ["lexel"]),
+        .library(name: "LexelVectors", targets: ["LexelVectors"]),
+        .library(name: "LexelTraining", targets: ["LexelTraining"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        // SIMD kernels, aligned matrices, random numbers: the one home of hot arithmetic.
+        .target(name: "LexelKernels", swiftSettings: fast),
+        // Streaming corpus reading (plain or zstd), tokenisation, hashing, vocabulary, sampling tables.
+        .target(name: "LexelText", dependencies: ["CZstd", "LexelKernels"], swiftSettings: fast),
+        // word2vec / fastText training: skip-gram, CBOW, negative sampling, hierarchical softmax, hogwild threads.
+        .target(name: "LexelTraining", dependencies: ["LexelText", "LexelKernels"], swiftSettings: fast),
+        // Trained vectors: model and .vec files, lookups (subword OOV), neighbours, analogies, evaluation.
+        .target(name: "LexelVectors", dependencies: ["LexelText", "LexelKernels"], swiftSettings: fast),
+        // The `lexel` command-line tool.
+        .executableTarget(
+            name: "lexel",
+            dependencies: [
+                "LexelTraining", "LexelVectors", "LexelText",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: fast),
+        .testTarget(name: "LexelKernelsTests", dependencies: ["LexelKernels"]),
+        .testTarget(name: "LexelTextTests", dependencies: ["LexelText"]),
+        .testTarget(name: "LexelTrainingTests", dependencies: ["LexelTraining", "LexelText", "LexelKernels"]),
+        .testTarget(name: "LexelVectorsTests", dependencies: ["LexelVectors", "LexelTraining", "LexelText"]),
+        .testTarget(name: "LexelCLITests", dependencies: ["lexel"]),
+    ]
+)

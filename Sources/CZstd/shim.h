@@ -1,0 +1,4 @@
+#ifndef LEXEL_CZSTD_SHIM_H
+#define LEXEL_CZSTD_SHIM_H
+#include <zstd.h>
+#endif

@@ -1,0 +1,150 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Writes a file atomically: bytes go to `path.tmp-<pid>` in the same folder, which is renamed over `path`
+/// only by `commit()`. If the process dies or `commit` is never called, an existing `path` is untouched.
+public final class AtomicFileWriter {
+    public let path: String
+    let tempPath: String
+    var fd: Int32
+    let buffer: UnsafeMutablePointer<UInt8>
+    let capacity = 1 << 20
+    var used = 0
+    public private(set) var bytesWritten: Int64 = 0
+
+    public init(path: String) throws {
+        self.path = path
+        tempPath = "\(path).tmp-\(getpid())"
+        fd = open(tempPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        if fd < 0 { throw LexelError(file: path, "cannot create \(tempPath): \(String(cString: strerror(errno)))") }
+        buffer = .allocate(capacity: capacity)
+    }
+
+    deinit {
+        buffer.deallocate()
+        if fd >= 0 {  // never committed: discard the partial file
+            close(fd)
+            unlink(tempPath)
+        }
+    }
+
+    /// Appends raw bytes.
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+        if used + bytes.count > capacity { try flush() }
+        if bytes.count >= capacity {
+            try writeAll(base, bytes.count)
+        } else {
+            (UnsafeMutableRawPointer(buffer) + used).copyMemory(from: base, byteCount: bytes.count)
+            used += bytes.count
+        }
+        bytesWritten += Int64(bytes.count)
+    }
+
+    public func write(_ s: String) throws {
+        var s = s
+        try s.withUTF8 { try write(UnsafeRawBufferPointer($0)) }
+    }
+
+    public func write<T: FixedWidthInteger>(_ v: T) throws {
+        var le = v.littleEndian
+        try withUnsafeBytes(of: &le) { try write($0) }
+    }
+
+    public func write(_ v: Double) throws { try write(v.bitPattern) }
+
+    /// Pads with zero bytes up to a multiple of `alignment`.
+    public func pad(to alignment: Int) throws {
+        let rem = Int(bytesWritten % Int64(alignment))
+        if rem != 0 { try write(UnsafeRawBufferPointer([UInt8](repeating: 0, count: alignment - rem).withUnsafeBytes { $0 })) }
+    }
+
+    func flush() throws {
+        if used > 0 { try writeAll(UnsafeRawPointer(buffer), used) }
+        used = 0
+    }
+
+    func writeAll(_ p: UnsafeRawPointer, _ n: Int) throws {
+        var off = 0
+        while off < n {
+            let w = Glibc.write(fd, p + off, n - off)
+            if w < 0 {
+                if errno == EINTR { continue }
+                throw LexelError(file: path, "write failed: \(String(cString: strerror(errno)))")
+            }
+            off += w
+        }
+    }
+
+    /// Flushes, syncs and renames the temp file over `path`.
+    public func commit() throws {
+        try flush()
+        if fsync(fd) != 0 { throw LexelError(file: path, "fsync failed: \(String(cString: strerror(errno)))") }
+        close(fd)
+        fd = -1
+        if rename(tempPath, path) != 0 {
+            let msg = String(cString: strerror(errno))
+            unlink(tempPath)
+            throw LexelError(file: path, "cannot rename \(tempPath) into place: \(msg)")
+        }
+    }
+}
+
+/// A read-only memory map of a whole file. Pages load on first touch; nothing is read at open.
+public final class MappedFile: @unchecked Sendable {
+    public let path: String
+    public let base: UnsafeRawPointer
+    public let size: Int
+
+    public init(path: String) throws {
+        self.path = path
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 { throw LexelError(file: path, "cannot open: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw LexelError(file: path, "cannot stat: \(String(cString: strerror(errno)))") }
+        if (st.st_mode & S_IFMT) == S_IFDIR { throw LexelError(file: path, "is a directory, not a file") }
+        size = Int(st.st_size)
+        if size == 0 { throw LexelError(file: path, "the file is empty") }
+        guard let p = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), p != MAP_FAILED else {
+            throw LexelError(file: path, "mmap failed: \(String(cString: strerror(errno)))")
+        }
+        base = UnsafeRawPointer(p)
+    }
+
+    deinit { munmap(UnsafeMutableRawPointer(mutating: base), size) }
+
+    /// A little-endian bounds-checked reader over the mapping.
+    public func reader(at offset: Int = 0) -> ByteReader { ByteReader(file: self, offset: offset) }
+}
+
+/// Reads little-endian values from a mapped file, throwing (with the offset) instead of reading past the end.
+public struct ByteReader {
+    public let file: MappedFile
+    public var offset: Int
+
+    public mutating func read<T: FixedWidthInteger>(_: T.Type, _ what: String) throws -> T {
+        let n = MemoryLayout<T>.size
+        guard offset >= 0, offset + n <= file.size else {
+            throw LexelError(file: file.path, offset: Int64(offset), "truncated: \(what) runs past the end of the file")
+        }
+        let v = (file.base + offset).loadUnaligned(as: T.self)
+        offset += n
+        return T(littleEndian: v)
+    }
+
+    public mutating func readDouble(_ what: String) throws -> Double { Double(bitPattern: try read(UInt64.self, what)) }
+
+    public mutating func bytes(_ n: Int, _ what: String) throws -> UnsafeRawBufferPointer {
+        guard n >= 0, offset + n <= file.size else {
+            throw LexelError(file: file.path, offset: Int64(offset), "truncated: \(what) (\(n) bytes) runs past the end of the file")
+        }
+        defer { offset += n }
+        return UnsafeRawBufferPointer(start: file.base + offset, count: n)
+    }
+
+    public mutating func align(_ a: Int) { offset = (offset + a - 1) / a * a }
+}

@@ -1,0 +1,102 @@
+import LexelKernels
+import LexelText
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Shared training state: global token count (drives the learning rate), per-thread loss, and errors.
+public final class TrainingProgress: @unchecked Sendable {
+    public let totalTokens: Int
+    public let threads: Int
+    let processed = Atomic<Int>(0)
+    let finished = Atomic<Int>(0)
+    let lossSum: UnsafeMutablePointer<Double>
+    let lossCount: UnsafeMutablePointer<Double>
+    let errorLock = Mutex<LexelError?>(nil)
+    public let start = monotonicSeconds()
+
+    init(totalTokens: Int, threads: Int) {
+        self.totalTokens = max(1, totalTokens)
+        self.threads = threads
+        lossSum = .allocate(capacity: threads * 8)
+        lossSum.initialize(repeating: 0, count: threads * 8)
+        lossCount = .allocate(capacity: threads * 8)
+        lossCount.initialize(repeating: 0, count: threads * 8)
+    }
+
+    deinit {
+        lossSum.deallocate()
+        lossCount.deallocate()
+    }
+
+    /// Fraction of all epochs' tokens done, in [0, 1].
+    public var fraction: Double { min(1, Double(processed.load(ordering: .relaxed)) / Double(totalTokens)) }
+
+    /// Average loss per example so far, over all threads.
+    public var averageLoss: Double {
+        var s = 0.0, c = 0.0
+        for i in 0..<threads { s += lossSum[i * 8]; c += lossCount[i * 8] }
+        return c > 0 ? s / c : 0
+    }
+
+    func add(tokens: Int) { processed.add(tokens, ordering: .relaxed) }
+
+    func record(thread: Int, loss: Double, count: Double) {
+        lossSum[thread * 8] = loss  // one cache line per thread
+        lossCount[thread * 8] = count
+    }
+
+    func fail(_ e: LexelError) { errorLock.withLock { if $0 == nil { $0 = e } } }
+    var error: LexelError? { errorLock.withLock { $0 } }
+}
+
+/// Seconds on a monotonic clock.
+public func monotonicSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}
+
+/// Formats seconds as `1h 02m 03s`.
+public func formatDuration(_ s: Double) -> String {
+    guard s.isFinite && s >= 0 else { return "--" }
+    let t = Int(s.rounded())
+    return "\(t / 3600)h \(String(format2: (t / 60) % 60))m \(String(format2: t % 60))s"
+}
+
+extension String {
+    init(format2 v: Int) { self = v < 10 ? "0\(v)" : "\(v)" }
+}
+
+/// Renders the one-line progress display fastText users know, with an ETA, onto stderr.
+public struct ProgressLine {
+    public static func render(fraction: Double, wordsPerSecPerThread: Double, lr: Double, loss: Double,
+                              elapsed: Double) -> String {
+        let pct = (fraction * 1000).rounded() / 10
+        let eta = fraction > 0 ? elapsed * (1 - fraction) / fraction : .infinity
+        let bar = String(repeating: "#", count: Int(fraction * 20)) + String(repeating: ".", count: 20 - Int(fraction * 20))
+        return "\rProgress: [\(bar)] \(pct)%  words/sec/thread: \(Int(wordsPerSecPerThread))  lr: \(fixed(lr, 6))  "
+            + "avg.loss: \(fixed(loss, 6))  ETA: \(formatDuration(eta)) "
+    }
+
+    static func fixed(_ v: Double, _ digits: Int) -> String {
+        var p = 1.0
+        for _ in 0..<digits { p *= 10 }
+        let r = (v * p).rounded() / p
+        var s = "\(r)"
+        if let dot = s.firstIndex(of: ".") {
+            let decimals = s.distance(from: dot, to: s.endIndex) - 1
+            if decimals < digits { s += String(repeating: "0", count: digits - decimals) }
+        }
+        return s
+    }
+}
+
+/// Writes a string to stderr, unbuffered.
+public func writeStderr(_ s: String) {
+    var s = s
+    s.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+}

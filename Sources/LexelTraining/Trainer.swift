@@ -1,0 +1,92 @@
+import LexelKernels
+import LexelText
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What training produces: the vocabulary and the input matrix (word rows, then subword bucket rows).
+public struct TrainedVectors: @unchecked Sendable {
+    public let arguments: TrainingArguments
+    public let vocabulary: Vocabulary
+    public let input: Matrix
+    public let seconds: Double
+    public let finalLoss: Double
+}
+
+/// Trains word2vec / fastText vectors on a corpus file.
+public enum Trainer {
+    /// Counts the vocabulary of `path`, then trains with `args.thread` hogwild threads.
+    public static func train(path: String, arguments args: TrainingArguments) throws -> TrainedVectors {
+        try args.validate()
+        let t0 = monotonicSeconds()
+        let vocab = try Vocabulary.count(path: path, minCount: Int64(args.minCount), maxSize: args.maxVocab) { bytes, tokens in
+            if args.verbose >= 2 { writeStderr("\rRead \(tokens / 1_000_000)M words") }
+        }
+        if args.verbose >= 1 {
+            writeStderr("\rRead \(vocab.totalTokens / 1_000_000)M words\nNumber of words:  \(vocab.count)\n")
+        }
+        return try train(path: path, vocabulary: vocab, arguments: args, startedAt: t0)
+    }
+
+    /// Trains on `path` with a vocabulary already counted.
+    public static func train(path: String, vocabulary vocab: Vocabulary, arguments args: TrainingArguments,
+                             startedAt t0: Double = monotonicSeconds()) throws -> TrainedVectors {
+        try args.validate()
+        let bucket = args.effectiveBucket
+        let rows = vocab.count + bucket
+        let bytes = Double(rows + vocab.count) * Double(args.dim) * 4
+        let physical = Double(sysconf(Int32(_SC_PHYS_PAGES))) * Double(sysconf(Int32(_SC_PAGESIZE)))
+        if physical > 0 && bytes > physical * 0.9 {
+            throw LexelError("the model needs \(Int(bytes / 1e9)) GB (rows \(rows) x dim \(args.dim)) but the machine has \(Int(physical / 1e9)) GB; lower -dim or -bucket")
+        }
+        let input = Matrix(rows: rows, cols: args.dim)
+        input.fillUniform(bound: 1 / Float(args.dim), seed: args.seed)
+        let output = Matrix(rows: vocab.count, cols: args.dim)
+        let subwords = SubwordIndex(vocabulary: vocab, minn: args.minn, maxn: args.maxn, bucket: bucket)
+        let progress = TrainingProgress(totalTokens: Int(vocab.totalTokens) * args.epoch, threads: args.thread)
+        let ctx = WorkerContext(
+            args: args, path: path, vocabulary: vocab, subwords: subwords, input: input.shared, output: output.shared,
+            sampler: args.loss == .ns ? NegativeSampler(counts: vocab.counts, power: args.negPower) : nil,
+            tree: args.loss == .hs ? HuffmanTree(counts: vocab.counts) : nil,
+            subsampler: Subsampler(counts: vocab.counts, totalTokens: vocab.totalTokens, t: args.t,
+                                   formula: args.subsampling),
+            progress: progress, activation: TableActivation())
+        let trainStart = monotonicSeconds()
+        runOnThreads(args.thread + 1) { i in
+            if i == args.thread {
+                monitor(progress, args: args, since: trainStart)
+                return
+            }
+            var worker = Worker(ctx, thread: i)
+            do { try worker.run() } catch let e as LexelError { progress.fail(e) } catch {
+                progress.fail(LexelError(file: path, "\(error)"))
+            }
+            progress.finished.add(1, ordering: .relaxed)
+        }
+        if let e = progress.error { throw e }
+        let seconds = monotonicSeconds() - trainStart
+        if args.verbose >= 1 {
+            let wps = Double(vocab.totalTokens) * Double(args.epoch) / seconds / Double(args.thread)
+            writeStderr(ProgressLine.render(fraction: 1, wordsPerSecPerThread: wps, lr: 0, loss: progress.averageLoss,
+                                            elapsed: seconds) + "\n")
+        }
+        _ = t0
+        return TrainedVectors(arguments: args, vocabulary: vocab, input: input, seconds: seconds,
+                              finalLoss: progress.averageLoss)
+    }
+
+    /// Prints the progress line every 100 ms until all workers are done.
+    static func monitor(_ p: TrainingProgress, args: TrainingArguments, since start: Double) {
+        while p.finished.load(ordering: .relaxed) < args.thread {
+            usleep(100_000)
+            guard args.verbose >= 2 else { continue }
+            let elapsed = monotonicSeconds() - start
+            let f = p.fraction
+            let wps = f * Double(p.totalTokens) / max(elapsed, 1e-9) / Double(args.thread)
+            writeStderr(ProgressLine.render(fraction: f, wordsPerSecPerThread: wps, lr: args.lr * (1 - f),
+                                            loss: p.averageLoss, elapsed: elapsed))
+        }
+    }
+}

@@ -1,0 +1,148 @@
+import LexelKernels
+import LexelText
+
+/// Everything a training thread reads. Matrices are shared and written without locks (hogwild).
+struct WorkerContext: @unchecked Sendable {
+    let args: TrainingArguments
+    let path: String
+    let vocabulary: Vocabulary
+    let subwords: SubwordIndex
+    let input: SharedRows
+    let output: SharedRows
+    let sampler: NegativeSampler?
+    let tree: HuffmanTree?
+    let subsampler: Subsampler
+    let progress: TrainingProgress
+    let activation: TableActivation
+}
+
+/// One hogwild worker: streams the corpus `epoch` times, training on the lines whose index is
+/// `thread (mod threads)`, so every thread sees whole lines and real epochs.
+struct Worker {
+    let ctx: WorkerContext
+    let thread: Int
+    var rng: SplitMix64
+    let dim: Int
+    let hidden: UnsafeMutablePointer<Float>
+    let grad: UnsafeMutablePointer<Float>
+    var negatives: [Int32]
+    var ids: [Int32] = []
+    var bag: [Int32] = []
+    var lossSum = 0.0
+    var lossCount = 0.0
+
+    init(_ ctx: WorkerContext, thread: Int) {
+        self.ctx = ctx
+        self.thread = thread
+        rng = SplitMix64(seed: ctx.args.seed &* 0x9E37_79B9 &+ UInt64(thread) &+ 1)
+        dim = ctx.args.dim
+        hidden = .allocate(capacity: dim)
+        grad = .allocate(capacity: dim)
+        negatives = Array(repeating: 0, count: ctx.args.neg)
+        ids.reserveCapacity(4096)
+        bag.reserveCapacity(4096)
+    }
+
+    mutating func run() throws {
+        defer { hidden.deallocate(); grad.deallocate() }
+        let threads = ctx.args.thread
+        let lr0 = ctx.args.lr
+        let eos = ctx.vocabulary.endOfLineID
+        for _ in 0..<ctx.args.epoch {
+            let reader = try LineReader(path: ctx.path)
+            var lineIndex = 0
+            try reader.forEachLine { line, endsLine, _ in
+                defer { lineIndex += 1 }
+                guard lineIndex % threads == thread else { return }
+                ids.removeAll(keepingCapacity: true)
+                var tokens = 0
+                let vocab = ctx.vocabulary
+                forEachToken(in: line) { tok, _ in
+                    tokens += 1
+                    let id = vocab.id(of: tok)
+                    if id >= 0 && ctx.subsampler.keep(id, &rng) { ids.append(id) }
+                }
+                if endsLine {
+                    tokens += 1
+                    if eos >= 0 && ctx.subsampler.keep(eos, &rng) { ids.append(eos) }
+                }
+                let lr = Float(lr0 * (1 - ctx.progress.fraction))
+                if ids.count > 1 {
+                    if ctx.args.model == .skipgram { skipgram(lr: lr) } else { cbow(lr: lr) }
+                }
+                ctx.progress.add(tokens: tokens)
+                ctx.progress.record(thread: thread, loss: lossSum, count: lossCount)
+            }
+        }
+    }
+
+    /// Mean of the given input rows into `hidden`.
+    @inline(__always)
+    func average(_ rows: UnsafeBufferPointer<Int32>) {
+        Kernels.zero(hidden, dim)
+        for r in rows { Kernels.add(ctx.input.row(Int(r)), hidden, dim) }
+        Kernels.scale(1 / Float(rows.count), hidden, dim)
+    }
+
+    /// Adds `grad` to each of the given input rows.
+    @inline(__always)
+    func applyGradient(_ rows: UnsafeBufferPointer<Int32>) {
+        for r in rows { Kernels.add(grad, ctx.input.row(Int(r)), dim) }
+    }
+
+    /// Loss step for predicting `target` from `hidden`.
+    @inline(__always)
+    mutating func predict(_ target: Int32, lr: Float) {
+        let loss: Float
+        if let sampler = ctx.sampler {
+            for k in 0..<negatives.count {
+                var n: Int32
+                repeat { n = sampler.sample(&rng) } while n == target
+                negatives[k] = n
+            }
+            loss = negatives.withUnsafeBufferPointer {
+                Losses.negativeSampling(ctx.activation, hidden: hidden, grad: grad, output: ctx.output,
+                                        target: target, negatives: $0, lr: lr)
+            }
+        } else {
+            let tree = ctx.tree!
+            loss = Losses.hierarchicalSoftmax(ctx.activation, hidden: hidden, grad: grad, output: ctx.output,
+                                              path: tree.path(Int(target)), codes: tree.codes(Int(target)), lr: lr)
+        }
+        lossSum += Double(loss)
+        lossCount += 1
+    }
+
+    /// Skip-gram: each kept word's vector (its row plus n-gram rows, averaged once per center word) predicts
+    /// every word of a window drawn uniformly in 1...ws; the summed gradient is applied once per center.
+    mutating func skipgram(lr: Float) {
+        let n = ids.count
+        for i in 0..<n {
+            let b = 1 + rng.next(below: ctx.args.ws)
+            let rows = ctx.subwords.rows(of: Int(ids[i]))
+            average(rows)
+            Kernels.zero(grad, dim)
+            for j in max(0, i - b)...min(n - 1, i + b) where j != i {
+                predict(ids[j], lr: lr)
+            }
+            applyGradient(rows)
+        }
+    }
+
+    /// CBOW: the mean of all context words' rows (with their n-grams) predicts the center word.
+    mutating func cbow(lr: Float) {
+        let n = ids.count
+        for i in 0..<n {
+            let b = 1 + rng.next(below: ctx.args.ws)
+            bag.removeAll(keepingCapacity: true)
+            for j in max(0, i - b)...min(n - 1, i + b) where j != i {
+                bag.append(contentsOf: ctx.subwords.rows(of: Int(ids[j])))
+            }
+            if bag.isEmpty { continue }
+            bag.withUnsafeBufferPointer { average($0) }
+            Kernels.zero(grad, dim)
+            predict(ids[i], lr: lr)
+            bag.withUnsafeBufferPointer { applyGradient($0) }
+        }
+    }
+}

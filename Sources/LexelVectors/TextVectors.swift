@@ -1,0 +1,98 @@
+import LexelKernels
+import LexelText
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The word2vec / fastText / GloVe-with-header text format: a `count dim` line, then `word v1 ... vdim` lines.
+public enum TextVectors {
+    /// Writes every vocabulary word's vector, most frequent first, atomically.
+    public static func write(_ vectors: WordVectors, path: String) throws {
+        let w = try AtomicFileWriter(path: path)
+        let dim = vectors.dim
+        try w.write("\(vectors.vocabulary.count) \(dim)\n")
+        let v = UnsafeMutablePointer<Float>.allocate(capacity: dim)
+        defer { v.deallocate() }
+        var line = ""
+        for i in 0..<vectors.vocabulary.count {
+            vectors.wordVector(i, into: v)
+            line.removeAll(keepingCapacity: true)
+            line += vectors.vocabulary.word(i)
+            for k in 0..<dim {
+                line += " "
+                line += v[k].description
+            }
+            line += "\n"
+            try w.write(line)
+        }
+        try w.commit()
+    }
+
+    /// Reads a text vector file. Words are kept in file order (taken as most frequent first).
+    public static func read(path: String) throws -> WordVectors {
+        let reader = try LineReader(path: path)
+        var header: (Int, Int)? = nil
+        var words: [[UInt8]] = []
+        var data: [Float] = []
+        var lineNo = 0
+        var vectorLines = 0
+        var seen = Set<[UInt8]>()
+        try reader.forEachLine { line, endsLine, offset in
+            lineNo += 1
+            guard endsLine || line.count > 0 else { return }
+            if !endsLine { throw LexelError(file: path, offset: offset, "line \(lineNo) is longer than the read buffer or truncated") }
+            var fields: [UnsafeBufferPointer<UInt8>] = []
+            forEachToken(in: line) { tok, _ in fields.append(tok) }
+            if fields.isEmpty { return }
+            if header == nil {
+                if fields.count == 2, let n = Int(String(decoding: fields[0], as: UTF8.self)),
+                   let d = Int(String(decoding: fields[1], as: UTF8.self)) {
+                    guard n >= 0, d > 0, d <= 100_000 else { throw LexelError(file: path, offset: offset, "implausible header '\(n) \(d)'") }
+                    header = (n, d)
+                    words.reserveCapacity(min(n, 10_000_000))
+                    return
+                }
+                header = (-1, fields.count - 1)  // GloVe style: no header
+            }
+            let dim = header!.1
+            guard fields.count == dim + 1 else {
+                throw LexelError(file: path, offset: offset, "line \(lineNo) has \(fields.count - 1) values, expected \(dim)")
+            }
+            if let bad = firstInvalidUTF8(fields[0]) {
+                throw LexelError(file: path, offset: offset + Int64(bad), "invalid UTF-8 in the word of line \(lineNo)")
+            }
+            vectorLines += 1
+            let word = Array(fields[0])
+            if !seen.insert(word).inserted { return }  // keep the first vector of a repeated word
+            words.append(word)
+            for k in 1...dim {
+                guard let x = parseFloat(fields[k]), x.isFinite else {
+                    throw LexelError(file: path, offset: offset, "line \(lineNo): value \(k) '\(String(decoding: fields[k], as: UTF8.self))' is not a finite number")
+                }
+                data.append(x)
+            }
+        }
+        guard let (n, dim) = header, !words.isEmpty else { throw LexelError(file: path, "no vectors in the file") }
+        if n >= 0 && n != vectorLines {
+            throw LexelError(file: path, "the header announces \(n) vectors but the file has \(vectorLines): truncated or corrupt")
+        }
+        let counts = (0..<words.count).map { Int64(words.count - $0) }
+        let vocab = Vocabulary(words: words, counts: counts, totalTokens: counts.reduce(0, +))
+        let m = Matrix(rows: words.count, cols: dim)
+        data.withUnsafeBufferPointer { m.pointer.update(from: $0.baseAddress!, count: data.count) }
+        return WordVectors(vocabulary: vocab, rows: UnsafePointer(m.pointer), rowCount: words.count, dim: dim,
+                           minn: 0, maxn: 0, bucket: 0, metadata: [("source", "text vectors")], owner: m)
+    }
+
+    /// Parses a float from ASCII bytes with strtof; nil unless the whole field is a number.
+    static func parseFloat(_ b: UnsafeBufferPointer<UInt8>) -> Float? {
+        guard b.count > 0, b.count < 64 else { return nil }
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: b.count + 1) { buf in
+            for i in 0..<b.count { buf[i] = CChar(bitPattern: b[i]) }
+            buf[b.count] = 0
+            var end: UnsafeMutablePointer<CChar>? = nil
+            let v = strtof(buf.baseAddress!, &end)
+            return end == buf.baseAddress! + b.count ? v : nil
+        }
+    }
+}

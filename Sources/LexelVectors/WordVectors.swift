@@ -1,0 +1,95 @@
+import LexelKernels
+import LexelText
+
+/// Trained word vectors for querying: a vocabulary, a matrix of rows, and — for fastText-style models — the
+/// subword settings that give any word, in the vocabulary or not, a vector (the mean of its rows).
+public final class WordVectors: @unchecked Sendable {
+    public let vocabulary: Vocabulary
+    public let dim: Int
+    /// Input rows: `vocabulary.count` word rows, then `bucket` n-gram rows.
+    let rows: UnsafePointer<Float>
+    public let rowCount: Int
+    public let minn: Int
+    public let maxn: Int
+    public let bucket: Int
+    /// `name value` pairs recorded at training time.
+    public let metadata: [(String, String)]
+    /// Keeps the storage of `rows` alive (a mapped file or an owned matrix).
+    let owner: AnyObject
+    private var wordMatrixCache: Matrix?
+
+    public init(vocabulary: Vocabulary, rows: UnsafePointer<Float>, rowCount: Int, dim: Int, minn: Int, maxn: Int,
+                bucket: Int, metadata: [(String, String)], owner: AnyObject) {
+        self.vocabulary = vocabulary
+        self.rows = rows
+        self.rowCount = rowCount
+        self.dim = dim
+        self.minn = minn
+        self.maxn = maxn
+        self.bucket = bucket
+        self.metadata = metadata
+        self.owner = owner
+    }
+
+    /// Whether out-of-vocabulary words get vectors from character n-grams.
+    public var hasSubwords: Bool { maxn > 0 && bucket > 0 }
+
+    /// Opens a Lexel model (`.bin`) or a word2vec/fastText text file (`.vec`), by content.
+    public static func load(path: String) throws -> WordVectors {
+        let file = try MappedFile(path: path)
+        if file.size >= 8 && ModelFile.hasMagic(file) { return try ModelFile.read(file) }
+        return try TextVectors.read(path: path)
+    }
+
+    /// The matrix rows making up `word`'s vector: its own row (if known) and its n-gram rows.
+    public func rowIndices(for word: String) -> [Int32] {
+        if !hasSubwords { return vocabulary.id(of: word).map { [Int32($0)] } ?? [] }
+        return SubwordIndex.rows(for: word, vocabulary: vocabulary, minn: minn, maxn: maxn, bucket: bucket)
+    }
+
+    /// The vector of `word`: the mean of its rows. Nil when the word is unknown and has no n-gram rows.
+    public func vector(for word: String) -> [Float]? {
+        let idx = rowIndices(for: word)
+        if idx.isEmpty { return nil }
+        var v = [Float](repeating: 0, count: dim)
+        v.withUnsafeMutableBufferPointer { out in
+            for r in idx { Kernels.add(rows + Int(r) * dim, out.baseAddress!, dim) }
+            Kernels.scale(1 / Float(idx.count), out.baseAddress!, dim)
+        }
+        return v
+    }
+
+    /// Vectors of all vocabulary words (the mean of each word's rows), one per row, L2-normalised.
+    /// Computed once and cached.
+    public var unitWordMatrix: Matrix {
+        if let m = wordMatrixCache { return m }
+        let m = Matrix(rows: vocabulary.count, cols: dim)
+        let sub = hasSubwords ? SubwordIndex(vocabulary: vocabulary, minn: minn, maxn: maxn, bucket: bucket) : nil
+        for i in 0..<vocabulary.count {
+            let out = m.row(i)
+            if let sub {
+                let r = sub.rows(of: i)
+                for k in r { Kernels.add(rows + Int(k) * dim, out, dim) }
+                Kernels.scale(1 / Float(r.count), out, dim)
+            } else {
+                out.update(from: rows + i * dim, count: dim)
+            }
+            Kernels.normalize(out, dim)
+        }
+        wordMatrixCache = m
+        return m
+    }
+
+    /// The plain word vectors (not normalised), as written to `.vec` files.
+    public func wordVector(_ i: Int, into out: UnsafeMutablePointer<Float>) {
+        if hasSubwords {
+            let idx = SubwordIndex.rows(for: vocabulary.word(i), vocabulary: vocabulary, minn: minn, maxn: maxn,
+                                        bucket: bucket)
+            Kernels.zero(out, dim)
+            for r in idx { Kernels.add(rows + Int(r) * dim, out, dim) }
+            Kernels.scale(1 / Float(idx.count), out, dim)
+        } else {
+            out.update(from: rows + i * dim, count: dim)
+        }
+    }
+}
