@@ -44,7 +44,7 @@ let package = Package(
             ],
             swiftSettings: fast),
         .testTarget(name: "LexelKernelsTests", dependencies: ["LexelKernels"]),
-        .testTarget(name: "LexelTextTests", dependencies: ["LexelText"]),
+        .testTarget(name: "LexelTextTests", dependencies: ["LexelText"], exclude: ["Fixtures"]),
         .testTarget(name: "LexelTrainingTests", dependencies: ["LexelTraining", "LexelText", "LexelKernels"]),
         .testTarget(name: "LexelVectorsTests", dependencies: ["LexelVectors", "LexelTraining", "LexelText"]),
         .testTarget(name: "LexelCLITests", dependencies: ["lexel"]),

@@ -1,0 +1,55 @@
+# Lexel: `make demo` trains word vectors on the bundled corpus and queries them; `make test` runs the tests.
+# Both install what they need (libzstd-dev) and build from scratch on a fresh machine.
+
+SWIFT ?= swift
+RELEASE_BIN := .build/release/lexel
+DEMO_DIR ?= .build/demo
+
+.PHONY: all deps build release test demo bench-words peers clean
+
+all: release
+
+# libzstd headers are not on a fresh Debian machine.
+deps:
+	@pkg-config --exists libzstd 2>/dev/null || { \
+	  echo "Installing libzstd-dev (needs root)..."; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libzstd-dev pkg-config >/dev/null; }
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+test: deps
+	$(SWIFT) test
+
+demo: release
+	@mkdir -p $(DEMO_DIR)
+	@echo "== Training skip-gram vectors with subwords on vocab/demo-corpus.txt.zst (2.5M words, 2 threads)"
+	$(RELEASE_BIN) skipgram -input vocab/demo-corpus.txt.zst -output $(DEMO_DIR)/demo -thread 2 -epoch 5 -minCount 5
+	@echo
+	@echo "== Nearest neighbours"
+	@printf 'king\ncomputer\nlove\n' | $(RELEASE_BIN) nn $(DEMO_DIR)/demo.bin 5
+	@echo
+	@echo "== Analogy: paris - france + italy"
+	@echo 'paris france italy' | $(RELEASE_BIN) analogies $(DEMO_DIR)/demo.bin 3
+	@echo
+	@echo "== Out-of-vocabulary words get vectors from their character n-grams"
+	@printf 'kernell\ncomputerize\n' | $(RELEASE_BIN) nn $(DEMO_DIR)/demo.bin 5
+	@echo
+	@echo "== Evaluation on WordSim353 and the word2vec analogies (small corpus: expect modest numbers)"
+	@if [ -d ../shared/data/eval ]; then $(RELEASE_BIN) eval words $(DEMO_DIR)/demo.bin \
+	  --similarity ../shared/data/eval/wordsim353.tsv --analogy ../shared/data/eval/questions-words.txt | tail -2; \
+	  else echo "(../shared/data/eval not found: skipped)"; fi
+
+# The side-by-side benchmark against fastText and gensim (creates tools/.venv from PyPI).
+peers:
+	bash tools/peers/setup_venv.sh
+
+bench-words: release peers
+	tools/.venv/bin/python tools/bench_words.py
+
+clean:
+	rm -rf .build
