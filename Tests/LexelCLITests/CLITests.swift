@@ -1,0 +1,120 @@
+import XCTest
+
+/// Runs the `lexel` binary built next to the tests, the way a user does.
+final class CLITests: XCTestCase {
+    struct Result { let status: Int32; let out: String; let err: String }
+
+    var binary: URL { Bundle.main.bundleURL.appendingPathComponent("lexel") }
+
+    func lexel(_ args: [String], stdin: String = "") throws -> Result {
+        let p = Process()
+        p.executableURL = binary
+        p.arguments = args
+        let (i, o, e) = (Pipe(), Pipe(), Pipe())
+        p.standardInput = i
+        p.standardOutput = o
+        p.standardError = e
+        try p.run()
+        i.fileHandleForWriting.write(Data(stdin.utf8))
+        try i.fileHandleForWriting.close()
+        let out = o.fileHandleForReading.readDataToEndOfFile(), err = e.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Result(status: p.terminationStatus, out: String(decoding: out, as: UTF8.self),
+                      err: String(decoding: err, as: UTF8.self))
+    }
+
+    func temp(_ name: String, _ data: Data) -> String {
+        let dir = NSTemporaryDirectory() + "lexel-cli-\(UUID().uuidString)"
+        try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: dir + "/" + name, contents: data)
+        return dir + "/" + name
+    }
+
+    var corpus: String {
+        let animals = ["cat", "dog", "horse", "cow"], tools = ["hammer", "saw", "drill", "wrench"]
+        var s = ""
+        for i in 0..<300 {
+            let t = i % 2 == 0 ? animals : tools
+            s += (0..<10).map { t[($0 * 7 + i) % 4] }.joined(separator: " ") + "\n"
+        }
+        return temp("corpus.txt", Data(s.utf8))
+    }
+
+    let small = ["-dim", "8", "-epoch", "3", "-minCount", "1", "-bucket", "1000", "-thread", "2", "-verbose", "0"]
+
+    func testHelpTeachesEverySubcommand() throws {
+        let top = try lexel(["--help"])
+        XCTAssertEqual(top.status, 0)
+        for sub in ["skipgram", "cbow", "nn", "analogies", "print-word-vectors", "eval"] {
+            XCTAssert(top.out.contains(sub), "top-level help lists \(sub)")
+            XCTAssertEqual(try lexel([sub, "--help"]).status, 0, sub)
+        }
+        XCTAssert(try lexel(["skipgram", "--help"]).out.contains("-minCount"))
+    }
+
+    func testTrainQueryAndEvaluateEndToEnd() throws {
+        let out = (NSTemporaryDirectory() as NSString).appendingPathComponent("lexel-e2e-\(UUID().uuidString)")
+        for cmd in ["skipgram", "cbow"] {
+            let r = try lexel([cmd, "-input", corpus, "-output", out] + small)
+            XCTAssertEqual(r.status, 0, r.err)
+            XCTAssert(FileManager.default.fileExists(atPath: out + ".bin"))
+            XCTAssert(try String(contentsOfFile: out + ".vec", encoding: .utf8).hasPrefix("9 8\n"), "8 words + </s>")
+        }
+        let nn = try lexel(["nn", out + ".bin", "3"], stdin: "cat\ncatz\n")
+        XCTAssertEqual(nn.status, 0, nn.err)
+        XCTAssertEqual(nn.out.components(separatedBy: "\n").filter { !$0.isEmpty }.count, 8, nn.out)
+        let an = try lexel(["analogies", out + ".bin", "2"], stdin: "cat dog hammer\n")
+        XCTAssertEqual(an.status, 0, an.err)
+        XCTAssert(an.out.contains("Query triplet"))
+        let pv = try lexel(["print-word-vectors", out + ".vec"], stdin: "cat unknownword\n")
+        let lines = pv.out.split(separator: "\n")
+        XCTAssertEqual(lines.count, 2)
+        XCTAssertEqual(lines[0].split(separator: " ").count, 9)
+        let sim = temp("sim.tsv", Data("cat\tdog\t9\ncat\thammer\t1\nsaw\tdrill\t8\ndog\twrench\t2\n".utf8))
+        let q = temp("q.txt", Data(": t\ncat dog hammer saw\n".utf8))
+        let ev = try lexel(["eval", "words", out + ".bin", "--similarity", sim, "--analogy", q, "--json"])
+        XCTAssertEqual(ev.status, 0, ev.err)
+        XCTAssert(ev.out.contains("\"spearman\""), ev.out)
+        XCTAssert(ev.out.contains("\"answered\": 1"), ev.out)
+    }
+
+    func expectError(_ args: [String], _ fragment: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let r = try lexel(args)
+        XCTAssertEqual(r.status, 1, "exit status for \(args): \(r.err)", file: file, line: line)
+        XCTAssert(r.err.contains(fragment), "'\(fragment)' not in: \(r.err)", file: file, line: line)
+        XCTAssertFalse(r.err.contains("Fatal error"), file: file, line: line)
+    }
+
+    func testBadInputGivesClearErrors() throws {
+        let out = NSTemporaryDirectory() + "lexel-bad-\(UUID().uuidString)"
+        func train(_ input: String, _ extra: [String] = []) -> [String] { ["skipgram", "-input", input, "-output", out] + small + extra }
+        try expectError(train("/no/such/file.txt"), "cannot open")
+        try expectError(train(temp("empty.txt", Data())), "no words")
+        var garbage = Data(count: 4096)
+        for i in 0..<4096 { garbage[i] = UInt8((i * 7919 + 13) % 256) }
+        try expectError(train(temp("garbage.bin", garbage)), "invalid UTF-8")
+        try expectError(train(temp("latin1.txt", Data([0x63, 0x61, 0x66, 0xE9, 0x0A]))), "at byte offset 3")
+        try expectError(train(corpus, ["-dim", "0"]), "-dim")
+        try expectError(train(corpus, ["-thread", "0"]), "-thread")
+        try expectError(train(corpus, ["-minn", "5", "-maxn", "3"]), "-minn")
+        try expectError(train(corpus, ["-loss", "softmax"]), "-loss")
+        try expectError(train(corpus, ["-epoch", "0"]), "-epoch")
+        try expectError(["nn", "/no/such/model.bin"], "cannot open")
+        try expectError(["nn", temp("junk.bin", Data("not a model\n".utf8))], "not a finite number")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out + ".bin"), "failed runs write nothing")
+    }
+
+    func testLineLongerThanTheReadBufferTrains() throws {
+        // 8 MB in one line (the reader's buffer is 4 MB): cut at whitespace, trained, no crash.
+        let tokens = ["alpha", "beta", "gamma", "delta"].map { String(repeating: $0, count: 25) }
+        var line = ""
+        line.reserveCapacity(8_400_000)
+        var i = 0
+        while line.utf8.count < 8_000_000 { line += tokens[i % 4] + " "; i += 1 }
+        let path = temp("long.txt", Data((line + "\n").utf8))
+        let out = NSTemporaryDirectory() + "lexel-long-\(UUID().uuidString)"
+        let r = try lexel(["cbow", "-input", path, "-output", out, "-maxn", "0"] + small)
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssert(try String(contentsOfFile: out + ".vec", encoding: .utf8).hasPrefix("5 8\n"))
+    }
+}
