@@ -10,6 +10,9 @@ import Darwin
 public struct TrainedVectors: @unchecked Sendable {
     public let arguments: TrainingArguments
     public let vocabulary: Vocabulary
+    /// Rows of each word, and the n-gram buckets that own a row.
+    public let subwords: SubwordIndex
+    /// Word rows, then one row per used n-gram bucket (see `SubwordIndex`).
     public let input: Matrix
     public let seconds: Double
     public let finalLoss: Double
@@ -35,16 +38,19 @@ public enum Trainer {
                              startedAt t0: Double = monotonicSeconds()) throws -> TrainedVectors {
         try args.validate()
         let bucket = args.effectiveBucket
-        let rows = vocab.count + bucket
+        let subwords = SubwordIndex(vocabulary: vocab, minn: args.minn, maxn: args.maxn, bucket: bucket)
+        let rows = subwords.rowCount
         let bytes = Double(rows + vocab.count) * Double(args.dim) * 4
         let physical = Double(sysconf(Int32(_SC_PHYS_PAGES))) * Double(sysconf(Int32(_SC_PAGESIZE)))
         if physical > 0 && bytes > physical * 0.9 {
-            throw LexelError("the model needs \(Int(bytes / 1e9)) GB (rows \(rows) x dim \(args.dim)) but the machine has \(Int(physical / 1e9)) GB; lower -dim or -bucket")
+            throw LexelError("the model needs \(Int(bytes / 1e9)) GB (rows \(rows) x dim \(args.dim)) but the machine has \(Int(physical / 1e9)) GB; lower -dim or -maxn")
         }
         let input = Matrix(rows: rows, cols: args.dim)
         input.fillUniform(bound: 1 / Float(args.dim), seed: args.seed)
         let output = Matrix(rows: vocab.count, cols: args.dim)
-        let subwords = SubwordIndex(vocabulary: vocab, minn: args.minn, maxn: args.maxn, bucket: bucket)
+        if args.verbose >= 1 && bucket > 0 {
+            writeStderr("Number of n-gram rows: \(subwords.usedBuckets.count) of \(bucket) buckets in use\n")
+        }
         let progress = TrainingProgress(totalTokens: Int(vocab.totalTokens) * args.epoch, threads: args.thread)
         let ctx = WorkerContext(
             args: args, path: path, vocabulary: vocab, subwords: subwords, input: input.shared, output: output.shared,
@@ -73,7 +79,7 @@ public enum Trainer {
                                             elapsed: seconds) + "\n")
         }
         _ = t0
-        return TrainedVectors(arguments: args, vocabulary: vocab, input: input, seconds: seconds,
+        return TrainedVectors(arguments: args, vocabulary: vocab, subwords: subwords, input: input, seconds: seconds,
                               finalLoss: progress.averageLoss)
     }
 

@@ -25,6 +25,7 @@ public enum ModelFile {
         try w.write(UInt32(maxn))
         try w.write(UInt64(bucket))
         try w.write(UInt64(vocabulary.totalTokens))
+        try w.write(UInt64(v.usedBuckets.count))
         try w.write(UInt32(metadata.count))
         for (k, v) in metadata {
             try writeString(w, k)
@@ -36,6 +37,8 @@ public enum ModelFile {
             try w.write(UnsafeRawBufferPointer(b))
             try w.write(UInt64(vocabulary.counts[i]))
         }
+        try w.pad(to: 64)
+        try w.write(UnsafeRawBufferPointer(v.usedBuckets))
         try w.pad(to: 64)
         try w.write(UnsafeRawBufferPointer(start: rows, count: rowCount * dim * 4))
         try w.commit()
@@ -59,8 +62,9 @@ public enum ModelFile {
         let maxn = Int(try r.read(UInt32.self, "maxn"))
         let bucket = Int(try r.read(UInt64.self, "bucket"))
         let totalTokens = try r.read(UInt64.self, "token count")
+        let usedCount = Int(try r.read(UInt64.self, "used bucket count"))
         guard dim > 0, dim <= 100_000 else { throw bad(12, "implausible dim \(dim)") }
-        guard nwords <= f.size, rowCount >= nwords, rowCount == nwords + bucket, maxn <= 64, minn <= max(maxn, 64)
+        guard nwords <= f.size, rowCount >= nwords, usedCount <= bucket, rowCount == nwords + usedCount, maxn <= 64, minn <= max(maxn, 64)
         else { throw bad(16, "inconsistent header (words \(nwords), rows \(rowCount), bucket \(bucket))") }
         let metaCount = Int(try r.read(UInt32.self, "metadata count"))
         guard metaCount <= 4096 else { throw bad(r.offset - 4, "implausible metadata count \(metaCount)") }
@@ -75,6 +79,12 @@ public enum ModelFile {
             counts.append(Int64(bitPattern: try r.read(UInt64.self, "word count")))
         }
         r.align(64)
+        let bucketBytes = try r.bytes(usedCount * 4, "used bucket list")
+        let used = bucketBytes.bindMemory(to: UInt32.self)
+        for i in 0..<usedCount where used[i] >= UInt32(bucket) || (i > 0 && used[i] <= used[i - 1]) {
+            throw bad(r.offset - usedCount * 4 + i * 4, "used bucket list is not ascending below \(bucket): corrupt")
+        }
+        r.align(64)
         let need = rowCount * dim * 4
         guard f.size - r.offset == need else {
             throw bad(r.offset, "matrix section has \(f.size - r.offset) bytes, expected \(need) (\(rowCount) x \(dim) floats): truncated or corrupt")
@@ -82,7 +92,7 @@ public enum ModelFile {
         let vocab = Vocabulary(words: words, counts: counts, totalTokens: Int64(totalTokens))
         let rows = (f.base + r.offset).assumingMemoryBound(to: Float.self)
         return WordVectors(vocabulary: vocab, rows: rows, rowCount: rowCount, dim: dim, minn: minn, maxn: maxn,
-                           bucket: bucket, metadata: metadata, owner: f)
+                           bucket: bucket, usedBuckets: used, metadata: metadata, owners: [f])
     }
 
     static func readString(_ r: inout ByteReader) throws -> String {

@@ -81,7 +81,8 @@ public enum TextVectors {
         let m = Matrix(rows: words.count, cols: dim)
         data.withUnsafeBufferPointer { m.pointer.update(from: $0.baseAddress!, count: data.count) }
         return WordVectors(vocabulary: vocab, rows: UnsafePointer(m.pointer), rowCount: words.count, dim: dim,
-                           minn: 0, maxn: 0, bucket: 0, metadata: [("source", "text vectors")], owner: m)
+                           minn: 0, maxn: 0, bucket: 0, usedBuckets: UnsafeBufferPointer(start: nil, count: 0),
+                           metadata: [("source", "text vectors")], owners: [m])
     }
 
     /// Parses a float from ASCII bytes with strtof; nil unless the whole field is a number.

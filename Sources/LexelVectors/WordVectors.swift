@@ -6,20 +6,22 @@ import LexelText
 public final class WordVectors: @unchecked Sendable {
     public let vocabulary: Vocabulary
     public let dim: Int
-    /// Input rows: `vocabulary.count` word rows, then `bucket` n-gram rows.
+    /// Input rows: `vocabulary.count` word rows, then one row per used n-gram bucket.
     let rows: UnsafePointer<Float>
     public let rowCount: Int
     public let minn: Int
     public let maxn: Int
     public let bucket: Int
+    /// The n-gram buckets that own a row, ascending (see `SubwordIndex`).
+    public let usedBuckets: UnsafeBufferPointer<UInt32>
     /// `name value` pairs recorded at training time.
     public let metadata: [(String, String)]
-    /// Keeps the storage of `rows` alive (a mapped file or an owned matrix).
-    let owner: AnyObject
+    /// Keeps the storage of `rows` and `usedBuckets` alive (a mapped file or owned buffers).
+    let owners: [AnyObject]
     private var wordMatrixCache: Matrix?
 
     public init(vocabulary: Vocabulary, rows: UnsafePointer<Float>, rowCount: Int, dim: Int, minn: Int, maxn: Int,
-                bucket: Int, metadata: [(String, String)], owner: AnyObject) {
+                bucket: Int, usedBuckets: UnsafeBufferPointer<UInt32>, metadata: [(String, String)], owners: [AnyObject]) {
         self.vocabulary = vocabulary
         self.rows = rows
         self.rowCount = rowCount
@@ -27,8 +29,9 @@ public final class WordVectors: @unchecked Sendable {
         self.minn = minn
         self.maxn = maxn
         self.bucket = bucket
+        self.usedBuckets = usedBuckets
         self.metadata = metadata
-        self.owner = owner
+        self.owners = owners
     }
 
     /// Whether out-of-vocabulary words get vectors from character n-grams.
@@ -43,8 +46,8 @@ public final class WordVectors: @unchecked Sendable {
 
     /// The matrix rows making up `word`'s vector: its own row (if known) and its n-gram rows.
     public func rowIndices(for word: String) -> [Int32] {
-        if !hasSubwords { return vocabulary.id(of: word).map { [Int32($0)] } ?? [] }
-        return SubwordIndex.rows(for: word, vocabulary: vocabulary, minn: minn, maxn: maxn, bucket: bucket)
+        SubwordIndex.rows(for: word, id: vocabulary.id(of: word), wordCount: vocabulary.count,
+                          usedBuckets: usedBuckets, minn: minn, maxn: hasSubwords ? maxn : 0, bucket: bucket)
     }
 
     /// The vector of `word`: the mean of its rows. Nil when the word is unknown and has no n-gram rows.
@@ -64,17 +67,9 @@ public final class WordVectors: @unchecked Sendable {
     public var unitWordMatrix: Matrix {
         if let m = wordMatrixCache { return m }
         let m = Matrix(rows: vocabulary.count, cols: dim)
-        let sub = hasSubwords ? SubwordIndex(vocabulary: vocabulary, minn: minn, maxn: maxn, bucket: bucket) : nil
         for i in 0..<vocabulary.count {
-            let out = m.row(i)
-            if let sub {
-                let r = sub.rows(of: i)
-                for k in r { Kernels.add(rows + Int(k) * dim, out, dim) }
-                Kernels.scale(1 / Float(r.count), out, dim)
-            } else {
-                out.update(from: rows + i * dim, count: dim)
-            }
-            Kernels.normalize(out, dim)
+            wordVector(i, into: m.row(i))
+            Kernels.normalize(m.row(i), dim)
         }
         wordMatrixCache = m
         return m
@@ -83,8 +78,8 @@ public final class WordVectors: @unchecked Sendable {
     /// The plain word vectors (not normalised), as written to `.vec` files.
     public func wordVector(_ i: Int, into out: UnsafeMutablePointer<Float>) {
         if hasSubwords {
-            let idx = SubwordIndex.rows(for: vocabulary.word(i), vocabulary: vocabulary, minn: minn, maxn: maxn,
-                                        bucket: bucket)
+            let idx = SubwordIndex.rows(for: vocabulary.word(i), id: i, wordCount: vocabulary.count,
+                                        usedBuckets: usedBuckets, minn: minn, maxn: maxn, bucket: bucket)
             Kernels.zero(out, dim)
             for r in idx { Kernels.add(rows + Int(r) * dim, out, dim) }
             Kernels.scale(1 / Float(idx.count), out, dim)

@@ -31,7 +31,7 @@ struct TrainingOptions: ParsableArguments {
     var thread = 12
     @Option(name: .customLong("lr", withSingleDash: true), help: "Initial learning rate; decays linearly to 0.")
     var lr = 0.05
-    @Option(name: .customLong("t", withSingleDash: true), help: "Subsampling threshold (0 turns subsampling off).")
+    @Option(name: .customShort("t"), help: "Subsampling threshold (0 turns subsampling off).")
     var t = 1e-4
     @Option(name: .customLong("subsampling", withSingleDash: true), help: "Keep-probability formula: fasttext = sqrt(t/f) + t/f (fastText and word2vec code), paper = sqrt(t/f).")
     var subsampling = "fasttext"
@@ -67,7 +67,9 @@ struct TrainingOptions: ParsableArguments {
             let vectors = WordVectors(
                 vocabulary: trained.vocabulary, rows: UnsafePointer(trained.input.pointer), rowCount: trained.input.rows,
                 dim: args.dim, minn: args.minn, maxn: args.maxn, bucket: args.effectiveBucket,
-                metadata: args.asPairs + [("input", input)], owner: trained.input)
+                usedBuckets: UnsafeBufferPointer(start: trained.subwords.usedBuckets.base,
+                                                 count: trained.subwords.usedBuckets.count),
+                metadata: args.asPairs + [("input", input)], owners: [trained.input, trained.subwords])
             try ModelFile.write(path: output + ".bin", vectors: vectors)
             try TextVectors.write(vectors, path: output + ".vec")
             if args.verbose >= 1 { writeStderr("Wrote \(output).bin and \(output).vec\n") }

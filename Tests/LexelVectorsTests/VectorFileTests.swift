@@ -14,10 +14,13 @@ func handMadeVectors(subwords: Bool) -> WordVectors {
     let words = ["alpha", "beta", "gamma", "</s>", "naïve"]
     let vocab = Vocabulary(words: words.map { Array($0.utf8) }, counts: [50, 40, 30, 20, 10], totalTokens: 150)
     let bucket = subwords ? 97 : 0
-    let m = Matrix(rows: words.count + bucket, cols: 6)
+    let sub = SubwordIndex(vocabulary: vocab, minn: 2, maxn: subwords ? 4 : 0, bucket: bucket)
+    let m = Matrix(rows: sub.rowCount, cols: 6)
     m.fillUniform(bound: 1, seed: 3)
     return WordVectors(vocabulary: vocab, rows: UnsafePointer(m.pointer), rowCount: m.rows, dim: 6, minn: 2,
-                       maxn: subwords ? 4 : 0, bucket: bucket, metadata: [("model", "test")], owner: m)
+                       maxn: subwords ? 4 : 0, bucket: bucket,
+                       usedBuckets: UnsafeBufferPointer(start: sub.usedBuckets.base, count: sub.usedBuckets.count),
+                       metadata: [("model", "test")], owners: [m, sub])
 }
 
 final class VectorFileTests: XCTestCase {
@@ -60,9 +63,15 @@ final class VectorFileTests: XCTestCase {
         XCTAssertEqual(r.bucket, 97)
         XCTAssertEqual(r.metadata.first?.1, "test")
         for w in ["alpha", "naïve", "unknownword", "alphx"] { XCTAssertEqual(r.vector(for: w), v.vector(for: w), w) }
-        // An OOV word's vector is the mean of its n-gram rows.
-        let rows = SubwordIndex.rows(for: "zeta", vocabulary: v.vocabulary, minn: 2, maxn: 4, bucket: 97)
-        XCTAssertEqual(rows.count, subwordStrings(of: "zeta", minn: 2, maxn: 4).count)
+        XCTAssert(r.usedBuckets.count > 10 && r.usedBuckets.count < 97, "only buckets of vocabulary n-grams get rows")
+        XCTAssertEqual(r.rowCount, 5 + r.usedBuckets.count)
+        // An OOV word's vector is the mean of the rows of its n-grams that have one.
+        let rows = r.rowIndices(for: "zeta")
+        let known = subwordStrings(of: "zeta", minn: 2, maxn: 4).filter { g in
+            SubwordIndex.rank(of: fastTextHash(g) % 97, in: r.usedBuckets) != nil
+        }
+        XCTAssertEqual(rows.count, known.count)
+        XCTAssert(rows.count > 0)
         var mean = [Float](repeating: 0, count: 6)
         for row in rows { for k in 0..<6 { mean[k] += v.rows[Int(row) * 6 + k] } }
         let got = r.vector(for: "zeta")!
