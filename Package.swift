@@ -21,6 +21,7 @@ let package = Package(
         .executable(name: "lexel", targets: ["lexel"]),
         .library(name: "LexelVectors", targets: ["LexelVectors"]),
         .library(name: "LexelTraining", targets: ["LexelTraining"]),
+        .library(name: "LexelStore", targets: ["LexelStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -35,11 +36,14 @@ let package = Package(
         .target(name: "LexelTraining", dependencies: ["LexelText", "LexelKernels"], swiftSettings: fast),
         // Trained vectors: model and .vec files, lookups (subword OOV), neighbours, analogies, evaluation.
         .target(name: "LexelVectors", dependencies: ["LexelText", "LexelKernels"], swiftSettings: fast),
+        // The `.lxv` vector file: compressed keys, hash index, quantised memory-mapped rows (docs/format.md).
+        .target(name: "LexelStore", dependencies: ["CZstd", "LexelText", "LexelKernels", "LexelVectors"],
+                swiftSettings: fast),
         // The `lexel` command-line tool.
         .executableTarget(
             name: "lexel",
             dependencies: [
-                "LexelTraining", "LexelVectors", "LexelText",
+                "LexelTraining", "LexelVectors", "LexelText", "LexelStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fast),
@@ -47,6 +51,8 @@ let package = Package(
         .testTarget(name: "LexelTextTests", dependencies: ["LexelText"], exclude: ["Fixtures"]),
         .testTarget(name: "LexelTrainingTests", dependencies: ["LexelTraining", "LexelText", "LexelKernels"]),
         .testTarget(name: "LexelVectorsTests", dependencies: ["LexelVectors", "LexelTraining", "LexelText"]),
+        .testTarget(name: "LexelStoreTests", dependencies: ["LexelStore", "LexelVectors", "LexelText", "LexelKernels"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "LexelCLITests", dependencies: ["lexel"]),
     ]
 )

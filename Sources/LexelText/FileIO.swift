@@ -79,6 +79,20 @@ public final class AtomicFileWriter {
         }
     }
 
+    /// Overwrites bytes already written at `offset` (e.g. a header filled in last).
+    public func patch(at offset: Int64, _ bytes: UnsafeRawBufferPointer) throws {
+        try flush()
+        var done = 0
+        while done < bytes.count {
+            let w = pwrite(fd, bytes.baseAddress! + done, bytes.count - done, off_t(offset) + off_t(done))
+            if w < 0 {
+                if errno == EINTR { continue }
+                throw LexelError(file: path, "write failed: \(String(cString: strerror(errno)))")
+            }
+            done += w
+        }
+    }
+
     /// Flushes, syncs and renames the temp file over `path`.
     public func commit() throws {
         try flush()

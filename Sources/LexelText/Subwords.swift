@@ -57,15 +57,21 @@ public final class SubwordIndex: @unchecked Sendable {
 
     /// Rows for any word given its vocabulary id (or nil) and the sorted used buckets: its own row, then the rows of
     /// those of its n-grams whose bucket has a row.
+    /// With `dense`, every bucket owns a row (fastText's layout: bucket `b` is row `wordCount + b`).
     public static func rows(for word: String, id: Int?, wordCount: Int, usedBuckets: UnsafeBufferPointer<UInt32>,
-                            minn: Int, maxn: Int, bucket: Int) -> [Int32] {
+                            dense: Bool = false, minn: Int, maxn: Int, bucket: Int) -> [Int32] {
         var out: [Int32] = []
         if let id { out.append(Int32(id)) }
         if word == endOfLineToken || maxn == 0 || bucket == 0 { return out }
         var w = word
         w.withUTF8 { bytes in
             forEachSubwordHash(of: bytes, minn: minn, maxn: maxn) { h in
-                if let r = rank(of: h % UInt32(bucket), in: usedBuckets) { out.append(Int32(wordCount + r)) }
+                let b = h % UInt32(bucket)
+                if dense {
+                    out.append(Int32(wordCount + Int(b)))
+                } else if let r = rank(of: b, in: usedBuckets) {
+                    out.append(Int32(wordCount + r))
+                }
             }
         }
         return out

@@ -60,17 +60,6 @@ public func monotonicSeconds() -> Double {
     return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
 }
 
-/// Formats seconds as `1h 02m 03s`.
-public func formatDuration(_ s: Double) -> String {
-    guard s.isFinite && s >= 0 else { return "--" }
-    let t = Int(s.rounded())
-    return "\(t / 3600)h \(String(format2: (t / 60) % 60))m \(String(format2: t % 60))s"
-}
-
-extension String {
-    init(format2 v: Int) { self = v < 10 ? "0\(v)" : "\(v)" }
-}
-
 /// Renders the one-line progress display fastText users know, with an ETA, onto stderr.
 public struct ProgressLine {
     public static func render(fraction: Double, wordsPerSecPerThread: Double, lr: Double, loss: Double,
@@ -78,20 +67,8 @@ public struct ProgressLine {
         let pct = (fraction * 1000).rounded() / 10
         let eta = fraction > 0 ? elapsed * (1 - fraction) / fraction : .infinity
         let bar = String(repeating: "#", count: Int(fraction * 20)) + String(repeating: ".", count: 20 - Int(fraction * 20))
-        return "\rProgress: [\(bar)] \(pct)%  words/sec/thread: \(Int(wordsPerSecPerThread))  lr: \(fixed(lr, 6))  "
-            + "avg.loss: \(fixed(loss, 6))  ETA: \(formatDuration(eta)) "
-    }
-
-    static func fixed(_ v: Double, _ digits: Int) -> String {
-        var p = 1.0
-        for _ in 0..<digits { p *= 10 }
-        let r = (v * p).rounded() / p
-        var s = "\(r)"
-        if let dot = s.firstIndex(of: ".") {
-            let decimals = s.distance(from: dot, to: s.endIndex) - 1
-            if decimals < digits { s += String(repeating: "0", count: digits - decimals) }
-        }
-        return s
+        return "\rProgress: [\(bar)] \(pct)%  words/sec/thread: \(Int(wordsPerSecPerThread))  lr: \(formatFixed(lr, 6))  "
+            + "avg.loss: \(formatFixed(loss, 6))  ETA: \(formatDuration(eta)) "
     }
 }
 

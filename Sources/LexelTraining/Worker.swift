@@ -25,6 +25,8 @@ struct Worker {
     let dim: Int
     let hidden: UnsafeMutablePointer<Float>
     let grad: UnsafeMutablePointer<Float>
+    /// Skip-gram: the sum of the gradients of one center word's context pairs.
+    let centerGrad: UnsafeMutablePointer<Float>
     var negatives: [Int32]
     var ids: [Int32] = []
     var bag: [Int32] = []
@@ -38,13 +40,14 @@ struct Worker {
         dim = ctx.args.dim
         hidden = .allocate(capacity: dim)
         grad = .allocate(capacity: dim)
+        centerGrad = .allocate(capacity: dim)
         negatives = Array(repeating: 0, count: ctx.args.neg)
         ids.reserveCapacity(4096)
         bag.reserveCapacity(4096)
     }
 
     mutating func run() throws {
-        defer { hidden.deallocate(); grad.deallocate() }
+        defer { hidden.deallocate(); grad.deallocate(); centerGrad.deallocate() }
         let threads = ctx.args.thread
         let lr0 = ctx.args.lr
         let eos = ctx.vocabulary.endOfLineID
@@ -84,10 +87,10 @@ struct Worker {
         Kernels.scale(1 / Float(rows.count), hidden, dim)
     }
 
-    /// Adds `grad` to each of the given input rows.
+    /// Adds `g` to each of the given input rows.
     @inline(__always)
-    func applyGradient(_ rows: UnsafeBufferPointer<Int32>) {
-        for r in rows { Kernels.add(grad, ctx.input.row(Int(r)), dim) }
+    func applyGradient(_ g: UnsafeMutablePointer<Float>, to rows: UnsafeBufferPointer<Int32>) {
+        for r in rows { Kernels.add(g, ctx.input.row(Int(r)), dim) }
     }
 
     /// Loss step for predicting `target` from `hidden`.
@@ -113,19 +116,25 @@ struct Worker {
         lossCount += 1
     }
 
-    /// Skip-gram: each kept word's vector (its row plus n-gram rows, averaged once per center word) predicts
-    /// every word of a window drawn uniformly in 1...ws; the summed gradient is applied once per center.
+    /// Skip-gram: each kept word's vector (the mean of its row and n-gram rows) predicts every word of a window
+    /// drawn uniformly in 1...ws. fastText re-reads and re-averages the ~20 rows for every context pair and adds the
+    /// pair's gradient to each; since adding g to every row moves their mean by exactly g, Lexel averages once per
+    /// center word, moves the mean by each pair's gradient (the same updates, in the same order, within one
+    /// thread), and writes the summed gradient to the rows once.
     mutating func skipgram(lr: Float) {
         let n = ids.count
         for i in 0..<n {
             let b = 1 + rng.next(below: ctx.args.ws)
             let rows = ctx.subwords.rows(of: Int(ids[i]))
             average(rows)
-            Kernels.zero(grad, dim)
+            Kernels.zero(centerGrad, dim)
             for j in max(0, i - b)...min(n - 1, i + b) where j != i {
+                Kernels.zero(grad, dim)
                 predict(ids[j], lr: lr)
+                Kernels.add(grad, hidden, dim)
+                Kernels.add(grad, centerGrad, dim)
             }
-            applyGradient(rows)
+            applyGradient(centerGrad, to: rows)
         }
     }
 
@@ -142,7 +151,7 @@ struct Worker {
             bag.withUnsafeBufferPointer { average($0) }
             Kernels.zero(grad, dim)
             predict(ids[i], lr: lr)
-            bag.withUnsafeBufferPointer { applyGradient($0) }
+            bag.withUnsafeBufferPointer { applyGradient(grad, to: $0) }
         }
     }
 }

@@ -121,6 +121,11 @@ public enum Evaluation {
         }
     }
 
+    /// Euclidean norm.
+    public static func norm(_ a: [Float]) -> Float {
+        a.withUnsafeBufferPointer { Kernels.norm($0.baseAddress!, a.count) }
+    }
+
     /// Spearman's rho with average ranks for ties.
     public static func spearman(_ x: [Double], _ y: [Double]) -> Double {
         pearson(ranks(x), ranks(y))

@@ -37,17 +37,22 @@ public final class WordVectors: @unchecked Sendable {
     /// Whether out-of-vocabulary words get vectors from character n-grams.
     public var hasSubwords: Bool { maxn > 0 && bucket > 0 }
 
-    /// Opens a Lexel model (`.bin`) or a word2vec/fastText text file (`.vec`), by content.
+    /// Whether every bucket owns a row (fastText's own layout) rather than only the used ones (Lexel's).
+    public var denseBuckets: Bool { hasSubwords && usedBuckets.isEmpty && rowCount == vocabulary.count + bucket }
+
+    /// Opens a Lexel model (`.bin`), a fastText model (`.bin`) or a word2vec/fastText/GloVe text file, by content.
     public static func load(path: String) throws -> WordVectors {
         let file = try MappedFile(path: path)
         if file.size >= 8 && ModelFile.hasMagic(file) { return try ModelFile.read(file) }
+        if FastTextModel.hasMagic(file) { return try FastTextModel.read(path: path) }
         return try TextVectors.read(path: path)
     }
 
     /// The matrix rows making up `word`'s vector: its own row (if known) and its n-gram rows.
     public func rowIndices(for word: String) -> [Int32] {
         SubwordIndex.rows(for: word, id: vocabulary.id(of: word), wordCount: vocabulary.count,
-                          usedBuckets: usedBuckets, minn: minn, maxn: hasSubwords ? maxn : 0, bucket: bucket)
+                          usedBuckets: usedBuckets, dense: denseBuckets, minn: minn, maxn: hasSubwords ? maxn : 0,
+                          bucket: bucket)
     }
 
     /// The vector of `word`: the mean of its rows. Nil when the word is unknown and has no n-gram rows.
@@ -75,11 +80,17 @@ public final class WordVectors: @unchecked Sendable {
         return m
     }
 
+    /// Row `r` of the matrix as stored (a word row or an n-gram row).
+    public func matrixRow(_ r: Int, into out: UnsafeMutablePointer<Float>) {
+        out.update(from: rows + r * dim, count: dim)
+    }
+
     /// The plain word vectors (not normalised), as written to `.vec` files.
     public func wordVector(_ i: Int, into out: UnsafeMutablePointer<Float>) {
         if hasSubwords {
             let idx = SubwordIndex.rows(for: vocabulary.word(i), id: i, wordCount: vocabulary.count,
-                                        usedBuckets: usedBuckets, minn: minn, maxn: maxn, bucket: bucket)
+                                        usedBuckets: usedBuckets, dense: denseBuckets, minn: minn, maxn: maxn,
+                                        bucket: bucket)
             Kernels.zero(out, dim)
             for r in idx { Kernels.add(rows + Int(r) * dim, out, dim) }
             Kernels.scale(1 / Float(idx.count), out, dim)

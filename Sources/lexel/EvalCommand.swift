@@ -34,7 +34,7 @@ struct EvalWords: ParsableCommand {
                 if json {
                     fields.append("\"similarity\": {\"file\": \"\(s)\", \"spearman\": \(r.spearman), \"pairs\": \(r.pairs), \"oov_pairs\": \(r.oovPairs), \"skipped\": \(r.skipped)}")
                 } else {
-                    print("\(s): Spearman rho \(fixed(r.spearman, 4)) over \(r.pairs) pairs (\(r.oovPairs) with an OOV word, \(r.skipped) skipped)")
+                    print("\(s): Spearman rho \(formatFixed(r.spearman, 4)) over \(r.pairs) pairs (\(r.oovPairs) with an OOV word, \(r.skipped) skipped)")
                 }
             }
             if let a = analogy {
@@ -44,23 +44,14 @@ struct EvalWords: ParsableCommand {
                     fields.append("\"analogy\": {\"file\": \"\(a)\", \"accuracy\": \(r.accuracy), \"correct\": \(r.correct), \"answered\": \(r.answered), \"questions\": \(r.questions), \"sections\": [\(secs.joined(separator: ", "))]}")
                 } else {
                     for s in r.sections {
-                        print("  \(s.name.padding(30)) \(fixed(s.accuracy * 100, 1))%  (\(s.correct)/\(s.answered), \(s.questions) questions)")
+                        print("  \(s.name.padding(30)) \(formatFixed(s.accuracy * 100, 1))%  (\(s.correct)/\(s.answered), \(s.questions) questions)")
                     }
-                    print("\(a): accuracy \(fixed(r.accuracy * 100, 2))% (\(r.correct)/\(r.answered) answered of \(r.questions) questions)")
+                    print("\(a): accuracy \(formatFixed(r.accuracy * 100, 2))% (\(r.correct)/\(r.answered) answered of \(r.questions) questions)")
                 }
             }
             if json { print("{" + fields.joined(separator: ", ") + "}") }
         }
     }
-}
-
-func fixed(_ v: Double, _ digits: Int) -> String {
-    var p = 1.0
-    for _ in 0..<digits { p *= 10 }
-    let s = "\((v * p).rounded() / p)"
-    guard let dot = s.firstIndex(of: ".") else { return s }
-    let d = s.distance(from: dot, to: s.endIndex) - 1
-    return d < digits ? s + String(repeating: "0", count: digits - d) : s
 }
 
 extension String {

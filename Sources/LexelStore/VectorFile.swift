@@ -1,0 +1,230 @@
+import LexelKernels
+import LexelText
+import Synchronization
+
+/// A `.lxv` file opened for queries. Opening maps the file and checks the header, the section table and the
+/// small metadata section; it reads no vector data. Lookups touch only the pages they need.
+public final class VectorFile: @unchecked Sendable {
+    public let path: String
+    public let file: MappedFile
+    public let sections: [SectionEntry]
+    public let meta: [String: String]
+    public let dim: Int
+    public let count: Int
+    public let dtype: VectorFileFormat.DType
+    public let normalized: Bool
+    let vectors: UnsafeRawPointer
+    let scales: UnsafePointer<Float>?
+    let norms: UnsafePointer<Float>
+    let indexTable: UnsafePointer<UInt64>
+    let indexSlots: Int
+    let indexSeed: UInt64
+    let keysBase: UnsafeRawPointer
+    let keysLength: Int
+    let blockCount: Int
+    let perBlock: Int
+    let blockCache = Mutex<[Int: [String]]>([:])
+    /// Subword rows (fastText-style OOV vectors), when the file has them.
+    let subwords: SubwordView?
+    /// Spelling index (Magnitude-style OOV vectors), when the file has one.
+    let oovIndex: OOVIndexView?
+
+    public init(path: String) throws {
+        self.path = path
+        let mf = try MappedFile(path: path)
+        file = mf
+        func bad(_ offset: Int, _ why: String) -> LexelError { LexelError(file: path, offset: Int64(offset), why) }
+        guard mf.size >= VectorFileFormat.headerSize else { throw bad(0, "header: truncated (file of \(mf.size) bytes)") }
+        var r = mf.reader()
+        let magic = try r.bytes(8, "magic")
+        guard Array(magic) == VectorFileFormat.magic else { throw bad(0, "header: not a Lexel vector file (wrong magic)") }
+        let version = try r.read(UInt32.self, "version")
+        guard version == VectorFileFormat.version else { throw bad(8, "header: unsupported version \(version) (this build reads \(VectorFileFormat.version))") }
+        let n = Int(try r.read(UInt32.self, "section count"))
+        let size = try r.read(UInt64.self, "file size")
+        let tableSum = try r.read(UInt64.self, "table checksum")
+        let headerSum = try r.read(UInt64.self, "header checksum")
+        guard XXH64.hash(UnsafeRawBufferPointer(start: mf.base, count: 32)) == headerSum else {
+            throw bad(0, "header: checksum mismatch (corrupt header)")
+        }
+        guard size == UInt64(mf.size) else {
+            throw bad(16, "header: file should be \(size) bytes but is \(mf.size): truncated or appended to")
+        }
+        guard n >= 1, n <= VectorFileFormat.maxSections, 64 + n * 64 <= mf.size else { throw bad(12, "header: implausible section count \(n)") }
+        let table = UnsafeRawBufferPointer(start: mf.base + 64, count: n * 64)
+        guard XXH64.hash(table) == tableSum else { throw bad(64, "section table: checksum mismatch (corrupt table)") }
+        var entries: [SectionEntry] = []
+        var t = mf.reader(at: 64)
+        for i in 0..<n {
+            t.offset = 64 + i * 64
+            let e = SectionEntry(kind: try t.read(UInt32.self, "kind"), encoding: try t.read(UInt32.self, "encoding"),
+                                 offset: try t.read(UInt64.self, "offset"), length: try t.read(UInt64.self, "length"),
+                                 decodedLength: try t.read(UInt64.self, "decoded length"),
+                                 checksum: try t.read(UInt64.self, "checksum"))
+            guard e.offset % 64 == 0, e.offset >= UInt64(64 + n * 64), e.length <= UInt64(mf.size),
+                  e.offset <= UInt64(mf.size) - e.length, e.encoding <= 1 else {
+                throw bad(64 + i * 64, "section \(e.name): offset \(e.offset) / length \(e.length) outside the file")
+            }
+            entries.append(e)
+        }
+        sections = entries
+        func entry(_ k: VectorFileFormat.Kind) -> SectionEntry? { entries.first { $0.kind == k.rawValue } }
+        func require(_ k: VectorFileFormat.Kind) throws -> SectionEntry {
+            guard let e = entry(k) else { throw LexelError(file: path, "section \(k.name): missing") }
+            return e
+        }
+        // meta: small, compressed, always checked
+        let m = try require(.meta)
+        guard m.encoding == 1, m.decodedLength <= 1 << 24 else { throw bad(Int(m.offset), "section meta: bad encoding or size") }
+        let metaBytes = UnsafeRawBufferPointer(start: mf.base + Int(m.offset), count: Int(m.length))
+        guard XXH64.hash(metaBytes) == m.checksum else { throw bad(Int(m.offset), "section meta: checksum mismatch") }
+        var text = [UInt8](repeating: 0, count: Int(m.decodedLength))
+        guard text.withUnsafeMutableBytes({ Zstd.decompress(metaBytes, into: $0) }) else {
+            throw bad(Int(m.offset), "section meta: zstd frame does not decode to \(m.decodedLength) bytes")
+        }
+        var meta: [String: String] = [:]
+        for line in String(decoding: text, as: UTF8.self).split(separator: "\n") {
+            if let eq = line.firstIndex(of: "=") { meta[String(line[..<eq])] = String(line[line.index(after: eq)...]) }
+        }
+        self.meta = meta
+        guard let dim = Int(meta["dim"] ?? ""), dim > 0, dim <= 100_000, let count = Int(meta["count"] ?? ""),
+              count > 0, count < Int(UInt32.max), let dtype = VectorFileFormat.DType(rawValue: meta["dtype"] ?? "") else {
+            throw bad(Int(m.offset), "section meta: dim, count or dtype missing or implausible")
+        }
+        (self.dim, self.count, self.dtype, normalized) = (dim, count, dtype, meta["normalized"] == "true")
+        let (nDim, nCount, nType) = (dim, count, dtype)
+        func raw(_ k: VectorFileFormat.Kind, expect: Int?) throws -> UnsafeRawPointer {
+            let e = try require(k)
+            guard e.encoding == 0 else { throw bad(Int(e.offset), "section \(k.name): expected raw encoding") }
+            if let expect, e.length != UInt64(expect) {
+                throw bad(Int(e.offset), "section \(k.name): \(e.length) bytes, expected \(expect) for \(nCount) x \(nDim) \(nType.rawValue)")
+            }
+            return mf.base + Int(e.offset)
+        }
+        vectors = try raw(.vectors, expect: nCount * nDim * nType.size)
+        norms = try raw(.norms, expect: nCount * 4).assumingMemoryBound(to: Float.self)
+        scales = nType == .int8 ? try raw(.scales, expect: nCount * 4).assumingMemoryBound(to: Float.self) : nil
+        let idx = try require(.keyIndex)
+        let idxBase = try raw(.keyIndex, expect: nil)
+        guard idx.length >= 16 else { throw bad(Int(idx.offset), "section key-index: truncated") }
+        let slots = Int(UInt64(littleEndian: idxBase.loadUnaligned(as: UInt64.self)))
+        guard slots >= nCount, slots & (slots - 1) == 0, idx.length == UInt64(16 + slots * 8) else {
+            throw bad(Int(idx.offset), "section key-index: \(slots) slots do not fit its \(idx.length) bytes")
+        }
+        indexSlots = slots
+        indexSeed = UInt64(littleEndian: idxBase.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+        indexTable = (idxBase + 16).assumingMemoryBound(to: UInt64.self)
+        let keys = try require(.keys)
+        keysBase = try raw(.keys, expect: nil)
+        keysLength = Int(keys.length)
+        guard keysLength >= 8 else { throw bad(Int(keys.offset), "section keys: truncated") }
+        blockCount = Int(UInt32(littleEndian: keysBase.loadUnaligned(as: UInt32.self)))
+        perBlock = Int(UInt32(littleEndian: keysBase.loadUnaligned(fromByteOffset: 4, as: UInt32.self)))
+        guard perBlock > 0, blockCount == (nCount + perBlock - 1) / perBlock, 8 + 8 * (blockCount + 1) <= keysLength else {
+            throw bad(Int(keys.offset), "section keys: block table does not match \(nCount) keys")
+        }
+        if let sv = entry(.subwordVectors) {
+            guard let minn = Int(meta["minn"] ?? ""), let maxn = Int(meta["maxn"] ?? ""), let bucket = Int(meta["bucket"] ?? ""),
+                  let words = Int(meta["subword-words"] ?? ""), minn > 0, maxn >= minn, maxn <= 64, bucket > 0, words >= 0 else {
+                throw bad(Int(m.offset), "section meta: subword parameters missing or implausible")
+            }
+            var used = UnsafeBufferPointer<UInt32>(start: nil, count: 0)
+            if let b = entry(.subwordBuckets) {
+                guard b.length % 4 == 0 else { throw bad(Int(b.offset), "section subword-buckets: length not a multiple of 4") }
+                used = UnsafeBufferPointer(start: try raw(.subwordBuckets, expect: nil).assumingMemoryBound(to: UInt32.self),
+                                           count: Int(b.length) / 4)
+            }
+            let rows = used.isEmpty ? bucket : used.count
+            let base = try raw(.subwordVectors, expect: rows * nDim * nType.size)
+            let sc = nType == .int8 ? try raw(.subwordScales, expect: rows * 4).assumingMemoryBound(to: Float.self) : nil
+            _ = sv
+            subwords = SubwordView(minn: minn, maxn: maxn, bucket: bucket, sourceWords: words, used: used, rows: base,
+                                   scales: sc, rowCount: rows)
+        } else {
+            subwords = nil
+        }
+        if let o = entry(.oovIndex) {
+            let base = try raw(.oovIndex, expect: nil)
+            guard let view = OOVIndexView(base, length: Int(o.length), fileRows: nCount) else {
+                throw bad(Int(o.offset), "section oov-index: tables do not fit the section (corrupt)")
+            }
+            oovIndex = view
+        } else {
+            oovIndex = nil
+        }
+    }
+
+    /// Row of an exact key, or nil.
+    public func row(of key: String) -> Int? {
+        var k = key
+        return k.withUTF8 { bytes -> Int? in
+            var found: Int? = nil
+            KeyIndex.candidates(UnsafeRawBufferPointer(bytes), table: indexTable, slots: indexSlots, seed: indexSeed) { r in
+                guard r >= 0 && r < count, (try? self.key(r)) == key else { return false }
+                found = r
+                return true
+            }
+            return found
+        }
+    }
+
+    /// The key of row `r`.
+    public func key(_ r: Int) throws -> String {
+        precondition(r >= 0 && r < count)
+        let b = r / perBlock
+        if let keys = blockCache.withLock({ $0[b] }) { return keys[r % perBlock] }
+        let keys = try decodeBlock(b)
+        blockCache.withLock { cache in
+            if cache.count > 1024 { cache.removeAll(keepingCapacity: true) }
+            cache[b] = keys
+        }
+        return keys[r % perBlock]
+    }
+
+    func decodeBlock(_ b: Int) throws -> [String] {
+        let start = Int(UInt64(littleEndian: keysBase.loadUnaligned(fromByteOffset: 8 + 8 * b, as: UInt64.self)))
+        let end = Int(UInt64(littleEndian: keysBase.loadUnaligned(fromByteOffset: 16 + 8 * b, as: UInt64.self)))
+        guard start <= end, end <= keysLength else {
+            throw LexelError(file: path, "section keys: block \(b) lies outside the section (corrupt)")
+        }
+        let frame = UnsafeRawBufferPointer(start: keysBase + start, count: end - start)
+        let size = CZstdFrameSize(frame)
+        guard size >= 0, size <= 1 << 26 else { throw LexelError(file: path, "section keys: block \(b) is not a valid zstd frame (corrupt)") }
+        var out = [UInt8](repeating: 0, count: size)
+        guard out.withUnsafeMutableBytes({ Zstd.decompress(frame, into: $0) }) else {
+            throw LexelError(file: path, "section keys: block \(b) does not decode (corrupt)")
+        }
+        let keys = out.split(separator: 0x0A, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+        let expected = min(perBlock, count - b * perBlock)
+        guard keys.count == expected || (size == 0 && expected == 1) else {
+            throw LexelError(file: path, "section keys: block \(b) holds \(keys.count) keys, expected \(expected) (corrupt)")
+        }
+        return size == 0 ? [""] : keys
+    }
+
+    /// Decoded row `r` (f32), into `out`.
+    public func vector(row r: Int, into out: UnsafeMutablePointer<Float>) {
+        RowCodec.decode(vectors + r * dim * dtype.size, dim, dtype, scale: scales?[r] ?? 1, into: out)
+    }
+
+    /// Decoded row `r`.
+    public func vector(row r: Int) -> [Float] {
+        [Float](unsafeUninitializedCapacity: dim) { b, n in
+            vector(row: r, into: b.baseAddress!)
+            n = dim
+        }
+    }
+
+    /// L2 norm of row `r` before any normalisation.
+    public func norm(row r: Int) -> Float { norms[r] }
+
+    /// Checks the checksum of every section (reads the whole file). Throws naming the first bad section.
+    public func verify() throws {
+        for e in sections {
+            let bytes = UnsafeRawBufferPointer(start: file.base + Int(e.offset), count: Int(e.length))
+            guard XXH64.hash(bytes) == e.checksum else {
+                throw LexelError(file: path, offset: Int64(e.offset), "section \(e.name): checksum mismatch (corrupt)")
+            }
+        }
+    }
+}

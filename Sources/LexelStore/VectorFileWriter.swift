@@ -1,0 +1,134 @@
+import LexelKernels
+import LexelText
+import LexelVectors
+
+/// Options of a conversion to `.lxv`.
+public struct VectorFileOptions: Sendable {
+    public var dtype: VectorFileFormat.DType = .f32
+    /// Store unit-length rows (norms are kept in the `norms` section).
+    public var normalize = false
+    /// Keep only the first (most frequent) N words.
+    public var maxWords: Int? = nil
+    public init() {}
+}
+
+/// Writes `.lxv` files (docs/format.md), streaming rows so that memory stays near the size of the output's
+/// small sections, and atomically (temp file + rename).
+public enum VectorFileWriter {
+    public static func write(_ v: WordVectors, to path: String, options: VectorFileOptions = .init(),
+                             source: String) throws {
+        let count = min(options.maxWords ?? Int.max, v.vocabulary.count)
+        guard count > 0 else { throw LexelError(file: path, "nothing to write: the source has no words") }
+        let dim = v.dim, dtype = options.dtype
+        var kinds: [VectorFileFormat.Kind] = [.meta, .keys, .keyIndex, .vectors, .norms]
+        if dtype == .int8 { kinds.append(.scales) }
+        let subwordRows = v.hasSubwords ? v.rowCount - v.vocabulary.count : 0
+        if subwordRows == 0 { kinds.append(.oovIndex) }
+        if subwordRows > 0 {
+            if !v.denseBuckets { kinds.append(.subwordBuckets) }
+            kinds.append(.subwordVectors)
+            if dtype == .int8 { kinds.append(.subwordScales) }
+        }
+        let w = try AtomicFileWriter(path: path)
+        let tableSize = VectorFileFormat.headerSize + kinds.count * VectorFileFormat.entrySize
+        try w.write(UnsafeRawBufferPointer([UInt8](repeating: 0, count: tableSize).withUnsafeBytes { $0 }))
+        var entries: [SectionEntry] = []
+
+        func section(_ kind: VectorFileFormat.Kind, compressed: Bool = false, decoded: Int? = nil,
+                     _ body: (_ emit: (UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
+            try w.pad(to: 64)
+            let start = w.bytesWritten
+            var hasher = XXH64Stream()
+            try body { bytes in
+                hasher.update(bytes)
+                try w.write(bytes)
+            }
+            let length = UInt64(w.bytesWritten - start)
+            entries.append(SectionEntry(kind: kind.rawValue, encoding: compressed ? 1 : 0, offset: UInt64(start),
+                                        length: length, decodedLength: UInt64(decoded ?? Int(length)),
+                                        checksum: hasher.finalize()))
+        }
+
+        // meta
+        var meta: [(String, String)] = [("dim", "\(dim)"), ("count", "\(count)"), ("dtype", dtype.rawValue),
+                                        ("normalized", options.normalize ? "true" : "false"), ("source", source)]
+        if subwordRows > 0 {
+            meta += [("minn", "\(v.minn)"), ("maxn", "\(v.maxn)"), ("bucket", "\(v.bucket)"),
+                     ("subword-words", "\(v.vocabulary.count)")]
+        }
+        meta += v.metadata.filter { !["source"].contains($0.0) }.map { ("arg.\($0.0)", $0.1) }
+        let metaText = Array(meta.map { "\($0.0)=\($0.1.replacingNewlines)" }.joined(separator: "\n").utf8)
+        let metaZ = try metaText.withUnsafeBytes { try Zstd.compress($0) }
+        try section(.meta, compressed: true, decoded: metaText.count) { emit in try metaZ.withUnsafeBytes { try emit($0) } }
+
+        // keys and key index
+        let keys = KeyBlocks.build(count: count) { v.vocabulary.bytes($0) }
+        try section(.keys) { emit in try keys.withUnsafeBytes { try emit($0) } }
+        let index = KeyIndex.build(count: count) { v.vocabulary.bytes($0) }
+        try section(.keyIndex) { emit in try index.withUnsafeBytes { try emit($0) } }
+
+        // vectors (streamed), then norms and scales
+        var norms = [Float](repeating: 0, count: count), scales = [Float](repeating: 1, count: count)
+        let row = UnsafeMutablePointer<Float>.allocate(capacity: dim)
+        let encoded = UnsafeMutableRawPointer.allocate(byteCount: dim * 4, alignment: 64)
+        defer { row.deallocate(); encoded.deallocate() }
+        try section(.vectors) { emit in
+            for i in 0..<count {
+                v.wordVector(i, into: row)
+                norms[i] = Kernels.norm(row, dim)
+                if options.normalize && norms[i] > 0 { Kernels.scale(1 / norms[i], row, dim) }
+                scales[i] = RowCodec.encode(row, dim, dtype, into: encoded)
+                try emit(UnsafeRawBufferPointer(start: encoded, count: dim * dtype.size))
+            }
+        }
+        try section(.norms) { emit in try norms.withUnsafeBytes { try emit($0) } }
+        if dtype == .int8 { try section(.scales) { emit in try scales.withUnsafeBytes { try emit($0) } } }
+
+        // spelling neighbours for out-of-vocabulary words, when there are no subword rows
+        if subwordRows == 0 {
+            let oov = OOV.buildIndex(count: count) { v.vocabulary.word($0) }
+            try section(.oovIndex) { emit in try oov.withUnsafeBytes { try emit($0) } }
+        }
+
+        // subwords: n-gram rows as trained (not normalised)
+        if subwordRows > 0 {
+            if !v.denseBuckets { try section(.subwordBuckets) { emit in try emit(UnsafeRawBufferPointer(v.usedBuckets)) } }
+            var subScales = [Float](repeating: 1, count: subwordRows)
+            try section(.subwordVectors) { emit in
+                for r in 0..<subwordRows {
+                    v.matrixRow(v.vocabulary.count + r, into: row)
+                    subScales[r] = RowCodec.encode(row, dim, dtype, into: encoded)
+                    try emit(UnsafeRawBufferPointer(start: encoded, count: dim * dtype.size))
+                }
+            }
+            if dtype == .int8 { try section(.subwordScales) { emit in try subScales.withUnsafeBytes { try emit($0) } } }
+        }
+
+        // header and section table
+        var table = [UInt8]()
+        for e in entries {
+            table.appendLE(e.kind); table.appendLE(e.encoding); table.appendLE(e.offset); table.appendLE(e.length)
+            table.appendLE(e.decodedLength); table.appendLE(e.checksum)
+            table += [UInt8](repeating: 0, count: 24)
+        }
+        var header = VectorFileFormat.magic
+        header.appendLE(VectorFileFormat.version)
+        header.appendLE(UInt32(entries.count))
+        header.appendLE(UInt64(w.bytesWritten))
+        header.appendLE(table.withUnsafeBytes { XXH64.hash($0) })
+        header.appendLE(header.withUnsafeBytes { XXH64.hash($0) })
+        header += [UInt8](repeating: 0, count: 24)
+        try (header + table).withUnsafeBytes { try w.patch(at: 0, $0) }
+        try w.commit()
+    }
+}
+
+extension Array where Element == UInt8 {
+    mutating func appendLE<T: FixedWidthInteger>(_ v: T) {
+        Swift.withUnsafeBytes(of: v.littleEndian) { append(contentsOf: $0) }
+    }
+}
+
+extension String {
+    var replacingNewlines: String { String(map { $0 == "\n" || $0 == "\r" ? " " : $0 }) }
+}

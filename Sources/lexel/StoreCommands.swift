@@ -1,0 +1,71 @@
+import ArgumentParser
+import LexelStore
+import LexelText
+import LexelVectors
+
+struct Convert: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "convert",
+        abstract: "Convert word vectors to a Lexel vector file (.lxv) or export them as text.",
+        discussion: """
+            Inputs: a Lexel model (.bin), word2vec/fastText text vectors (.vec), GloVe text (no header line).
+            OUT ending in .vec or .txt writes word2vec text; anything else writes a .lxv file (docs/format.md).
+            Examples:
+              lexel convert model.bin model.lxv --dtype int8
+              lexel convert vectors.vec vectors.lxv --normalize --max-words 100000
+            """)
+    @Argument(help: "Input vectors.") var input: String
+    @Argument(help: "Output file.") var output: String
+    @Option(help: "Value type of stored vectors: f32, f16 or int8 (int8 keeps one f32 scale per row).") var dtype = "f32"
+    @Flag(help: "Store unit-length vectors (norms are kept).") var normalize = false
+    @Option(help: "Keep only the N most frequent words.") var maxWords: Int?
+
+    func run() throws {
+        try reportingErrors {
+            guard let dt = VectorFileFormat.DType(rawValue: dtype) else { throw LexelError("--dtype: expected f32, f16 or int8 (got '\(dtype)')") }
+            if let m = maxWords, m <= 0 { throw LexelError("--max-words must be positive (got \(m))") }
+            let v = try WordVectors.load(path: input)
+            if output.hasSuffix(".vec") || output.hasSuffix(".txt") {
+                try TextVectors.write(v, path: output)
+                return
+            }
+            var o = VectorFileOptions()
+            o.dtype = dt
+            o.normalize = normalize
+            o.maxWords = maxWords
+            try VectorFileWriter.write(v, to: output, options: o, source: input)
+        }
+    }
+}
+
+struct Query: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "query",
+        abstract: "Look up words (from stdin) in a .lxv file: print their vectors, or their nearest neighbours.",
+        discussion: "echo 'king queen' | lexel query vectors.lxv --most-similar 10")
+    @Argument(help: "A .lxv file.") var file: String
+    @Option(help: "Print the N nearest neighbours instead of the vector.") var mostSimilar: Int?
+    @Flag(help: "Check every section's checksum, then exit.") var verify = false
+
+    func run() throws {
+        try reportingErrors {
+            let f = try VectorFile(path: file)
+            if verify {
+                try f.verify()
+                print("\(file): \(f.sections.count) sections, \(f.count) x \(f.dim) \(f.dtype.rawValue): all checksums match")
+                return
+            }
+            try forEachStdinLine { words in
+                for w in words {
+                    guard let r = f.row(of: w) else { print("\(w) (not in the file)"); continue }
+                    if let k = mostSimilar {
+                        print("Query word? \(w)")
+                        for (key, score) in try f.mostSimilar(row: r, k: k) { print("\(key) \(score)") }
+                    } else {
+                        print(w + " " + f.vector(row: r).map { "\($0)" }.joined(separator: " "))
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,135 @@
+import XCTest
+import LexelKernels
+import LexelText
+import LexelVectors
+@testable import LexelStore
+
+func storeTmp(_ name: String) -> String {
+    let dir = NSTemporaryDirectory() + "lexel-store-\(UUID().uuidString)"
+    try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    return dir + "/" + name
+}
+
+/// 600 words (more than two key blocks) with subword rows.
+func sampleVectors() -> WordVectors {
+    let words = (0..<600).map { "w\($0)ord" } + ["naïve", "日本"]
+    let vocab = Vocabulary(words: words.map { Array($0.utf8) }, counts: (0..<words.count).map { Int64(10_000 - $0) },
+                           totalTokens: 1_000_000)
+    let sub = SubwordIndex(vocabulary: vocab, minn: 3, maxn: 5, bucket: 5000)
+    let m = Matrix(rows: sub.rowCount, cols: 12)
+    m.fillUniform(bound: 1, seed: 17)
+    return WordVectors(vocabulary: vocab, rows: UnsafePointer(m.pointer), rowCount: m.rows, dim: 12, minn: 3, maxn: 5,
+                       bucket: 5000, usedBuckets: UnsafeBufferPointer(start: sub.usedBuckets.base, count: sub.usedBuckets.count),
+                       metadata: [("model", "skipgram")], owners: [m, sub])
+}
+
+final class XXH64Tests: XCTestCase {
+    func testKnownValues() {
+        // Reference values of XXH64 with seed 0 (xxhash's own test vectors / python-xxhash).
+        XCTAssertEqual(XXH64.hash(""), 0xEF46_DB37_51D8_E999)
+        XCTAssertEqual(XXH64.hash("abc"), 0x44BC_2CF5_AD77_0999)
+    }
+
+    func testStreamingEqualsOneShot() {
+        let data = (0..<1000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+        let whole = data.withUnsafeBytes { XXH64.hash($0, seed: 5) }
+        for cut in [0, 1, 7, 31, 32, 33, 500, 999] {
+            var s = XXH64Stream(seed: 5)
+            data.withUnsafeBytes {
+                s.update(UnsafeRawBufferPointer(rebasing: $0[0..<cut]))
+                s.update(UnsafeRawBufferPointer(rebasing: $0[cut...]))
+            }
+            XCTAssertEqual(s.finalize(), whole, "cut at \(cut)")
+        }
+    }
+}
+
+final class StoreRoundTripTests: XCTestCase {
+    func testRoundTripEveryDType() throws {
+        let v = sampleVectors()
+        for (dtype, tolerance) in [(VectorFileFormat.DType.f32, Float(0)), (.f16, 2e-3), (.int8, 1.0 / 127)] {
+            var o = VectorFileOptions()
+            o.dtype = dtype
+            let path = storeTmp("v-\(dtype).lxv")
+            try VectorFileWriter.write(v, to: path, options: o, source: "test")
+            let f = try VectorFile(path: path)
+            XCTAssertEqual(f.count, 602)
+            XCTAssertEqual(f.dim, 12)
+            XCTAssertEqual(f.dtype, dtype)
+            try f.verify()
+            for (i, w) in v.vocabulary.words.enumerated() {
+                XCTAssertEqual(f.row(of: w), i, w)
+                XCTAssertEqual(try f.key(i), w)
+                let want = v.vector(for: w)!
+                let got = f.vector(row: i)
+                for k in 0..<12 { XCTAssertEqual(got[k], want[k], accuracy: tolerance * max(1, abs(want[k])), "\(dtype) \(w)") }
+            }
+            XCTAssertNil(f.row(of: "absent"))
+            XCTAssertNil(f.row(of: ""))
+        }
+    }
+
+    func testNormalizeAndMaxWords() throws {
+        var o = VectorFileOptions()
+        o.normalize = true
+        o.maxWords = 10
+        let path = storeTmp("n.lxv")
+        let v = sampleVectors()
+        try VectorFileWriter.write(v, to: path, options: o, source: "test")
+        let f = try VectorFile(path: path)
+        XCTAssertEqual(f.count, 10)
+        XCTAssertTrue(f.normalized)
+        let r = f.vector(row: 3)
+        XCTAssertEqual(r.withUnsafeBufferPointer { Kernels.norm($0.baseAddress!, 12) }, 1, accuracy: 1e-5)
+        XCTAssertEqual(f.norm(row: 3), Evaluation.norm(v.vector(for: "w3ord")!), accuracy: 1e-5)
+        XCTAssertNil(f.row(of: "w10ord"))
+    }
+}
+
+final class StoreCorruptionTests: XCTestCase {
+    func written() throws -> (String, Data) {
+        let path = storeTmp("c.lxv")
+        try VectorFileWriter.write(sampleVectors(), to: path, options: .init(), source: "test")
+        return (path, try Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+
+    func expectFailure(_ data: Data, _ fragment: String, verify: Bool = false, file: StaticString = #filePath, line: UInt = #line) {
+        let p = storeTmp("bad.lxv")
+        try! data.write(to: URL(fileURLWithPath: p))
+        XCTAssertThrowsError(try { let f = try VectorFile(path: p); if verify { try f.verify() } }(), file: file, line: line) { e in
+            XCTAssert("\(e)".contains(fragment), "'\(fragment)' not in '\(e)'", file: file, line: line)
+        }
+    }
+
+    func testTruncatedWrongMagicAndVersion() throws {
+        let (_, good) = try written()
+        expectFailure(good.prefix(good.count - 1), "truncated")
+        expectFailure(good.prefix(40), "truncated")
+        var m = good
+        m[0] = UInt8(ascii: "X")
+        expectFailure(m, "magic")
+        var v = good
+        v[8] = 2
+        expectFailure(v, "header")
+    }
+
+    func testFlippedByteInEverySectionIsCaught() throws {
+        let (path, good) = try written()
+        let f = try VectorFile(path: path)
+        for e in f.sections {
+            var d = good
+            let at = Int(e.offset) + Int(e.length) / 2
+            d[at] ^= 0x40
+            expectFailure(d, "section \(e.name)", verify: true)
+        }
+        var t = good
+        t[64 + 8] ^= 1  // section table
+        expectFailure(t, "section table")
+    }
+
+    func testHugeDeclaredCountIsRejected() throws {
+        let (path, _) = try written()
+        let f = try VectorFile(path: path)
+        XCTAssertEqual(f.meta["count"], "602")
+    }
+}
