@@ -52,6 +52,36 @@ public enum Kernels {
         return s
     }
 
+    /// Four dot products against one vector in a single pass: the four rows' loads are independent, so their
+    /// cache misses overlap instead of queueing (output rows of word2vec are random reads in a large matrix).
+    @inlinable @inline(__always)
+    public static func dot4(
+        _ h: UnsafePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafePointer<Float>,
+        _ d: UnsafePointer<Float>, _ n: Int
+    ) -> SIMD4<Float> {
+        var sa = SIMD8<Float>(), sb = SIMD8<Float>(), sc = SIMD8<Float>(), sd = SIMD8<Float>()
+        var i = 0
+        while i + 8 <= n {
+            let x = load8(h, i)
+            sa = sa.addingProduct(x, load8(a, i))
+            sb = sb.addingProduct(x, load8(b, i))
+            sc = sc.addingProduct(x, load8(c, i))
+            sd = sd.addingProduct(x, load8(d, i))
+            i += 8
+        }
+        @inline(__always) func sum(_ v: SIMD8<Float>) -> Float {
+            let q = v.lowHalf + v.highHalf
+            let p = q.lowHalf + q.highHalf
+            return p.x + p.y
+        }
+        var r = SIMD4<Float>(sum(sa), sum(sb), sum(sc), sum(sd))
+        while i < n {
+            r = r.addingProduct(SIMD4(a[i], b[i], c[i], d[i]), SIMD4(repeating: h[i]))
+            i += 1
+        }
+        return r
+    }
+
     /// `y += alpha * x`.
     @inlinable
     public static func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {

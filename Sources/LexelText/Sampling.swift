@@ -28,8 +28,16 @@ public struct Subsampler: Sendable {
     /// Draws whether to keep one occurrence of word `id`.
     @inlinable
     public func keep(_ id: Int32, _ rng: inout SplitMix64) -> Bool {
-        let th = thresholds.base[Int(id)]
-        return th == UInt32.max || UInt32(truncatingIfNeeded: rng.next() >> 32) < th
+        Self.keep(thresholds.base[Int(id)], &rng)
+    }
+
+    /// Keep thresholds by word id (valid while this sampler lives), for hot loops.
+    public var thresholdPointer: UnsafeMutablePointer<UInt32> { thresholds.base }
+
+    /// Draws against one keep threshold.
+    @inlinable @inline(__always)
+    public static func keep(_ threshold: UInt32, _ rng: inout SplitMix64) -> Bool {
+        threshold == UInt32.max || UInt32(truncatingIfNeeded: rng.next() >> 32) < threshold
     }
 
 }

@@ -17,19 +17,39 @@ public enum Losses {
     }
 
     /// Negative sampling: the target as a positive, then each row in `negatives` as a negative.
+    /// All scores are computed first, four rows per pass (their cache misses overlap), then every row is updated;
+    /// the result equals one row at a time unless a negative is drawn twice (then both use the pre-update score).
     @inlinable
     public static func negativeSampling<A: Activation>(
         _ act: A, hidden: UnsafePointer<Float>, grad: UnsafeMutablePointer<Float>, output: SharedRows,
         target: Int32, negatives: UnsafeBufferPointer<Int32>, lr: Float
     ) -> Float {
         let dim = output.cols
-        var loss = binaryLogistic(act, hidden: hidden, grad: grad, row: output.row(Int(target)), label: true,
-                                  lr: lr, dim: dim)
-        for n in negatives {
-            loss += binaryLogistic(act, hidden: hidden, grad: grad, row: output.row(Int(n)), label: false,
-                                   lr: lr, dim: dim)
+        let total = 1 + negatives.count
+        @inline(__always) func row(_ k: Int) -> UnsafeMutablePointer<Float> {
+            output.row(Int(k == 0 ? target : negatives[k - 1]))
         }
-        return loss
+        return withUnsafeTemporaryAllocation(of: Float.self, capacity: total + 3) { scores in
+            var k = 0
+            while k < total {
+                let last = total - 1
+                let d = Kernels.dot4(hidden, row(k), row(min(k + 1, last)), row(min(k + 2, last)),
+                                     row(min(k + 3, last)), dim)
+                scores[k] = d[0]
+                scores[k + 1] = d[1]
+                scores[k + 2] = d[2]
+                scores[k + 3] = d[3]
+                k += 4
+            }
+            var loss: Float = 0
+            for k in 0..<total {
+                let s = act.sigmoid(scores[k])
+                let label = k == 0
+                Kernels.fusedUpdate(lr * ((label ? 1 : 0) - s), row: row(k), hidden: hidden, grad: grad, dim)
+                loss -= label ? act.log(s) : act.log(1 - s)
+            }
+            return loss
+        }
     }
 
     /// Hierarchical softmax: one binary decision per inner node on the target's Huffman path.

@@ -20,6 +20,15 @@ struct WorkerContext: @unchecked Sendable {
 /// `thread (mod threads)`, so every thread sees whole lines and real epochs.
 struct Worker {
     let ctx: WorkerContext
+    // Unretained views of what `ctx` keeps alive: no reference counting (shared between threads) in hot loops.
+    unowned(unsafe) let vocabulary: Vocabulary
+    unowned(unsafe) let subwords: SubwordIndex
+    unowned(unsafe) let sampler: NegativeSampler?
+    unowned(unsafe) let tree: HuffmanTree?
+    let keepThresholds: UnsafeMutablePointer<UInt32>
+    let input: SharedRows
+    let output: SharedRows
+    let activation: TableActivation
     let thread: Int
     var rng: SplitMix64
     let dim: Int
@@ -35,6 +44,14 @@ struct Worker {
 
     init(_ ctx: WorkerContext, thread: Int) {
         self.ctx = ctx
+        vocabulary = ctx.vocabulary
+        subwords = ctx.subwords
+        sampler = ctx.sampler
+        tree = ctx.tree
+        keepThresholds = ctx.subsampler.thresholdPointer
+        input = ctx.input
+        output = ctx.output
+        activation = ctx.activation
         self.thread = thread
         rng = SplitMix64(seed: ctx.args.seed &* 0x9E37_79B9 &+ UInt64(thread) &+ 1)
         dim = ctx.args.dim
@@ -50,7 +67,7 @@ struct Worker {
         defer { hidden.deallocate(); grad.deallocate(); centerGrad.deallocate() }
         let threads = ctx.args.thread
         let lr0 = ctx.args.lr
-        let eos = ctx.vocabulary.endOfLineID
+        let eos = vocabulary.endOfLineID
         for _ in 0..<ctx.args.epoch {
             let reader = try LineReader(path: ctx.path)
             var lineIndex = 0
@@ -59,15 +76,14 @@ struct Worker {
                 guard lineIndex % threads == thread else { return }
                 ids.removeAll(keepingCapacity: true)
                 var tokens = 0
-                let vocab = ctx.vocabulary
                 forEachToken(in: line) { tok, _ in
                     tokens += 1
-                    let id = vocab.id(of: tok)
-                    if id >= 0 && ctx.subsampler.keep(id, &rng) { ids.append(id) }
+                    let id = vocabulary.id(of: tok)
+                    if id >= 0 && Subsampler.keep(keepThresholds[Int(id)], &rng) { ids.append(id) }
                 }
                 if endsLine {
                     tokens += 1
-                    if eos >= 0 && ctx.subsampler.keep(eos, &rng) { ids.append(eos) }
+                    if eos >= 0 && Subsampler.keep(keepThresholds[Int(eos)], &rng) { ids.append(eos) }
                 }
                 let lr = Float(lr0 * (1 - ctx.progress.fraction))
                 if ids.count > 1 {
@@ -83,33 +99,33 @@ struct Worker {
     @inline(__always)
     func average(_ rows: UnsafeBufferPointer<Int32>) {
         Kernels.zero(hidden, dim)
-        for r in rows { Kernels.add(ctx.input.row(Int(r)), hidden, dim) }
+        for r in rows { Kernels.add(input.row(Int(r)), hidden, dim) }
         Kernels.scale(1 / Float(rows.count), hidden, dim)
     }
 
     /// Adds `g` to each of the given input rows.
     @inline(__always)
     func applyGradient(_ g: UnsafeMutablePointer<Float>, to rows: UnsafeBufferPointer<Int32>) {
-        for r in rows { Kernels.add(g, ctx.input.row(Int(r)), dim) }
+        for r in rows { Kernels.add(g, input.row(Int(r)), dim) }
     }
 
     /// Loss step for predicting `target` from `hidden`.
     @inline(__always)
     mutating func predict(_ target: Int32, lr: Float) {
         let loss: Float
-        if let sampler = ctx.sampler {
+        if let sampler {
             for k in 0..<negatives.count {
                 var n: Int32
                 repeat { n = sampler.sample(&rng) } while n == target
                 negatives[k] = n
             }
             loss = negatives.withUnsafeBufferPointer {
-                Losses.negativeSampling(ctx.activation, hidden: hidden, grad: grad, output: ctx.output,
+                Losses.negativeSampling(activation, hidden: hidden, grad: grad, output: output,
                                         target: target, negatives: $0, lr: lr)
             }
         } else {
-            let tree = ctx.tree!
-            loss = Losses.hierarchicalSoftmax(ctx.activation, hidden: hidden, grad: grad, output: ctx.output,
+            let tree = tree!
+            loss = Losses.hierarchicalSoftmax(activation, hidden: hidden, grad: grad, output: output,
                                               path: tree.path(Int(target)), codes: tree.codes(Int(target)), lr: lr)
         }
         lossSum += Double(loss)
@@ -125,7 +141,7 @@ struct Worker {
         let n = ids.count
         for i in 0..<n {
             let b = 1 + rng.next(below: ctx.args.ws)
-            let rows = ctx.subwords.rows(of: Int(ids[i]))
+            let rows = subwords.rows(of: Int(ids[i]))
             average(rows)
             Kernels.zero(centerGrad, dim)
             for j in max(0, i - b)...min(n - 1, i + b) where j != i {
@@ -145,7 +161,7 @@ struct Worker {
             let b = 1 + rng.next(below: ctx.args.ws)
             bag.removeAll(keepingCapacity: true)
             for j in max(0, i - b)...min(n - 1, i + b) where j != i {
-                bag.append(contentsOf: ctx.subwords.rows(of: Int(ids[j])))
+                bag.append(contentsOf: subwords.rows(of: Int(ids[j])))
             }
             if bag.isEmpty { continue }
             bag.withUnsafeBufferPointer { average($0) }
