@@ -387,7 +387,8 @@ def write_report(args, meta, runs, cross):
              + f", {c['lines']:,} lines, {c['tokens']:,} tokens (wc -w).")
     L.append("Settings for every tool: dim 100, ws 5, neg 5 (loss ns), epoch 5, minCount 5, 2 threads, "
              "subsampling t = 1e-4; lr = each tool's default (fastText 0.05, gensim alpha 0.025, Lexel "
-             "fastText's); subwords minn 3 maxn 6 bucket 2M where used. Tools alternate within each config"
+             "fastText's); negatives drawn from count^p with each tool's default p (fastText 0.5, gensim 0.75, "
+             "Lexel 0.5); subwords minn 3 maxn 6 bucket 2M where used. Tools alternate within each config"
              + (f", {args.repeats} repeats (medians shown, start tool rotated)" if args.repeats > 1 else "") + ".")
     L.append("")
     L.append(f"words/sec/thread = tokens ({c['tokens']:,}) x epochs ({COMMON['epoch']}) / training wall s / "

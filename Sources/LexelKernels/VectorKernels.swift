@@ -159,6 +159,45 @@ public enum Kernels {
         }
     }
 
+    /// `y = sum of the rows `base + r * n` for r in `rows``, four rows per pass so that their cache misses overlap.
+    @inlinable
+    public static func sumRows(_ rows: UnsafeBufferPointer<Int32>, of base: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, _ n: Int) {
+        zero(y, n)
+        var k = 0
+        while k + 4 <= rows.count {
+            let a = base + Int(rows[k]) * n, b = base + Int(rows[k + 1]) * n
+            let c = base + Int(rows[k + 2]) * n, d = base + Int(rows[k + 3]) * n
+            var i = 0
+            while i + 8 <= n {
+                store8(y, i, load8(UnsafePointer(y), i) + ((load8(a, i) + load8(b, i)) + (load8(c, i) + load8(d, i))))
+                i += 8
+            }
+            while i < n {
+                y[i] += (a[i] + b[i]) + (c[i] + d[i])
+                i += 1
+            }
+            k += 4
+        }
+        while k < rows.count {
+            add(base + Int(rows[k]) * n, y, n)
+            k += 1
+        }
+    }
+
+    /// `y = a + b`.
+    @inlinable
+    public static func sum(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, _ n: Int) {
+        var i = 0
+        while i + 8 <= n {
+            store8(y, i, load8(a, i) + load8(b, i))
+            i += 8
+        }
+        while i < n {
+            y[i] = a[i] + b[i]
+            i += 1
+        }
+    }
+
     /// Sets `n` floats to zero.
     @inlinable
     public static func zero(_ y: UnsafeMutablePointer<Float>, _ n: Int) {

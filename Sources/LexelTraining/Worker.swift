@@ -34,8 +34,8 @@ struct Worker {
     let dim: Int
     let hidden: UnsafeMutablePointer<Float>
     let grad: UnsafeMutablePointer<Float>
-    /// Skip-gram: the sum of the gradients of one center word's context pairs.
-    let centerGrad: UnsafeMutablePointer<Float>
+    /// Skip-gram: the center word's mean at the start of its window.
+    let hidden0: UnsafeMutablePointer<Float>
     var negatives: [Int32]
     var ids: [Int32] = []
     var bag: [Int32] = []
@@ -57,14 +57,14 @@ struct Worker {
         dim = ctx.args.dim
         hidden = .allocate(capacity: dim)
         grad = .allocate(capacity: dim)
-        centerGrad = .allocate(capacity: dim)
+        hidden0 = .allocate(capacity: dim)
         negatives = Array(repeating: 0, count: ctx.args.neg)
         ids.reserveCapacity(4096)
         bag.reserveCapacity(4096)
     }
 
     mutating func run() throws {
-        defer { hidden.deallocate(); grad.deallocate(); centerGrad.deallocate() }
+        defer { hidden.deallocate(); grad.deallocate(); hidden0.deallocate() }
         let threads = ctx.args.thread
         let lr0 = ctx.args.lr
         let eos = vocabulary.endOfLineID
@@ -98,8 +98,7 @@ struct Worker {
     /// Mean of the given input rows into `hidden`.
     @inline(__always)
     func average(_ rows: UnsafeBufferPointer<Int32>) {
-        Kernels.zero(hidden, dim)
-        for r in rows { Kernels.add(input.row(Int(r)), hidden, dim) }
+        Kernels.sumRows(rows, of: input.base, into: hidden, dim)
         Kernels.scale(1 / Float(rows.count), hidden, dim)
     }
 
@@ -143,14 +142,13 @@ struct Worker {
             let b = 1 + rng.next(below: ctx.args.ws)
             let rows = subwords.rows(of: Int(ids[i]))
             average(rows)
-            Kernels.zero(centerGrad, dim)
+            hidden0.update(from: hidden, count: dim)
+            Kernels.zero(grad, dim)
             for j in max(0, i - b)...min(n - 1, i + b) where j != i {
-                Kernels.zero(grad, dim)
                 predict(ids[j], lr: lr)
-                Kernels.add(grad, hidden, dim)
-                Kernels.add(grad, centerGrad, dim)
+                Kernels.sum(hidden0, grad, into: hidden, dim)  // the mean after this pair's update
             }
-            applyGradient(centerGrad, to: rows)
+            applyGradient(grad, to: rows)
         }
     }
 

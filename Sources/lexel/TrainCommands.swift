@@ -35,8 +35,8 @@ struct TrainingOptions: ParsableArguments {
     var t = 1e-4
     @Option(name: .customLong("subsampling", withSingleDash: true), help: "Keep-probability formula: fasttext = sqrt(t/f) + t/f (fastText and word2vec code), paper = sqrt(t/f).")
     var subsampling = "fasttext"
-    @Option(name: .customLong("negPower", withSingleDash: true), help: "Negatives are drawn with probability count^negPower (word2vec: 0.75).")
-    var negPower = 0.75
+    @Option(name: .customLong("negPower", withSingleDash: true), help: "Negatives are drawn with probability count^negPower (fastText: 0.5, word2vec and gensim: 0.75).")
+    var negPower = 0.5
     @Option(name: .customLong("maxVocab", withSingleDash: true), help: "Distinct words kept while counting; rare words are pruned past it.")
     var maxVocab = 30_000_000
     @Option(name: .customLong("seed", withSingleDash: true), help: "Random seed.")
