@@ -47,6 +47,9 @@ public enum Trainer {
         }
         let input = Matrix(rows: rows, cols: args.dim)
         input.fillUniform(bound: 1 / Float(args.dim), seed: args.seed)
+        if args.ngramInit == .zero && rows > vocab.count {
+            Kernels.zero(input.row(vocab.count), (rows - vocab.count) * args.dim)
+        }
         let output = Matrix(rows: vocab.count, cols: args.dim)
         if args.verbose >= 1 && bucket > 0 {
             writeStderr("Number of n-gram rows: \(subwords.usedBuckets.count) of \(bucket) buckets in use\n")

@@ -13,6 +13,14 @@ public enum LossKind: String, Sendable, CaseIterable {
     case hs
 }
 
+/// How n-gram rows start.
+public enum NgramInit: String, Sendable, CaseIterable {
+    /// Uniform in [-1/dim, 1/dim], like word rows (fastText's intent).
+    case uniform
+    /// Zero: a word's vector starts as its own row divided by its row count.
+    case zero
+}
+
 /// Everything that defines a training run. Defaults are fastText's where the two overlap.
 public struct TrainingArguments: Sendable, Equatable {
     public var model: ModelKind = .skipgram
@@ -35,6 +43,8 @@ public struct TrainingArguments: Sendable, Equatable {
     /// Exponent of the unigram distribution that negatives are drawn from: 0.5 as fastText (the default, measured
     /// better on WordSim353 here, see Benchmarks/README.md), 0.75 as word2vec and gensim.
     public var negPower = 0.5
+    /// Initial value of n-gram rows.
+    public var ngramInit: NgramInit = .uniform
     /// Distinct words counted before rare ones are pruned (fastText prunes at 0.75 x 30M).
     public var maxVocab = 30_000_000
     public var seed: UInt64 = 1
@@ -75,6 +85,6 @@ public struct TrainingArguments: Sendable, Equatable {
         [("model", model.rawValue), ("loss", loss.rawValue), ("dim", "\(dim)"), ("ws", "\(ws)"),
          ("epoch", "\(epoch)"), ("minCount", "\(minCount)"), ("neg", "\(neg)"), ("minn", "\(minn)"),
          ("maxn", "\(maxn)"), ("bucket", "\(effectiveBucket)"), ("thread", "\(thread)"), ("lr", "\(lr)"),
-         ("t", "\(t)"), ("subsampling", subsampling.rawValue), ("negPower", "\(negPower)"), ("seed", "\(seed)")]
+         ("t", "\(t)"), ("subsampling", subsampling.rawValue), ("negPower", "\(negPower)"), ("ngramInit", ngramInit.rawValue), ("seed", "\(seed)")]
     }
 }

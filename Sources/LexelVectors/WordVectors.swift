@@ -40,11 +40,13 @@ public final class WordVectors: @unchecked Sendable {
     /// Whether every bucket owns a row (fastText's own layout) rather than only the used ones (Lexel's).
     public var denseBuckets: Bool { hasSubwords && usedBuckets.isEmpty && rowCount == vocabulary.count + bucket }
 
-    /// Opens a Lexel model (`.bin`), a fastText model (`.bin`) or a word2vec/fastText/GloVe text file, by content.
+    /// Opens a Lexel model or a fastText model (both `.bin`, told apart by their magic numbers), a word2vec binary
+    /// file (any other `.bin`), or a word2vec/fastText/GloVe text file.
     public static func load(path: String) throws -> WordVectors {
         let file = try MappedFile(path: path)
         if file.size >= 8 && ModelFile.hasMagic(file) { return try ModelFile.read(file) }
         if FastTextModel.hasMagic(file) { return try FastTextModel.read(path: path) }
+        if path.hasSuffix(".bin") { return try Word2VecBinary.read(path: path) }
         return try TextVectors.read(path: path)
     }
 

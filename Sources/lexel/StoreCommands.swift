@@ -8,8 +8,10 @@ struct Convert: ParsableCommand {
         commandName: "convert",
         abstract: "Convert word vectors to a Lexel vector file (.lxv) or export them as text.",
         discussion: """
-            Inputs: a Lexel model (.bin), word2vec/fastText text vectors (.vec), GloVe text (no header line).
-            OUT ending in .vec or .txt writes word2vec text; anything else writes a .lxv file (docs/format.md).
+            Inputs: a Lexel model (.bin), a fastText model (.bin, fastText 0.9), word2vec binary (.bin),
+            word2vec/fastText text vectors (.vec), GloVe text (no header line).
+            OUT ending in .vec or .txt writes word2vec text, .bin word2vec binary, .npy a float32 matrix plus
+            OUT.keys.txt; anything else writes a .lxv file (docs/format.md).
             Examples:
               lexel convert model.bin model.lxv --dtype int8
               lexel convert vectors.vec vectors.lxv --normalize --max-words 100000
@@ -29,6 +31,14 @@ struct Convert: ParsableCommand {
                 try TextVectors.write(v, path: output)
                 return
             }
+            if output.hasSuffix(".bin") {
+                try Word2VecBinary.write(v, path: output)
+                return
+            }
+            if output.hasSuffix(".npy") {
+                try Word2VecBinary.writeNpy(v, path: output)
+                return
+            }
             var o = VectorFileOptions()
             o.dtype = dt
             o.normalize = normalize
@@ -42,7 +52,10 @@ struct Query: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "query",
         abstract: "Look up words (from stdin) in a .lxv file: print their vectors, or their nearest neighbours.",
-        discussion: "echo 'king queen' | lexel query vectors.lxv --most-similar 10")
+        discussion: """
+            Any word gets a vector: words not in the file get an OOV vector (docs/oov.md).
+            Example: echo 'king kernnel' | lexel query vectors.lxv --most-similar 10
+            """)
     @Argument(help: "A .lxv file.") var file: String
     @Option(help: "Print the N nearest neighbours instead of the vector.") var mostSimilar: Int?
     @Flag(help: "Check every section's checksum, then exit.") var verify = false
@@ -57,12 +70,11 @@ struct Query: ParsableCommand {
             }
             try forEachStdinLine { words in
                 for w in words {
-                    guard let r = f.row(of: w) else { print("\(w) (not in the file)"); continue }
                     if let k = mostSimilar {
-                        print("Query word? \(w)")
-                        for (key, score) in try f.mostSimilar(row: r, k: k) { print("\(key) \(score)") }
+                        print("Query word? \(w)" + (f.row(of: w) == nil ? " (not in the file: OOV vector)" : ""))
+                        for (key, score) in try f.mostSimilar(toWord: w, k: k) { print("\(key) \(score)") }
                     } else {
-                        print(w + " " + f.vector(row: r).map { "\($0)" }.joined(separator: " "))
+                        print(w + " " + (try f.vector(for: w)).map { "\($0)" }.joined(separator: " "))
                     }
                 }
             }

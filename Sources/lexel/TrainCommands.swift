@@ -37,6 +37,8 @@ struct TrainingOptions: ParsableArguments {
     var subsampling = "fasttext"
     @Option(name: .customLong("negPower", withSingleDash: true), help: "Negatives are drawn with probability count^negPower (fastText: 0.5, word2vec and gensim: 0.75).")
     var negPower = 0.5
+    @Option(name: .customLong("ngramInit", withSingleDash: true), help: "Initial n-gram rows: uniform (like word rows) or zero.")
+    var ngramInit = "uniform"
     @Option(name: .customLong("maxVocab", withSingleDash: true), help: "Distinct words kept while counting; rare words are pruned past it.")
     var maxVocab = 30_000_000
     @Option(name: .customLong("seed", withSingleDash: true), help: "Random seed.")
@@ -51,8 +53,12 @@ struct TrainingOptions: ParsableArguments {
         guard let s = Subsampler.Formula(rawValue: subsampling) else {
             throw LexelError("-subsampling: expected fasttext or paper (got '\(subsampling)')")
         }
+        guard let ni = NgramInit(rawValue: ngramInit) else {
+            throw LexelError("-ngramInit: expected uniform or zero (got '\(ngramInit)')")
+        }
         a.loss = l
         a.subsampling = s
+        a.ngramInit = ni
         (a.dim, a.ws, a.epoch, a.minCount, a.neg) = (dim, ws, epoch, minCount, neg)
         (a.minn, a.maxn, a.bucket, a.thread, a.lr, a.t) = (minn, maxn, bucket, thread, lr, t)
         (a.negPower, a.maxVocab, a.seed, a.verbose) = (negPower, maxVocab, seed, verbose)

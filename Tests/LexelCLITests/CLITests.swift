@@ -78,6 +78,30 @@ final class CLITests: XCTestCase {
         XCTAssert(ev.out.contains("\"answered\": 1"), ev.out)
     }
 
+    func testConvertAndQueryVectorFiles() throws {
+        let out = NSTemporaryDirectory() + "lexel-store-\(UUID().uuidString)"
+        XCTAssertEqual(try lexel(["skipgram", "-input", corpus, "-output", out] + small).status, 0)
+        for dtype in ["f32", "int8"] {
+            let c = try lexel(["convert", out + ".bin", out + "-\(dtype).lxv", "--dtype", dtype])
+            XCTAssertEqual(c.status, 0, c.err)
+            let q = try lexel(["query", out + "-\(dtype).lxv", "--most-similar", "2"], stdin: "cat catz\n")
+            XCTAssertEqual(q.status, 0, q.err)
+            XCTAssert(q.out.contains("catz (not in the file: OOV vector)"), q.out)
+            XCTAssertEqual(q.out.split(separator: "\n").count, 6, q.out)
+            let v = try lexel(["query", out + "-\(dtype).lxv"], stdin: "dog\n")
+            XCTAssertEqual(v.out.split(separator: " ").count, 9)
+            XCTAssert(try lexel(["query", out + "-\(dtype).lxv", "--verify"]).out.contains("all checksums match"))
+        }
+        let e = try lexel(["convert", out + ".bin", out + "-export.vec"])
+        XCTAssertEqual(e.status, 0, e.err)
+        XCTAssert(try String(contentsOfFile: out + "-export.vec", encoding: .utf8).hasPrefix("9 8\n"))
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: out + "-f32.lxv"))
+        bytes[bytes.count - 8] ^= 0xFF
+        let bad = temp("bad.lxv", bytes)
+        try expectError(["query", bad, "--verify"], "checksum mismatch")
+        try expectError(["convert", out + ".bin", out + "-x.lxv", "--dtype", "f64"], "--dtype")
+    }
+
     func expectError(_ args: [String], _ fragment: String, file: StaticString = #filePath, line: UInt = #line) throws {
         let r = try lexel(args)
         XCTAssertEqual(r.status, 1, "exit status for \(args): \(r.err)", file: file, line: line)

@@ -102,6 +102,28 @@ final class VectorFileTests: XCTestCase {
         XCTAssertThrowsError(try WordVectors.load(path: hc))
     }
 
+    func testWord2VecBinaryRoundTripAndNpyExport() throws {
+        let v = handMadeVectors(subwords: true)
+        let path = tmpPath("w2v.bin")
+        try Word2VecBinary.write(v, path: path)
+        let r = try WordVectors.load(path: path)
+        XCTAssertEqual(r.vocabulary.words, v.vocabulary.words)
+        for w in v.vocabulary.words { XCTAssertEqual(r.vector(for: w), v.vector(for: w), w) }
+        let npy = tmpPath("m.npy")
+        try Word2VecBinary.writeNpy(v, path: npy)
+        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: npy)))
+        XCTAssertEqual(Array(bytes[0..<6]), [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59])
+        let headerLength = Int(bytes[8]) | Int(bytes[9]) << 8
+        XCTAssertEqual((10 + headerLength) % 64, 0)
+        XCTAssert(String(decoding: bytes[10..<(10 + headerLength)], as: UTF8.self).contains("'shape': (5, 6)"))
+        XCTAssertEqual(bytes.count, 10 + headerLength + 5 * 6 * 4)
+        let keys = try String(contentsOfFile: String(npy.dropLast(4)) + ".keys.txt", encoding: .utf8)
+        XCTAssertEqual(keys, v.vocabulary.words.joined(separator: "\n") + "\n")
+        let cut = tmpPath("cut.bin")
+        try Data(Array(try Data(contentsOf: URL(fileURLWithPath: path))).dropLast(3)).write(to: URL(fileURLWithPath: cut))
+        XCTAssertThrowsError(try WordVectors.load(path: cut)) { XCTAssert("\($0)".contains("truncated"), "\($0)") }
+    }
+
     func testAtomicWriteLeavesExistingFileUntilCommit() throws {
         let path = tmpPath("out.txt")
         try "old".write(toFile: path, atomically: false, encoding: .utf8)
