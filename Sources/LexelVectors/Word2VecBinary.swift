@@ -71,7 +71,7 @@ public enum Word2VecBinary {
         while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
         header += "\n"
         let w = try AtomicFileWriter(path: path)
-        try [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 1, 0].withUnsafeBytes { (b: UnsafeRawBufferPointer) in try w.write(b) }
+        try [UInt8]([0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 1, 0]).withUnsafeBytes { (b: UnsafeRawBufferPointer) in try w.write(b) }
         try w.write(UInt16(header.utf8.count))
         try w.write(header)
         let row = UnsafeMutablePointer<Float>.allocate(capacity: dim)
