@@ -41,7 +41,7 @@ demo: release
 	@echo
 	@echo "== Evaluation on WordSim353 and the word2vec analogies (small corpus: expect modest numbers)"
 	@if [ -d ../shared/data/eval ]; then $(RELEASE_BIN) eval words $(DEMO_DIR)/demo.bin \
-	  --similarity ../shared/data/eval/wordsim353.tsv --analogy ../shared/data/eval/questions-words.txt | tail -2; \
+	  --similarity ../shared/data/eval/wordsim353.tsv --analogy ../shared/data/eval/questions-words.txt | grep -v "^  "; \
 	  else echo "(../shared/data/eval not found: skipped)"; fi
 
 # The side-by-side benchmark against fastText and gensim (creates tools/.venv from PyPI).
