@@ -27,11 +27,11 @@ let benchmarks: @Sendable () -> Void = {
             blackHole(g.pointer[0])
         }
 
+        let out = Matrix(rows: 10_000, cols: dim)
+        out.fillUniform(bound: 0.1, seed: 3)
+        let act = TableActivation()
+        let sampler = NegativeSampler(counts: (0..<10_000).map { Int64(10_000 - $0) })
         Benchmark("negative sampling step (1 + 5 rows) dim=\(dim) x1000") { bench in
-            let out = Matrix(rows: 10_000, cols: dim)
-            out.fillUniform(bound: 0.1, seed: 3)
-            let act = TableActivation()
-            let sampler = NegativeSampler(counts: (0..<10_000).map { Int64(10_000 - $0) })
             var rng = SplitMix64(seed: 4)
             var neg = [Int32](repeating: 0, count: 5)
             for _ in bench.scaledIterations {
