@@ -123,7 +123,7 @@ public final class VectorFile: @unchecked Sendable {
         guard perBlock > 0, blockCount == (nCount + perBlock - 1) / perBlock, 8 + 8 * (blockCount + 1) <= keysLength else {
             throw bad(Int(keys.offset), "section keys: block table does not match \(nCount) keys")
         }
-        if let sv = entry(.subwordVectors) {
+        if entry(.subwordVectors) != nil {
             guard let minn = Int(meta["minn"] ?? ""), let maxn = Int(meta["maxn"] ?? ""), let bucket = Int(meta["bucket"] ?? ""),
                   let words = Int(meta["subword-words"] ?? ""), minn > 0, maxn >= minn, maxn <= 64, bucket > 0, words >= 0 else {
                 throw bad(Int(m.offset), "section meta: subword parameters missing or implausible")
@@ -137,7 +137,6 @@ public final class VectorFile: @unchecked Sendable {
             let rows = used.isEmpty ? bucket : used.count
             let base = try raw(.subwordVectors, expect: rows * nDim * nType.size)
             let sc = nType == .int8 ? try raw(.subwordScales, expect: rows * 4).assumingMemoryBound(to: Float.self) : nil
-            _ = sv
             subwords = SubwordView(minn: minn, maxn: maxn, bucket: bucket, sourceWords: words, used: used, rows: base,
                                    scales: sc, rowCount: rows)
         } else {

@@ -23,19 +23,19 @@ public enum Trainer {
     /// Counts the vocabulary of `path`, then trains with `args.thread` hogwild threads.
     public static func train(path: String, arguments args: TrainingArguments) throws -> TrainedVectors {
         try args.validate()
-        let t0 = monotonicSeconds()
         let vocab = try Vocabulary.count(path: path, minCount: Int64(args.minCount), maxSize: args.maxVocab) { bytes, tokens in
             if args.verbose >= 2 { writeStderr("\rRead \(tokens / 1_000_000)M words") }
         }
         if args.verbose >= 1 {
             writeStderr("\rRead \(vocab.totalTokens / 1_000_000)M words\nNumber of words:  \(vocab.count)\n")
         }
-        return try train(path: path, vocabulary: vocab, arguments: args, startedAt: t0)
+        return try train(path: path, vocabulary: vocab, arguments: args)
     }
 
     /// Trains on `path` with a vocabulary already counted.
-    public static func train(path: String, vocabulary vocab: Vocabulary, arguments args: TrainingArguments,
-                             startedAt t0: Double = monotonicSeconds()) throws -> TrainedVectors {
+    public static func train(path: String, vocabulary vocab: Vocabulary, arguments args: TrainingArguments)
+        throws -> TrainedVectors
+    {
         try args.validate()
         let bucket = args.effectiveBucket
         let subwords = SubwordIndex(vocabulary: vocab, minn: args.minn, maxn: args.maxn, bucket: bucket)
@@ -81,7 +81,6 @@ public enum Trainer {
             writeStderr(ProgressLine.render(fraction: 1, wordsPerSecPerThread: wps, lr: 0, loss: progress.averageLoss,
                                             elapsed: seconds) + "\n")
         }
-        _ = t0
         return TrainedVectors(arguments: args, vocabulary: vocab, subwords: subwords, input: input, seconds: seconds,
                               finalLoss: progress.averageLoss)
     }

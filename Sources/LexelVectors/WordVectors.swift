@@ -62,10 +62,7 @@ public final class WordVectors: @unchecked Sendable {
         let idx = rowIndices(for: word)
         if idx.isEmpty { return nil }
         var v = [Float](repeating: 0, count: dim)
-        v.withUnsafeMutableBufferPointer { out in
-            for r in idx { Kernels.add(rows + Int(r) * dim, out.baseAddress!, dim) }
-            Kernels.scale(1 / Float(idx.count), out.baseAddress!, dim)
-        }
+        v.withUnsafeMutableBufferPointer { out in idx.withUnsafeBufferPointer { mean(ofRows: $0, into: out.baseAddress!) } }
         return v
     }
 
@@ -82,6 +79,12 @@ public final class WordVectors: @unchecked Sendable {
         return m
     }
 
+    /// The mean of the given matrix rows (one or more).
+    func mean(ofRows idx: UnsafeBufferPointer<Int32>, into out: UnsafeMutablePointer<Float>) {
+        Kernels.sumRows(idx, of: rows, into: out, dim)
+        Kernels.scale(1 / Float(idx.count), out, dim)
+    }
+
     /// Row `r` of the matrix as stored (a word row or an n-gram row).
     public func matrixRow(_ r: Int, into out: UnsafeMutablePointer<Float>) {
         out.update(from: rows + r * dim, count: dim)
@@ -93,9 +96,7 @@ public final class WordVectors: @unchecked Sendable {
             let idx = SubwordIndex.rows(for: vocabulary.word(i), id: i, wordCount: vocabulary.count,
                                         usedBuckets: usedBuckets, dense: denseBuckets, minn: minn, maxn: maxn,
                                         bucket: bucket)
-            Kernels.zero(out, dim)
-            for r in idx { Kernels.add(rows + Int(r) * dim, out, dim) }
-            Kernels.scale(1 / Float(idx.count), out, dim)
+            idx.withUnsafeBufferPointer { mean(ofRows: $0, into: out) }
         } else {
             out.update(from: rows + i * dim, count: dim)
         }
