@@ -28,8 +28,10 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        // The CPU instructions Swift cannot spell (software prefetch), as static inline C.
+        .target(name: "CKernels"),
         // SIMD kernels, aligned matrices, random numbers: the one home of hot arithmetic.
-        .target(name: "LexelKernels", swiftSettings: fast),
+        .target(name: "LexelKernels", dependencies: ["CKernels"], swiftSettings: fast),
         // Streaming corpus reading (plain or zstd), tokenisation, hashing, vocabulary, sampling tables.
         .target(name: "LexelText", dependencies: ["CZstd", "LexelKernels"], swiftSettings: fast),
         // word2vec / fastText training: skip-gram, CBOW, negative sampling, hierarchical softmax, hogwild threads.

@@ -36,7 +36,10 @@ struct Worker {
     let grad: UnsafeMutablePointer<Float>
     /// Skip-gram: the center word's mean at the start of its window.
     let hidden0: UnsafeMutablePointer<Float>
-    var negatives: [Int32]
+    /// Negatives of the pair being trained, and of the next pair (drawn early so their rows can be prefetched).
+    var negatives: UnsafeMutablePointer<Int32>
+    var upcoming: UnsafeMutablePointer<Int32>
+    let neg: Int
     var ids: [Int32] = []
     var bag: [Int32] = []
     var lossSum = 0.0
@@ -58,13 +61,18 @@ struct Worker {
         hidden = .allocate(capacity: dim)
         grad = .allocate(capacity: dim)
         hidden0 = .allocate(capacity: dim)
-        negatives = Array(repeating: 0, count: ctx.args.neg)
+        neg = ctx.args.neg
+        negatives = .allocate(capacity: max(1, neg))
+        upcoming = .allocate(capacity: max(1, neg))
         ids.reserveCapacity(4096)
         bag.reserveCapacity(4096)
     }
 
     mutating func run() throws {
-        defer { hidden.deallocate(); grad.deallocate(); hidden0.deallocate() }
+        defer {
+            hidden.deallocate(); grad.deallocate(); hidden0.deallocate()
+            negatives.deallocate(); upcoming.deallocate()
+        }
         let threads = ctx.args.thread
         let lr0 = ctx.args.lr
         let eos = vocabulary.endOfLineID
@@ -108,20 +116,28 @@ struct Worker {
         for r in rows { Kernels.add(g, input.row(Int(r)), dim) }
     }
 
-    /// Loss step for predicting `target` from `hidden`.
+    /// Draws the negatives for predicting `target` into `buffer` and starts loading their output rows (and the
+    /// target's) into cache, so that the scoring a pair later finds them there.
+    @inline(__always)
+    mutating func drawNegatives(for target: Int32, into buffer: UnsafeMutablePointer<Int32>) {
+        guard let sampler else { return }
+        Kernels.prefetch(output.row(Int(target)), dim)
+        for k in 0..<neg {
+            var n: Int32
+            repeat { n = sampler.sample(&rng) } while n == target
+            buffer[k] = n
+            Kernels.prefetch(output.row(Int(n)), dim)
+        }
+    }
+
+    /// Loss step for predicting `target` from `hidden`; with negative sampling, `negatives` must already hold
+    /// the pair's draws (see `drawNegatives`).
     @inline(__always)
     mutating func predict(_ target: Int32, lr: Float) {
         let loss: Float
-        if let sampler {
-            for k in 0..<negatives.count {
-                var n: Int32
-                repeat { n = sampler.sample(&rng) } while n == target
-                negatives[k] = n
-            }
-            loss = negatives.withUnsafeBufferPointer {
-                Losses.negativeSampling(activation, hidden: hidden, grad: grad, output: output,
-                                        target: target, negatives: $0, lr: lr)
-            }
+        if sampler != nil {
+            loss = Losses.negativeSampling(activation, hidden: hidden, grad: grad, output: output, target: target,
+                                           negatives: UnsafeBufferPointer(start: negatives, count: neg), lr: lr)
         } else {
             let tree = tree!
             loss = Losses.hierarchicalSoftmax(activation, hidden: hidden, grad: grad, output: output,
@@ -135,7 +151,8 @@ struct Worker {
     /// drawn uniformly in 1...ws. fastText re-reads and re-averages the ~20 rows for every context pair and adds the
     /// pair's gradient to each; since adding g to every row moves their mean by exactly g, Lexel averages once per
     /// center word, moves the mean by each pair's gradient (the same updates, in the same order, within one
-    /// thread), and writes the summed gradient to the rows once.
+    /// thread), and writes the summed gradient to the rows once. Each pair's negatives are drawn (and their rows
+    /// prefetched) while the previous pair trains.
     mutating func skipgram(lr: Float) {
         let n = ids.count
         for i in 0..<n {
@@ -144,9 +161,18 @@ struct Worker {
             average(rows)
             hidden0.update(from: hidden, count: dim)
             Kernels.zero(grad, dim)
-            for j in max(0, i - b)...min(n - 1, i + b) where j != i {
+            let hi = min(n - 1, i + b)
+            var j = max(0, i - b)
+            if j == i { j += 1 }
+            drawNegatives(for: ids[j], into: negatives)
+            while j <= hi {
+                var next = j + 1
+                if next == i { next += 1 }
+                if next <= hi { drawNegatives(for: ids[next], into: upcoming) }
                 predict(ids[j], lr: lr)
                 Kernels.sum(hidden0, grad, into: hidden, dim)  // the mean after this pair's update
+                swap(&negatives, &upcoming)
+                j = next
             }
             applyGradient(grad, to: rows)
         }
@@ -164,6 +190,7 @@ struct Worker {
             if bag.isEmpty { continue }
             bag.withUnsafeBufferPointer { average($0) }
             Kernels.zero(grad, dim)
+            drawNegatives(for: ids[i], into: negatives)
             predict(ids[i], lr: lr)
             bag.withUnsafeBufferPointer { applyGradient(grad, to: $0) }
         }
