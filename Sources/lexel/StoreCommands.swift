@@ -47,37 +47,3 @@ struct Convert: ParsableCommand {
         }
     }
 }
-
-struct Query: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "query",
-        abstract: "Look up words (from stdin) in a .lxv file: print their vectors, or their nearest neighbours.",
-        discussion: """
-            Any word gets a vector: words not in the file get an OOV vector (docs/oov.md).
-            Example: echo 'king kernnel' | lexel query vectors.lxv --most-similar 10
-            """)
-    @Argument(help: "A .lxv file.") var file: String
-    @Option(help: "Print the N nearest neighbours instead of the vector.") var mostSimilar: Int?
-    @Flag(help: "Check every section's checksum, then exit.") var verify = false
-
-    func run() throws {
-        try reportingErrors {
-            let f = try VectorFile(path: file)
-            if verify {
-                try f.verify()
-                print("\(file): \(f.sections.count) sections, \(f.count) x \(f.dim) \(f.dtype.rawValue): all checksums match")
-                return
-            }
-            try forEachStdinLine { words in
-                for w in words {
-                    if let k = mostSimilar {
-                        print("Query word? \(w)" + (f.row(of: w) == nil ? " (not in the file: OOV vector)" : ""))
-                        for (key, score) in try f.mostSimilar(toWord: w, k: k) { print("\(key) \(score)") }
-                    } else {
-                        print(w + " " + (try f.vector(for: w)).map { "\($0)" }.joined(separator: " "))
-                    }
-                }
-            }
-        }
-    }
-}
