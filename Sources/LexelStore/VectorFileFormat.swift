@@ -10,7 +10,7 @@ public enum VectorFileFormat {
     /// Section kinds.
     public enum Kind: UInt32, CaseIterable, Sendable {
         case meta = 1, keys, keyIndex, vectors, scales, norms, subwordBuckets, subwordVectors, subwordScales, foldIndex,
-            oovIndex
+            oovIndex, hnsw
 
         public var name: String {
             switch self {
@@ -25,6 +25,7 @@ public enum VectorFileFormat {
             case .subwordScales: "subword-scales"
             case .foldIndex: "fold-index"
             case .oovIndex: "oov-index"
+            case .hnsw: "hnsw"
             }
         }
     }

@@ -29,24 +29,10 @@ public enum VectorFileWriter {
             kinds.append(.subwordVectors)
             if dtype == .int8 { kinds.append(.subwordScales) }
         }
-        let w = try AtomicFileWriter(path: path)
-        let tableSize = VectorFileFormat.headerSize + kinds.count * VectorFileFormat.entrySize
-        try w.write(UnsafeRawBufferPointer([UInt8](repeating: 0, count: tableSize).withUnsafeBytes { $0 }))
-        var entries: [SectionEntry] = []
-
+        let w = try SectionWriter(path: path, sectionCount: kinds.count)
         func section(_ kind: VectorFileFormat.Kind, compressed: Bool = false, decoded: Int? = nil,
                      _ body: (_ emit: (UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
-            try w.pad(to: 64)
-            let start = w.bytesWritten
-            var hasher = XXH64Stream()
-            try body { bytes in
-                hasher.update(bytes)
-                try w.write(bytes)
-            }
-            let length = UInt64(w.bytesWritten - start)
-            entries.append(SectionEntry(kind: kind.rawValue, encoding: compressed ? 1 : 0, offset: UInt64(start),
-                                        length: length, decodedLength: UInt64(decoded ?? Int(length)),
-                                        checksum: hasher.finalize()))
+            try w.section(kind, compressed: compressed, decoded: decoded, body)
         }
 
         // meta
@@ -104,7 +90,63 @@ public enum VectorFileWriter {
             if dtype == .int8 { try section(.subwordScales) { emit in try subScales.withUnsafeBytes { try emit($0) } } }
         }
 
-        // header and section table
+        try w.commit()
+    }
+
+    /// Writes `file` to `path` with a section of `kind` added (replacing one of that kind), copying the other
+    /// sections as they are. `path` may be the file's own path: the new file replaces it atomically.
+    public static func write(_ file: VectorFile, adding kind: VectorFileFormat.Kind, _ bytes: [UInt8],
+                             to path: String) throws {
+        let keep = file.sections.filter { $0.kind != kind.rawValue }
+        let w = try SectionWriter(path: path, sectionCount: keep.count + 1)
+        for e in keep {
+            try w.copy(e, from: UnsafeRawBufferPointer(start: file.file.base + Int(e.offset), count: Int(e.length)))
+        }
+        try w.section(kind) { emit in try bytes.withUnsafeBytes { try emit($0) } }
+        try w.commit()
+    }
+}
+
+/// Writes the `.lxv` container (docs/format.md): a zeroed header and section table, then sections each padded
+/// to 64 bytes and checksummed as they stream, then the real header and table patched in, then an atomic rename.
+final class SectionWriter {
+    let w: AtomicFileWriter
+    var entries: [SectionEntry] = []
+
+    init(path: String, sectionCount: Int) throws {
+        w = try AtomicFileWriter(path: path)
+        let tableSize = VectorFileFormat.headerSize + sectionCount * VectorFileFormat.entrySize
+        try [UInt8](repeating: 0, count: tableSize).withUnsafeBytes { try w.write($0) }
+    }
+
+    /// Appends one section whose bytes `body` emits in pieces.
+    func section(_ kind: VectorFileFormat.Kind, compressed: Bool = false, decoded: Int? = nil,
+                 _ body: (_ emit: (UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
+        try w.pad(to: 64)
+        let start = w.bytesWritten
+        var hasher = XXH64Stream()
+        try body { bytes in
+            hasher.update(bytes)
+            try w.write(bytes)
+        }
+        let length = UInt64(w.bytesWritten - start)
+        entries.append(SectionEntry(kind: kind.rawValue, encoding: compressed ? 1 : 0, offset: UInt64(start),
+                                    length: length, decodedLength: UInt64(decoded ?? Int(length)),
+                                    checksum: hasher.finalize()))
+    }
+
+    /// Appends a section copied from another file, keeping its kind, encoding and checksum.
+    func copy(_ e: SectionEntry, from bytes: UnsafeRawBufferPointer) throws {
+        try w.pad(to: 64)
+        let start = w.bytesWritten
+        try w.write(bytes)
+        var c = e
+        c.offset = UInt64(start)
+        entries.append(c)
+    }
+
+    /// Patches in the header and section table, then renames the file into place.
+    func commit() throws {
         var table = [UInt8]()
         for e in entries {
             table.appendLE(e.kind); table.appendLE(e.encoding); table.appendLE(e.offset); table.appendLE(e.length)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import LexelStore
 import LexelText
+import LexelTraining
 import LexelVectors
 
 struct Convert: ParsableCommand {
@@ -44,6 +45,52 @@ struct Convert: ParsableCommand {
             o.normalize = normalize
             o.maxWords = maxWords
             try VectorFileWriter.write(v, to: output, options: o, source: input)
+        }
+    }
+}
+
+struct Index: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "index",
+        abstract: "Add an HNSW graph to a .lxv file for fast approximate nearest-neighbour queries.",
+        discussion: """
+            The graph is stored in the file (replacing any earlier one); the file is rewritten atomically.
+            Then query it with `lexel query FILE --most-similar 10 --ann`.
+            Larger -M and --ef-construction build slower and recall more (defaults: 16 and 200).
+              lexel index vectors.lxv
+              lexel index vectors.lxv -M 32 --ef-construction 400 --output vectors-ann.lxv
+            """)
+    @Argument(help: "A .lxv file.") var file: String
+    @Option(name: .customShort("M"), help: "Links per node (level 0 keeps twice as many).") var m = 16
+    @Option(help: "Beam width while building.") var efConstruction = 200
+    @Option(help: "Write the indexed file here instead of replacing FILE.") var output: String?
+    @Option(help: "0 silent, 2 progress line.") var verbose = 2
+
+    func validate() throws {
+        guard (2...128).contains(m) else { throw ValidationError("-M must be in 2...128 (got \(m))") }
+        guard (1...10_000).contains(efConstruction) else { throw ValidationError("--ef-construction must be in 1...10000 (got \(efConstruction))") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let f = try VectorFile(path: file)
+            var p = HNSWParameters()
+            p.m = m
+            p.efConstruction = efConstruction
+            let start = monotonicSeconds()
+            var last = 0.0
+            try f.addHNSW(parameters: p, output: output) { done in
+                let now = monotonicSeconds()
+                guard verbose >= 2, now - last > 0.5 || done == f.count else { return }
+                last = now
+                let frac = Double(done) / Double(f.count), el = now - start
+                writeStderr("\rIndexing: \(formatFixed(frac * 100, 1))%  \(Int(Double(done) / max(el, 1e-9))) rows/sec  "
+                            + "ETA: \(formatDuration(frac > 0 ? el * (1 - frac) / frac : .infinity)) ")
+            }
+            if verbose >= 2 { writeStderr("\n") }
+            if verbose >= 1 {
+                writeStderr("HNSW graph over \(f.count) rows (M \(m), ef \(efConstruction)) in \(formatDuration(monotonicSeconds() - start)): \(output ?? file)\n")
+            }
         }
     }
 }

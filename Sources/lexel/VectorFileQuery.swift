@@ -25,6 +25,8 @@ struct Query: ParsableCommand {
     @Flag(help: "Print the word of each line that fits least with the others.") var doesntMatch = false
     @Flag(help: "Lines 'a b': print their cosine similarity.") var similarity = false
     @Flag(help: "Lines 'a b': print every word more similar to a than b is.") var closerThan = false
+    @Flag(help: "With --most-similar: search the file's HNSW graph (add one with `lexel index`).") var ann = false
+    @Option(help: "With --ann: beam width; larger is slower and recalls more.") var ef = 64
     @Option(help: "Search only the N most frequent words (the first N rows).") var restrict: Int?
     @Option(help: "Threads for searches (default: all cores).") var threads: Int?
     @Flag(help: "Check every section's checksum, then exit.") var verify = false
@@ -37,6 +39,8 @@ struct Query: ParsableCommand {
         for (name, v) in [("--most-similar", mostSimilar), ("--analogy", analogy), ("--restrict", restrict), ("--threads", threads)] {
             if let v, v <= 0 { throw ValidationError("\(name) must be positive (got \(v))") }
         }
+        if ann && mostSimilar == nil { throw ValidationError("--ann goes with --most-similar") }
+        if ef <= 0 { throw ValidationError("--ef must be positive (got \(ef))") }
         if cosmul && analogy == nil { throw ValidationError("--cosmul goes with --analogy") }
     }
 
@@ -58,7 +62,8 @@ struct Query: ParsableCommand {
                 if let k = mostSimilar {
                     for w in words {
                         print("Query word? \(w)" + (f.row(of: w) == nil ? " (not in the file: OOV vector)" : ""))
-                        show(try f.mostSimilar(toWord: w, k: k, options: options))
+                        show(ann ? try f.approximateMostSimilar(toWord: w, k: k, ef: ef)
+                                 : try f.mostSimilar(toWord: w, k: k, options: options))
                     }
                 } else if let k = analogy {
                     try need(words, 3, "--analogy")

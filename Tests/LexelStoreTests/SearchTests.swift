@@ -93,4 +93,45 @@ final class SearchTests: XCTestCase {
         XCTAssertFalse(closer.contains { $0.row == 8 })
         XCTAssertEqual(closer.map(\.score), closer.map(\.score).sorted(by: >))
     }
+
+    func testHNSWRecallsExactNeighboursAndSurvivesCorruption() throws {
+        let f = try file(.f32)
+        XCTAssertFalse(f.hasHNSW)
+        XCTAssertThrowsError(try f.approximateMostSimilar(to: f.vector(row: 0), k: 5))
+        let indexed = storeTmp("ann.lxv")
+        var p = HNSWParameters()
+        p.m = 8
+        p.efConstruction = 64
+        try f.addHNSW(parameters: p, output: indexed)
+        let g = try VectorFile(path: indexed)
+        XCTAssertTrue(g.hasHNSW)
+        try g.verify()
+        var hits = 0, total = 0
+        for r in stride(from: 0, to: g.count, by: 7) {
+            let q = g.vector(row: r)
+            let exact = Set(try g.mostSimilar(to: q, k: 10).map(\.row))
+            let approx = try g.approximateMostSimilar(to: q, k: 10, ef: 64)
+            XCTAssertEqual(approx.count, 10)
+            XCTAssertEqual(approx.map(\.score), approx.map(\.score).sorted(by: >))
+            hits += approx.filter { exact.contains($0.row) }.count
+            total += 10
+        }
+        XCTAssertGreaterThan(Double(hits) / Double(total), 0.95)
+        XCTAssertFalse(try g.approximateMostSimilar(toWord: "w3ord", k: 5).contains { $0.row == 3 })
+        // Rows and keys are unchanged by indexing.
+        for r in [0, 300, 601] { XCTAssertEqual(g.vector(row: r), f.vector(row: r)); XCTAssertEqual(try g.key(r), try f.key(r)) }
+
+        // Garbage links (ids past the end) inside a re-checksummed section: worse answers, never a crash.
+        let e = g.sections.first { $0.kind == VectorFileFormat.Kind.hnsw.rawValue }!
+        var bytes = [UInt8](UnsafeRawBufferPointer(start: g.file.base + Int(e.offset), count: Int(e.length)))
+        for i in stride(from: 40 + 608, to: bytes.count, by: 5) { bytes[i] = 0xEE }
+        let broken = storeTmp("broken.lxv")
+        try VectorFileWriter.write(g, adding: .hnsw, bytes, to: broken)
+        _ = try VectorFile(path: broken).approximateMostSimilar(to: f.vector(row: 9), k: 10)
+        // A section too short for its declared tables is an error naming the section.
+        try VectorFileWriter.write(g, adding: .hnsw, Array(bytes.prefix(100)), to: broken)
+        XCTAssertThrowsError(try VectorFile(path: broken).approximateMostSimilar(to: f.vector(row: 9), k: 10)) {
+            XCTAssertTrue("\($0)".contains("section hnsw"), "\($0)")
+        }
+    }
 }
