@@ -94,3 +94,31 @@ struct Index: ParsableCommand {
         }
     }
 }
+
+struct Info: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "info",
+        abstract: "Print a .lxv file's metadata and sections (sizes, encodings), without reading vector data.")
+    @Argument(help: "A .lxv file.") var file: String
+
+    func run() throws {
+        try reportingErrors {
+            let f = try VectorFile(path: file)
+            print("\(file): \(f.count) x \(f.dim) \(f.dtype.rawValue)\(f.normalized ? ", unit rows" : "")"
+                  + (f.hasSubwords ? ", subword rows" : "") + (f.hasHNSW ? ", HNSW graph" : ""))
+            for (k, v) in f.meta.sorted(by: { $0.key < $1.key }) { print("  \(k) = \(v)") }
+            let total = Double(f.file.size)
+            print("  section           bytes  bytes/row  share  encoding")
+            for e in f.sections {
+                let name = e.name.padding(toLength: 16, withPad: " ", startingAt: 0)
+                let pct = formatFixed(100 * Double(e.length) / total, 1)
+                print("  \(name) \(String(e.length).leftPadded(11))  \(formatFixed(Double(e.length) / Double(f.count), 1).leftPadded(9))  \(pct.leftPadded(4))%  \(e.encoding == 1 ? "zstd" : "raw")")
+            }
+            print("  total            \(String(f.file.size).leftPadded(11))  \(formatFixed(total / Double(f.count), 1).leftPadded(9))")
+        }
+    }
+}
+
+extension String {
+    func leftPadded(_ n: Int) -> String { count >= n ? self : String(repeating: " ", count: n - count) + self }
+}
