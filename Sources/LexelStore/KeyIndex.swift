@@ -28,42 +28,80 @@ enum KeyBlocks {
     }
 }
 
-/// The `key-index` section: open addressing over XXH64 of the key bytes; entries hold a 32-bit fingerprint and
-/// the row + 1.
+/// The `key-index` section: for every row, the top 32 bits of XXH64(key, seed), sorted, with the row beside it.
+/// 8 bytes per row (an open-addressing table at a usable load costs 16-32). Hashes are uniform, so a lookup
+/// starts at the interpolated position `h * count / 2^32` and walks to the run of equal hashes (a page or two);
+/// each candidate row is confirmed by comparing its key.
+///
+///     u64 count, u64 seed
+///     u32[count] hashes, ascending
+///     u32[count] rows, in the order of the hashes
 enum KeyIndex {
     static let seed: UInt64 = 0x4C45_5845_4C00_0001
 
-    static func build(count: Int, key: (Int) -> UnsafeBufferPointer<UInt8>) -> [UInt8] {
-        var slots = 16
-        while slots < count * 2 { slots <<= 1 }
-        var table = [UInt64](repeating: 0, count: slots)
-        let mask = slots - 1
-        for i in 0..<count {
-            let h = XXH64.hash(UnsafeRawBufferPointer(key(i)), seed: seed)
-            var s = Int(h & UInt64(mask))
-            while table[s] != 0 { s = (s + 1) & mask }
-            table[s] = (h >> 32) << 32 | UInt64(i + 1)
-        }
-        var out: [UInt8] = []
-        out.reserveCapacity(16 + slots * 8)
-        out.appendLE(UInt64(slots))
-        out.appendLE(seed)
-        table.withUnsafeBytes { out.append(contentsOf: $0) }
-        return out
+    @inline(__always) static func hash32(_ key: UnsafeRawBufferPointer, seed: UInt64) -> UInt32 {
+        UInt32(truncatingIfNeeded: XXH64.hash(key, seed: seed) >> 32)
     }
 
-    /// Candidate rows for `key` (fingerprint matches), to be confirmed by comparing keys.
-    static func candidates(_ key: UnsafeRawBufferPointer, table: UnsafePointer<UInt64>, slots: Int, seed: UInt64,
-                           _ body: (Int) -> Bool) {
-        let h = XXH64.hash(key, seed: seed)
-        let mask = slots - 1
-        var s = Int(h & UInt64(mask))
-        let fp = h >> 32
-        for _ in 0..<slots {
-            let e = UInt64(littleEndian: table[s])
-            if e == 0 { return }
-            if e >> 32 == fp && body(Int(e & 0xFFFF_FFFF) - 1) { return }
-            s = (s + 1) & mask
+    static func build(count: Int, key: (Int) -> UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        var pairs = (0..<count).map { (hash32(UnsafeRawBufferPointer(key($0)), seed: seed), UInt32($0)) }
+        pairs.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+        var out: [UInt8] = []
+        out.reserveCapacity(16 + 8 * count)
+        out.appendLE(UInt64(count))
+        out.appendLE(seed)
+        for p in pairs { out.appendLE(p.0) }
+        for p in pairs { out.appendLE(p.1) }
+        return out
+    }
+}
+
+/// A mapped `key-index` section.
+struct KeyIndexView {
+    let count: Int
+    let seed: UInt64
+    let hashes: UnsafePointer<UInt32>
+    let rows: UnsafePointer<UInt32>
+
+    /// nil when the section's size does not match `fileRows` rows.
+    init?(_ base: UnsafeRawPointer, length: Int, fileRows: Int) {
+        guard length >= 16 else { return nil }
+        let n = UInt64(littleEndian: base.loadUnaligned(as: UInt64.self))
+        guard n == UInt64(fileRows), length == 16 + 8 * fileRows else { return nil }
+        count = fileRows
+        seed = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+        hashes = (base + 16).assumingMemoryBound(to: UInt32.self)
+        rows = (base + 16 + 4 * fileRows).assumingMemoryBound(to: UInt32.self)
+    }
+
+    /// Calls `body` with each row whose key hash equals that of `key` until it returns true.
+    func candidates(_ key: UnsafeRawBufferPointer, _ body: (Int) -> Bool) {
+        guard count > 0 else { return }
+        let h = KeyIndex.hash32(key, seed: seed)
+        @inline(__always) func at(_ i: Int) -> UInt32 { UInt32(littleEndian: hashes[i]) }
+        // Interpolate, then gallop to bracket the first entry >= h, then binary search inside the bracket.
+        var i = min(count - 1, Int(UInt64(h) * UInt64(count) >> 32))
+        var lo: Int, hi: Int
+        if at(i) < h {
+            var step = 1
+            lo = i + 1
+            while i + step < count && at(i + step) < h { lo = i + step + 1; step <<= 1 }
+            hi = min(count, i + step + 1)
+        } else {
+            var step = 1
+            hi = i
+            while i - step >= 0 && at(i - step) >= h { hi = i - step; step <<= 1 }
+            lo = max(0, i - step)
+        }
+        while lo < hi {
+            let mid = (lo + hi) >> 1
+            if at(mid) < h { lo = mid + 1 } else { hi = mid }
+        }
+        i = lo
+        while i < count && at(i) == h {
+            let r = Int(UInt32(littleEndian: rows[i]))
+            if r < count && body(r) { return }
+            i += 1
         }
     }
 }

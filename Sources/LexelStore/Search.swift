@@ -33,7 +33,7 @@ extension VectorFile {
         switch dtype {
         case .f32:
             d = Kernels.dot(q, p.assumingMemoryBound(to: Float.self), dim)
-            n = normalized ? 1 : norms[r]
+            n = normalized ? 1 : norms![r]  // f32 files always have norms
         case .f16:
             let h = p.assumingMemoryBound(to: Float16.self)
             d = Kernels.dot(q, f16: h, dim)

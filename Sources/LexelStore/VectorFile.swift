@@ -14,11 +14,10 @@ public final class VectorFile: @unchecked Sendable {
     public let dtype: VectorFileFormat.DType
     public let normalized: Bool
     let vectors: UnsafeRawPointer
-    let scales: UnsafePointer<Float>?
-    let norms: UnsafePointer<Float>
-    let indexTable: UnsafePointer<UInt64>
-    let indexSlots: Int
-    let indexSeed: UInt64
+    let scales: RowScales
+    /// Norms before any normalisation; absent from quantised files that are not normalised (recomputed).
+    let norms: UnsafePointer<Float>?
+    let keyIndex: KeyIndexView
     let keysBase: UnsafeRawPointer
     let keysLength: Int
     let blockCount: Int
@@ -102,18 +101,15 @@ public final class VectorFile: @unchecked Sendable {
             return mf.base + Int(e.offset)
         }
         vectors = try raw(.vectors, expect: nCount * nDim * nType.size)
-        norms = try raw(.norms, expect: nCount * 4).assumingMemoryBound(to: Float.self)
-        scales = nType == .int8 ? try raw(.scales, expect: nCount * 4).assumingMemoryBound(to: Float.self) : nil
+        norms = entry(.norms) == nil && nType != .f32 ? nil : try raw(.norms, expect: nCount * 4).assumingMemoryBound(to: Float.self)
+        let halfScales = meta["scale-dtype"] == "f16"
+        let scaleSize = halfScales ? 2 : 4
+        scales = nType == .int8 ? RowScales(base: try raw(.scales, expect: nCount * scaleSize), half: halfScales) : .none
         let idx = try require(.keyIndex)
-        let idxBase = try raw(.keyIndex, expect: nil)
-        guard idx.length >= 16 else { throw bad(Int(idx.offset), "section key-index: truncated") }
-        let slots = Int(UInt64(littleEndian: idxBase.loadUnaligned(as: UInt64.self)))
-        guard slots >= nCount, slots & (slots - 1) == 0, idx.length == UInt64(16 + slots * 8) else {
-            throw bad(Int(idx.offset), "section key-index: \(slots) slots do not fit its \(idx.length) bytes")
+        guard let keyIndex = KeyIndexView(try raw(.keyIndex, expect: nil), length: Int(idx.length), fileRows: nCount) else {
+            throw bad(Int(idx.offset), "section key-index: \(idx.length) bytes do not hold an index of \(nCount) keys")
         }
-        indexSlots = slots
-        indexSeed = UInt64(littleEndian: idxBase.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
-        indexTable = (idxBase + 16).assumingMemoryBound(to: UInt64.self)
+        self.keyIndex = keyIndex
         let keys = try require(.keys)
         keysBase = try raw(.keys, expect: nil)
         keysLength = Int(keys.length)
@@ -136,7 +132,7 @@ public final class VectorFile: @unchecked Sendable {
             }
             let rows = used.isEmpty ? bucket : used.count
             let base = try raw(.subwordVectors, expect: rows * nDim * nType.size)
-            let sc = nType == .int8 ? try raw(.subwordScales, expect: rows * 4).assumingMemoryBound(to: Float.self) : nil
+            let sc = nType == .int8 ? RowScales(base: try raw(.subwordScales, expect: rows * scaleSize), half: halfScales) : .none
             subwords = SubwordView(minn: minn, maxn: maxn, bucket: bucket, sourceWords: words, used: used, rows: base,
                                    scales: sc, rowCount: rows)
         } else {
@@ -158,7 +154,7 @@ public final class VectorFile: @unchecked Sendable {
         var k = key
         return k.withUTF8 { bytes -> Int? in
             var found: Int? = nil
-            KeyIndex.candidates(UnsafeRawBufferPointer(bytes), table: indexTable, slots: indexSlots, seed: indexSeed) { r in
+            keyIndex.candidates(UnsafeRawBufferPointer(bytes)) { r in
                 guard r >= 0 && r < count, (try? self.key(r)) == key else { return false }
                 found = r
                 return true
@@ -203,7 +199,7 @@ public final class VectorFile: @unchecked Sendable {
 
     /// Decoded row `r` (f32), into `out`.
     public func vector(row r: Int, into out: UnsafeMutablePointer<Float>) {
-        RowCodec.decode(vectors + r * dim * dtype.size, dim, dtype, scale: scales?[r] ?? 1, into: out)
+        RowCodec.decode(vectors + r * dim * dtype.size, dim, dtype, scale: scales[r], into: out)
     }
 
     /// Decoded row `r`.
@@ -215,7 +211,11 @@ public final class VectorFile: @unchecked Sendable {
     }
 
     /// L2 norm of row `r` before any normalisation.
-    public func norm(row r: Int) -> Float { norms[r] }
+    public func norm(row r: Int) -> Float {
+        if let norms { return norms[r] }
+        let v = vector(row: r)
+        return v.withUnsafeBufferPointer { Kernels.norm($0.baseAddress!, dim) }
+    }
 
     /// Checks the checksum of every section (reads the whole file). Throws naming the first bad section.
     public func verify() throws {

@@ -8,7 +8,7 @@ struct SubwordView {
     let sourceWords: Int
     let used: UnsafeBufferPointer<UInt32>
     let rows: UnsafeRawPointer
-    let scales: UnsafePointer<Float>?
+    let scales: RowScales
     let rowCount: Int
 }
 
@@ -30,7 +30,7 @@ extension VectorFile {
             defer { tmp.deallocate() }
             out.withUnsafeMutableBufferPointer { o in
                 for k in idx where Int(k) < s.rowCount {
-                    RowCodec.decode(s.rows + Int(k) * dim * dtype.size, dim, dtype, scale: s.scales?[Int(k)] ?? 1, into: tmp)
+                    RowCodec.decode(s.rows + Int(k) * dim * dtype.size, dim, dtype, scale: s.scales[Int(k)], into: tmp)
                     Kernels.add(tmp, o.baseAddress!, dim)
                 }
                 Kernels.scale(1 / Float(idx.count), o.baseAddress!, dim)

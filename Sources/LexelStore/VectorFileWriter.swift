@@ -20,7 +20,11 @@ public enum VectorFileWriter {
         let count = min(options.maxWords ?? Int.max, v.vocabulary.count)
         guard count > 0 else { throw LexelError(file: path, "nothing to write: the source has no words") }
         let dim = v.dim, dtype = options.dtype
-        var kinds: [VectorFileFormat.Kind] = [.meta, .keys, .keyIndex, .vectors, .norms]
+        // Norms are kept where a reader cannot recompute them from the stored rows: f32 (searches divide by
+        // them) and normalised files (the norms before normalisation).
+        let writeNorms = dtype == .f32 || options.normalize
+        var kinds: [VectorFileFormat.Kind] = [.meta, .keys, .keyIndex, .vectors]
+        if writeNorms { kinds.append(.norms) }
         if dtype == .int8 { kinds.append(.scales) }
         let subwordRows = v.hasSubwords ? v.rowCount - v.vocabulary.count : 0
         if subwordRows == 0 { kinds.append(.oovIndex) }
@@ -34,26 +38,15 @@ public enum VectorFileWriter {
                      _ body: (_ emit: (UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
             try w.section(kind, compressed: compressed, decoded: decoded, body)
         }
-
-        // meta
-        var meta: [(String, String)] = [("dim", "\(dim)"), ("count", "\(count)"), ("dtype", dtype.rawValue),
-                                        ("normalized", options.normalize ? "true" : "false"), ("source", source)]
-        if subwordRows > 0 {
-            meta += [("minn", "\(v.minn)"), ("maxn", "\(v.maxn)"), ("bucket", "\(v.bucket)"),
-                     ("subword-words", "\(v.vocabulary.count)")]
+        func bytes(_ b: [UInt8]) -> (_ emit: (UnsafeRawBufferPointer) throws -> Void) throws -> Void {
+            { emit in try b.withUnsafeBytes { try emit($0) } }
         }
-        meta += v.metadata.filter { !["source"].contains($0.0) }.map { ("arg.\($0.0)", $0.1) }
-        let metaText = Array(meta.map { "\($0.0)=\($0.1.replacingNewlines)" }.joined(separator: "\n").utf8)
-        let metaZ = try metaText.withUnsafeBytes { try Zstd.compress($0) }
-        try section(.meta, compressed: true, decoded: metaText.count) { emit in try metaZ.withUnsafeBytes { try emit($0) } }
 
         // keys and key index
-        let keys = KeyBlocks.build(count: count) { v.vocabulary.bytes($0) }
-        try section(.keys) { emit in try keys.withUnsafeBytes { try emit($0) } }
-        let index = KeyIndex.build(count: count) { v.vocabulary.bytes($0) }
-        try section(.keyIndex) { emit in try index.withUnsafeBytes { try emit($0) } }
+        try section(.keys, bytes(KeyBlocks.build(count: count) { v.vocabulary.bytes($0) }))
+        try section(.keyIndex, bytes(KeyIndex.build(count: count) { v.vocabulary.bytes($0) }))
 
-        // vectors (streamed), then norms and scales
+        // vectors (streamed), then norms
         var norms = [Float](repeating: 0, count: count), scales = [Float](repeating: 1, count: count)
         let row = UnsafeMutablePointer<Float>.allocate(capacity: dim)
         let encoded = UnsafeMutableRawPointer.allocate(byteCount: dim * 4, alignment: 64)
@@ -67,19 +60,18 @@ public enum VectorFileWriter {
                 try emit(UnsafeRawBufferPointer(start: encoded, count: dim * dtype.size))
             }
         }
-        try section(.norms) { emit in try norms.withUnsafeBytes { try emit($0) } }
-        if dtype == .int8 { try section(.scales) { emit in try scales.withUnsafeBytes { try emit($0) } } }
+        if writeNorms { try section(.norms) { emit in try norms.withUnsafeBytes { try emit($0) } } }
 
         // spelling neighbours for out-of-vocabulary words, when there are no subword rows
         if subwordRows == 0 {
-            let oov = OOV.buildIndex(count: count) { v.vocabulary.word($0) }
-            try section(.oovIndex) { emit in try oov.withUnsafeBytes { try emit($0) } }
+            try section(.oovIndex, bytes(OOV.buildIndex(count: count) { v.vocabulary.word($0) }))
         }
 
         // subwords: n-gram rows as trained (not normalised)
+        var subScales: [Float] = []
         if subwordRows > 0 {
             if !v.denseBuckets { try section(.subwordBuckets) { emit in try emit(UnsafeRawBufferPointer(v.usedBuckets)) } }
-            var subScales = [Float](repeating: 1, count: subwordRows)
+            subScales = [Float](repeating: 1, count: subwordRows)
             try section(.subwordVectors) { emit in
                 for r in 0..<subwordRows {
                     v.matrixRow(v.vocabulary.count + r, into: row)
@@ -87,8 +79,27 @@ public enum VectorFileWriter {
                     try emit(UnsafeRawBufferPointer(start: encoded, count: dim * dtype.size))
                 }
             }
-            if dtype == .int8 { try section(.subwordScales) { emit in try subScales.withUnsafeBytes { try emit($0) } } }
         }
+
+        // int8 scales: f16 when every one is a normal f16 number (2 bytes a row instead of 4), else f32
+        let halfScales = dtype == .int8 && RowScales.fitHalf(scales) && RowScales.fitHalf(subScales)
+        if dtype == .int8 {
+            try section(.scales, bytes(RowScales.encode(scales, half: halfScales)))
+            if subwordRows > 0 { try section(.subwordScales, bytes(RowScales.encode(subScales, half: halfScales))) }
+        }
+
+        // meta, last: it records choices made while streaming
+        var meta: [(String, String)] = [("dim", "\(dim)"), ("count", "\(count)"), ("dtype", dtype.rawValue),
+                                        ("normalized", options.normalize ? "true" : "false"), ("source", source)]
+        if dtype == .int8 { meta.append(("scale-dtype", halfScales ? "f16" : "f32")) }
+        if subwordRows > 0 {
+            meta += [("minn", "\(v.minn)"), ("maxn", "\(v.maxn)"), ("bucket", "\(v.bucket)"),
+                     ("subword-words", "\(v.vocabulary.count)")]
+        }
+        meta += v.metadata.filter { !["source"].contains($0.0) }.map { ("arg.\($0.0)", $0.1) }
+        let metaText = Array(meta.map { "\($0.0)=\($0.1.replacingNewlines)" }.joined(separator: "\n").utf8)
+        let metaZ = try metaText.withUnsafeBytes { try Zstd.compress($0) }
+        try section(.meta, compressed: true, decoded: metaText.count, bytes(metaZ))
 
         try w.commit()
     }

@@ -84,6 +84,32 @@ final class StoreRoundTripTests: XCTestCase {
         XCTAssertEqual(f.norm(row: 3), Evaluation.norm(v.vector(for: "w3ord")!), accuracy: 1e-5)
         XCTAssertNil(f.row(of: "w10ord"))
     }
+
+    func testInt8ScalesAreF16UnlessTooSmallAndNormsAreRecomputed() throws {
+        let big = sampleVectors()
+        // Rows 1e-6 times smaller: their int8 scales are below f16's normal range, so the file keeps f32 scales.
+        let tinyRows = Matrix(rows: big.rowCount, cols: 12)
+        for r in 0..<big.rowCount { big.matrixRow(r, into: tinyRows.row(r)); Kernels.scale(1e-6, tinyRows.row(r), 12) }
+        let tiny = WordVectors(vocabulary: big.vocabulary, rows: UnsafePointer(tinyRows.pointer), rowCount: big.rowCount,
+                               dim: 12, minn: 3, maxn: 5, bucket: 5000, usedBuckets: big.usedBuckets,
+                               metadata: [], owners: [tinyRows, big])
+        var o = VectorFileOptions()
+        o.dtype = .int8
+        for (v, scaleType) in [(big, "f16"), (tiny, "f32")] {
+            let path = storeTmp("q.lxv")
+            try VectorFileWriter.write(v, to: path, options: o, source: "test")
+            let f = try VectorFile(path: path)
+            XCTAssertEqual(f.meta["scale-dtype"], scaleType)
+            XCTAssertFalse(f.sections.contains { $0.kind == VectorFileFormat.Kind.norms.rawValue })
+            for w in ["w0ord", "w77ord", "naïve"] {
+                let want = v.vector(for: w)!, got = try f.vector(for: w)
+                let bound = want.map(abs).max()! / 127 * 0.51 + want.map(abs).max()! * 1e-3
+                for k in 0..<12 { XCTAssertEqual(got[k], want[k], accuracy: bound, "\(scaleType) \(w)") }
+                XCTAssertEqual(f.norm(row: f.row(of: w)!), Evaluation.norm(got), accuracy: 1e-4 * Evaluation.norm(got))
+            }
+            XCTAssertNotEqual(try f.vector(for: "unseenword").reduce(0) { $0 + abs($1) }, 0)  // subword rows, scaled too
+        }
+    }
 }
 
 final class StoreCorruptionTests: XCTestCase {
