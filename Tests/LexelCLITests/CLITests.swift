@@ -102,8 +102,39 @@ final class CLITests: XCTestCase {
         try expectError(["convert", out + ".bin", out + "-x.lxv", "--dtype", "f64"], "--dtype")
     }
 
-    func expectError(_ args: [String], _ fragment: String, file: StaticString = #filePath, line: UInt = #line) throws {
-        let r = try lexel(args)
+    func testQueryModesIndexAndInfo() throws {
+        let out = NSTemporaryDirectory() + "lexel-modes-\(UUID().uuidString)"
+        XCTAssertEqual(try lexel(["skipgram", "-input", corpus, "-output", out] + small).status, 0)
+        let lxv = out + ".lxv"
+        XCTAssertEqual(try lexel(["convert", out + ".vec", lxv]).status, 0)
+        func lines(_ args: [String], _ stdin: String) throws -> [Substring] {
+            let r = try lexel(["query", lxv] + args, stdin: stdin)
+            XCTAssertEqual(r.status, 0, "\(args): \(r.err)")
+            return r.out.split(separator: "\n")
+        }
+        XCTAssertEqual(try lines(["--analogy", "3"], "cat dog hammer\n").count, 3)
+        XCTAssertEqual(try lines(["--analogy", "2", "--cosmul"], "cat dog hammer\n").count, 2)
+        XCTAssertEqual(try lines(["--doesnt-match"], "cat dog saw\n").count, 1)
+        let sim = try lines(["--similarity"], "cat cat\n")
+        XCTAssertEqual(Float(sim[0]) ?? 0, 1, accuracy: 1e-5)
+        XCTAssertFalse(try lines(["--closer-than"], "cat hammer\n").contains { $0.hasPrefix("cat ") })
+        try expectError(["query", lxv, "--analogy", "3"], "expected 3 words", stdin: "cat dog\n")
+
+        let info = try lexel(["info", lxv])
+        XCTAssertEqual(info.status, 0, info.err)
+        XCTAssert(info.out.contains("key-index") && info.out.contains("oov-index"), info.out)
+        XCTAssertEqual(try lexel(["index", lxv, "-M", "4", "--verbose", "0"]).status, 0)
+        XCTAssert(try lexel(["info", lxv]).out.contains("hnsw"))
+        let exact = try lines(["--most-similar", "3"], "cat\n"), ann = try lines(["--most-similar", "3", "--ann"], "cat\n")
+        XCTAssertEqual(exact.map { $0.split(separator: " ")[0] }, ann.map { $0.split(separator: " ")[0] })
+        XCTAssert(try lexel(["query", lxv, "--verify"]).out.contains("all checksums match"))
+        XCTAssertNotEqual(try lexel(["query", lxv, "--ann"]).status, 0)  // --ann needs --most-similar
+        XCTAssertNotEqual(try lexel(["index", lxv, "-M", "1"]).status, 0)
+    }
+
+    func expectError(_ args: [String], _ fragment: String, stdin: String = "", file: StaticString = #filePath,
+                     line: UInt = #line) throws {
+        let r = try lexel(args, stdin: stdin)
         XCTAssertEqual(r.status, 1, "exit status for \(args): \(r.err)", file: file, line: line)
         XCTAssert(r.err.contains(fragment), "'\(fragment)' not in: \(r.err)", file: file, line: line)
         XCTAssertFalse(r.err.contains("Fatal error"), file: file, line: line)
