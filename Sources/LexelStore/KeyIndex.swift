@@ -44,11 +44,15 @@ enum KeyIndex {
     }
 
     static func build(count: Int, key: (Int) -> UnsafeBufferPointer<UInt8>) -> [UInt8] {
-        var pairs = (0..<count).map { (hash32(UnsafeRawBufferPointer(key($0)), seed: seed), UInt32($0)) }
-        pairs.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+        build(pairs: (0..<count).map { (hash32(UnsafeRawBufferPointer(key($0)), seed: seed), UInt32($0)) })
+    }
+
+    /// The section for the given (hash, row) pairs, in any order.
+    static func build(pairs unsorted: [(UInt32, UInt32)]) -> [UInt8] {
+        let pairs = unsorted.sorted { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
         var out: [UInt8] = []
-        out.reserveCapacity(16 + 8 * count)
-        out.appendLE(UInt64(count))
+        out.reserveCapacity(16 + 8 * pairs.count)
+        out.appendLE(UInt64(pairs.count))
         out.appendLE(seed)
         for p in pairs { out.appendLE(p.0) }
         for p in pairs { out.appendLE(p.1) }
@@ -56,22 +60,27 @@ enum KeyIndex {
     }
 }
 
-/// A mapped `key-index` section.
+/// A mapped `key-index` (or `fold-index`) section.
 struct KeyIndexView {
+    /// Entries in the index (every row for `key-index`).
     let count: Int
+    /// Rows in the file: larger row numbers are never passed on.
+    let fileRows: Int
     let seed: UInt64
     let hashes: UnsafePointer<UInt32>
     let rows: UnsafePointer<UInt32>
 
-    /// nil when the section's size does not match `fileRows` rows.
-    init?(_ base: UnsafeRawPointer, length: Int, fileRows: Int) {
+    /// nil when the section's size does not match its entry count, or when it must index every one of
+    /// `fileRows` rows (`complete`) and does not.
+    init?(_ base: UnsafeRawPointer, length: Int, fileRows: Int, complete: Bool = true) {
         guard length >= 16 else { return nil }
         let n = UInt64(littleEndian: base.loadUnaligned(as: UInt64.self))
-        guard n == UInt64(fileRows), length == 16 + 8 * fileRows else { return nil }
-        count = fileRows
+        guard complete ? n == UInt64(fileRows) : n <= UInt64(fileRows), length == 16 + 8 * Int(n) else { return nil }
+        count = Int(n)
+        self.fileRows = fileRows
         seed = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
         hashes = (base + 16).assumingMemoryBound(to: UInt32.self)
-        rows = (base + 16 + 4 * fileRows).assumingMemoryBound(to: UInt32.self)
+        rows = (base + 16 + 4 * count).assumingMemoryBound(to: UInt32.self)
     }
 
     /// Calls `body` with each row whose key hash equals that of `key` until it returns true.
@@ -100,7 +109,7 @@ struct KeyIndexView {
         i = lo
         while i < count && at(i) == h {
             let r = Int(UInt32(littleEndian: rows[i]))
-            if r < count && body(r) { return }
+            if r < fileRows && body(r) { return }
             i += 1
         }
     }

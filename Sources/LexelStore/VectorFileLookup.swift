@@ -16,11 +16,12 @@ extension VectorFile {
     /// Whether out-of-vocabulary words get fastText-style subword vectors (else Magnitude-style ones).
     public var hasSubwords: Bool { subwords != nil }
 
-    /// The vector of any word: its row when present; otherwise the mean of its n-gram rows (files with subwords,
+    /// The vector of any word: its row when present (or, in files with a fold index, the most frequent row
+    /// equal to it ignoring case); otherwise the mean of its n-gram rows (files with subwords,
     /// as fastText does), or Magnitude-style: 0.3 x a pseudo-random n-gram vector + 0.7 x the mean of its three
     /// nearest spellings' unit vectors, normalised (docs/oov.md). Deterministic on every platform.
     public func vector(for word: String) throws -> [Float] {
-        if let r = row(of: word) { return vector(row: r) }
+        if let r = try row(of: word) ?? row(ignoringCase: word) { return vector(row: r) }
         var out = [Float](repeating: 0, count: dim)
         if let s = subwords {
             let idx = SubwordIndex.rows(for: word, id: nil, wordCount: 0, usedBuckets: s.used, dense: s.used.isEmpty,

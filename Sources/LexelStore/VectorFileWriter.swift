@@ -9,6 +9,8 @@ public struct VectorFileOptions: Sendable {
     public var normalize = false
     /// Keep only the first (most frequent) N words.
     public var maxWords: Int? = nil
+    /// Add a case-folded index (8 bytes a row) so that lookups ignore case before falling back to OOV vectors.
+    public var foldCase = false
     public init() {}
 }
 
@@ -24,6 +26,7 @@ public enum VectorFileWriter {
         // them) and normalised files (the norms before normalisation).
         let writeNorms = dtype == .f32 || options.normalize
         var kinds: [VectorFileFormat.Kind] = [.meta, .keys, .keyIndex, .vectors]
+        if options.foldCase { kinds.append(.foldIndex) }
         if writeNorms { kinds.append(.norms) }
         if dtype == .int8 { kinds.append(.scales) }
         let subwordRows = v.hasSubwords ? v.rowCount - v.vocabulary.count : 0
@@ -45,6 +48,7 @@ public enum VectorFileWriter {
         // keys and key index
         try section(.keys, bytes(KeyBlocks.build(count: count) { v.vocabulary.bytes($0) }))
         try section(.keyIndex, bytes(KeyIndex.build(count: count) { v.vocabulary.bytes($0) }))
+        if options.foldCase { try section(.foldIndex, bytes(FoldIndex.build(count: count) { v.vocabulary.word($0) })) }
 
         // vectors (streamed), then norms
         var norms = [Float](repeating: 0, count: count), scales = [Float](repeating: 1, count: count)

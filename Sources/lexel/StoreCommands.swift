@@ -22,6 +22,8 @@ struct Convert: ParsableCommand {
     @Option(help: "Value type of stored vectors: f32, f16 or int8 (int8 keeps one f32 scale per row).") var dtype = "f32"
     @Flag(help: "Store unit-length vectors (norms are kept).") var normalize = false
     @Option(help: "Keep only the N most frequent words.") var maxWords: Int?
+    @Flag(help: "Add a case-folded index (8 bytes a word): lookups then ignore case before using OOV vectors.")
+    var foldCase = false
 
     func run() throws {
         try reportingErrors {
@@ -44,6 +46,7 @@ struct Convert: ParsableCommand {
             o.dtype = dt
             o.normalize = normalize
             o.maxWords = maxWords
+            o.foldCase = foldCase
             try VectorFileWriter.write(v, to: output, options: o, source: input)
         }
     }

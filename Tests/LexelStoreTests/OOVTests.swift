@@ -32,6 +32,29 @@ final class OOVTests: XCTestCase {
         }
     }
 
+    func testFoldIndexFindsTheMostFrequentCaseVariant() throws {
+        let words = ["paris", "Paris", "PARIS", "NASA", "Émile", "rome"]
+        var text = "\(words.count) 4\n"
+        for (i, w) in words.enumerated() { text += w + " " + (0..<4).map { "\(Float(i * 4 + $0 + 1))" }.joined(separator: " ") + "\n" }
+        let src = storeTmp("cased.vec"), out = storeTmp("cased.lxv"), plain = storeTmp("plain.lxv")
+        try text.write(toFile: src, atomically: true, encoding: .utf8)
+        var o = VectorFileOptions()
+        o.foldCase = true
+        try VectorFileWriter.write(try WordVectors.load(path: src), to: out, options: o, source: src)
+        try VectorFileWriter.write(try WordVectors.load(path: src), to: plain, source: src)
+        let f = try VectorFile(path: out), p = try VectorFile(path: plain)
+        XCTAssertTrue(f.hasFoldIndex)
+        XCTAssertFalse(p.hasFoldIndex)
+        XCTAssertEqual(f.row(of: "PARIS"), 2)  // exact match first
+        XCTAssertEqual(try f.row(ignoringCase: "pArIs"), 0)  // then the most frequent case variant
+        XCTAssertEqual(try f.row(ignoringCase: "nasa"), 3)
+        XCTAssertEqual(try f.row(ignoringCase: "émile"), 4)
+        XCTAssertNil(try f.row(ignoringCase: "berlin"))
+        XCTAssertEqual(try f.vector(for: "Rome"), f.vector(row: 5))
+        XCTAssertNotEqual(try p.vector(for: "Rome"), p.vector(row: 5))  // without the index: an OOV vector
+        try f.verify()
+    }
+
     func testOOVVectorsAreDeterministicAndDistinct() throws {
         let f = try textFile()
         let a1 = try f.vector(for: "zqxjv"), a2 = try f.vector(for: "zqxjv"), b = try f.vector(for: "qwfpgj")
