@@ -134,4 +134,21 @@ final class SearchTests: XCTestCase {
             XCTAssertTrue("\($0)".contains("section hnsw"), "\($0)")
         }
     }
+
+    func testBatchAndPaddedSequenceLookups() throws {
+        let f = try file(.f16)
+        let words = (0..<700).map { $0 % 3 == 0 ? "unknown\($0)" : "w\($0 % 600)ord" }
+        let flat = try f.vectors(for: words, threads: 3)
+        XCTAssertEqual(flat.count, 700 * 12)
+        for i in [0, 1, 350, 699] { XCTAssertEqual(Array(flat[(i * 12)..<(i * 12 + 12)]), try f.vector(for: words[i])) }
+        let (seq, length) = try f.sequences([["w1ord", "w2ord", "w3ord"], ["w4ord"]], padLeft: true)
+        XCTAssertEqual(length, 3)
+        XCTAssertEqual(seq.count, 2 * 3 * 12)
+        XCTAssertEqual(Array(seq[0..<12]), f.vector(row: 1))
+        XCTAssertEqual(Array(seq[36..<60]), [Float](repeating: 0, count: 24))  // left padding of the second
+        XCTAssertEqual(Array(seq[60..<72]), f.vector(row: 4))
+        let (cut, l2) = try f.sequences([["w1ord", "w2ord", "w3ord"]], maxLength: 2)
+        XCTAssertEqual(l2, 2)
+        XCTAssertEqual(Array(cut[12..<24]), f.vector(row: 2))
+    }
 }
