@@ -1,0 +1,30 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// libFuzzer targets for Lexel's file readers (docs/fuzzing.md). A separate package so that the fuzzing flags
+// never touch the main build. Build (from the repository root):
+//   swift build --package-path Fuzz --scratch-path .build-fuzz -c debug \
+//       -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
+// then run e.g. `.build-fuzz/debug/FuzzVectorFile -max_total_time=300 Fuzz/Corpus/lxv Fuzz/Seeds/lxv`.
+let fuzzTargets = ["FuzzVectorFile", "FuzzModelFile", "FuzzFastText", "FuzzWord2Vec", "FuzzTextVectors", "FuzzCorpus"]
+
+let package = Package(
+    name: "LexelFuzz",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(name: "Lexel", path: ".."),
+    ],
+    targets: [
+        // Writes each input to a per-process temp file and checks that readers only ever throw LexelError.
+        .target(name: "CLibFuzzer"),
+        .target(name: "FuzzSupport", dependencies: ["CLibFuzzer", .product(name: "LexelVectors", package: "Lexel")]),
+    ] + fuzzTargets.map { name in
+        .executableTarget(
+            name: name,
+            dependencies: [
+                "FuzzSupport",
+                .product(name: "LexelStore", package: "Lexel"),
+                .product(name: "LexelVectors", package: "Lexel"),
+            ])
+    }
+)

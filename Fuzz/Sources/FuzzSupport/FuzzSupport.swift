@@ -1,0 +1,104 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import CLibFuzzer
+import LexelText
+import LexelVectors
+
+/// The readers take paths: each input is written to one file per process and extension, in /dev/shm when it
+/// exists (no disk I/O), else in $TMPDIR or /tmp. The file is rewritten in place for every input; nothing from the
+/// previous input may still map it (readers' objects are released before the harness returns).
+public final class FuzzFile: Sendable {
+    public let path: String
+
+    public init(ext: String) {
+        var dir = "/dev/shm"
+        var st = stat()
+        if stat(dir, &st) != 0 || (st.st_mode & S_IFMT) != S_IFDIR {
+            dir = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
+        }
+        path = "\(dir)/lexel-fuzz-\(getpid()).\(ext)"
+        atexit_paths.append(path)
+        if !registered {
+            registered = true
+            atexit { for p in atexit_paths { unlink(p) } }
+        }
+    }
+
+    /// Replaces the file's content with `bytes`; returns the path.
+    @discardableResult
+    public func write(_ bytes: UnsafeRawBufferPointer) -> String {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        precondition(fd >= 0, "cannot create \(path): \(String(cString: strerror(errno)))")
+        var off = 0
+        while off < bytes.count {
+            let w = Glibc.write(fd, bytes.baseAddress! + off, bytes.count - off)
+            precondition(w > 0 || errno == EINTR, "cannot write \(path): \(String(cString: strerror(errno)))")
+            if w > 0 { off += w }
+        }
+        close(fd)
+        return path
+    }
+
+    @discardableResult
+    public func write(_ data: UnsafePointer<UInt8>, _ size: Int) -> String {
+        write(UnsafeRawBufferPointer(start: size > 0 ? UnsafeRawPointer(data) : nil, count: size))
+    }
+}
+
+nonisolated(unsafe) private var atexit_paths: [String] = []
+nonisolated(unsafe) private var registered = false
+
+/// Runs a reader on one input. Throwing a `LexelError` is the expected outcome for a bad file; any other error
+/// is a bug in the reader (it must name the file and what is wrong), so it stops the fuzzer like a crash.
+public func expectOnlyLexelErrors(_ body: () throws -> Void) {
+    do {
+        try body()
+    } catch is LexelError {
+        // A clean rejection.
+    } catch {
+        fatalError("reader threw something other than a LexelError: \(error)")
+    }
+}
+
+/// Words looked up in every file that opens: common in-vocabulary words of the seeds, out-of-vocabulary ones
+/// (subword and spelling paths), non-ASCII, the end-of-line token, and the empty string.
+public let probeWords = ["the", "cat", "dogs", "quickly", "zzqxv", "naïve", "日本語", "</s>", "", "a", "ab",
+                         "reading", "unhappiness"]
+
+/// Exercises a loaded `WordVectors` the way the CLI does: words, lookups in and out of the vocabulary, the
+/// stored rows, and every word's vector when the file is small.
+public func probe(_ v: WordVectors) {
+    let n = v.vocabulary.count
+    precondition(n >= 0 && v.dim > 0)
+    var words = probeWords
+    for i in [0, 1, n / 2, n - 1] where i >= 0 && i < n { words.append(v.vocabulary.word(i)) }
+    for w in words {
+        if let x = v.vector(for: w) { precondition(x.count == v.dim) }
+        _ = v.vocabulary.id(of: w)
+    }
+    let row = UnsafeMutablePointer<Float>.allocate(capacity: v.dim)
+    defer { row.deallocate() }
+    if v.rowCount > 0 {
+        v.matrixRow(0, into: row)
+        v.matrixRow(v.rowCount - 1, into: row)
+    }
+    if n * v.dim <= 1 << 16 {
+        for i in 0..<n { v.wordVector(i, into: row) }
+    } else if n > 0 {
+        v.wordVector(n - 1, into: row)
+    }
+}
+
+/// Runs libFuzzer on `testOneInput` with the process's arguments (libFuzzer flags, corpus folders, crash files)
+/// and exits with its status. Fuzz targets call this from their `main`: SwiftPM gives every executable target a
+/// `main` of its own, so libFuzzer's `main` is never linked.
+/// (libFuzzer never passes a null pointer, not even for an empty input.)
+public func runLibFuzzer(_ testOneInput: @escaping @convention(c) (UnsafePointer<UInt8>, Int) -> CInt) -> Never {
+    var argc = CommandLine.argc
+    var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
+    let callback = unsafeBitCast(testOneInput, to: (@convention(c) (UnsafePointer<UInt8>?, Int) -> CInt).self)
+    exit(LLVMFuzzerRunDriver(&argc, &argv, callback))
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Builds the fuzz targets and runs them (docs/fuzzing.md). Run from the repository root.
+#   Fuzz/fuzz.sh build                      build every target (debug, -sanitize=fuzzer,address)
+#   Fuzz/fuzz.sh run TARGET SECONDS [ARGS]  fuzz one target for SECONDS, seeds from Fuzz/Seeds
+#   Fuzz/fuzz.sh all SECONDS                build, then fuzz every target for SECONDS each, one after the other
+# The growing corpus of each target is kept in .build-fuzz/corpus/TARGET, crashes in .build-fuzz/artifacts/TARGET/.
+# Replay one input (e.g. a crash) with:  SWIFT_BACKTRACE=enable=no .build-fuzz/debug/TARGET FILE
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SCRATCH=${LEXEL_FUZZ_SCRATCH:-.build-fuzz}
+TARGETS="FuzzVectorFile FuzzModelFile FuzzFastText FuzzWord2Vec FuzzTextVectors FuzzCorpus"
+
+seeds() {
+    case $1 in
+        FuzzVectorFile) echo Fuzz/Seeds/lxv ;;
+        FuzzModelFile) echo Fuzz/Seeds/model ;;
+        FuzzFastText) echo Fuzz/Seeds/fasttext ;;
+        FuzzWord2Vec) echo Fuzz/Seeds/word2vec ;;
+        FuzzTextVectors) echo Fuzz/Seeds/text ;;
+        FuzzCorpus) echo Fuzz/Seeds/corpus ;;
+        *) echo "unknown target $1 (one of: $TARGETS)" >&2; exit 2 ;;
+    esac
+}
+
+build() {
+    swift build --package-path Fuzz --scratch-path "$SCRATCH" -c debug \
+        -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library 2>&1 | grep -v "Cannot export local symbol" || true
+    test -x "$SCRATCH/debug/FuzzCorpus"
+}
+
+run() {
+    local target=$1 seconds=$2
+    shift 2
+    local s
+    s=$(seeds "$target")
+    # Inputs that once crashed a reader (docs/fuzzing.md) are replayed first.
+    if [ -d "Fuzz/Regressions/$target" ]; then s="$s Fuzz/Regressions/$target"; fi
+    mkdir -p "$SCRATCH/corpus/$target" "$SCRATCH/artifacts/$target"
+    # The Swift runtime's own crash handler would compete with libFuzzer's and ASan's: turn it off.
+    SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:symbolize=1} \
+        "$SCRATCH/debug/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=16384 \
+        -print_final_stats=1 -artifact_prefix="$SCRATCH/artifacts/$target/" "$@" "$SCRATCH/corpus/$target" $s
+}
+
+case ${1:-} in
+    build) build ;;
+    run) run "$2" "$3" "${@:4}" ;;
+    all)
+        build
+        for t in $TARGETS; do run "$t" "$2"; done
+        ;;
+    *) sed -n '2,6p' "$0"; exit 2 ;;
+esac
