@@ -52,6 +52,9 @@ public enum TextVectors {
                     words.reserveCapacity(min(n, 10_000_000))
                     return
                 }
+                guard fields.count >= 2 else {
+                    throw LexelError(file: path, offset: offset, "line \(lineNo) is a lone word with no values: not a vector file")
+                }
                 header = (-1, fields.count - 1)  // GloVe style: no header
             }
             let dim = header!.1
