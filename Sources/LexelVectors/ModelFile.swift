@@ -56,16 +56,23 @@ public enum ModelFile {
         let v = try r.read(UInt32.self, "version")
         guard v == version else { throw bad(8, "unsupported model version \(v) (this build reads \(version))") }
         let dim = Int(try r.read(UInt32.self, "dim"))
-        let nwords = Int(try r.read(UInt64.self, "word count"))
-        let rowCount = Int(try r.read(UInt64.self, "row count"))
+        let nwords64 = try r.read(UInt64.self, "word count")
+        let rowCount64 = try r.read(UInt64.self, "row count")
         let minn = Int(try r.read(UInt32.self, "minn"))
         let maxn = Int(try r.read(UInt32.self, "maxn"))
-        let bucket = Int(try r.read(UInt64.self, "bucket"))
+        let bucket64 = try r.read(UInt64.self, "bucket")
         let totalTokens = try r.read(UInt64.self, "token count")
-        let usedCount = Int(try r.read(UInt64.self, "used bucket count"))
+        let usedCount64 = try r.read(UInt64.self, "used bucket count")
         guard dim > 0, dim <= 100_000 else { throw bad(12, "implausible dim \(dim)") }
-        guard nwords <= f.size, rowCount >= nwords, usedCount <= bucket, rowCount == nwords + usedCount, maxn <= 64, minn <= max(maxn, 64)
-        else { throw bad(16, "inconsistent header (words \(nwords), rows \(rowCount), bucket \(bucket))") }
+        // Checked as UInt64 before any conversion or arithmetic: a word takes at least 12 bytes of the file and a
+        // used bucket 4, and n-gram hashes are 32-bit, so larger values are corrupt (and would trap below).
+        guard nwords64 <= UInt64(f.size), usedCount64 <= UInt64(f.size) / 4, bucket64 <= UInt64(UInt32.max),
+              totalTokens <= UInt64(Int64.max)
+        else { throw bad(16, "inconsistent header (words \(nwords64), rows \(rowCount64), bucket \(bucket64), used buckets \(usedCount64), tokens \(totalTokens))") }
+        let (nwords, bucket, usedCount) = (Int(nwords64), Int(bucket64), Int(usedCount64))
+        guard rowCount64 == nwords64 + usedCount64, usedCount <= bucket, maxn <= 64, minn <= max(maxn, 64)
+        else { throw bad(16, "inconsistent header (words \(nwords), rows \(rowCount64), bucket \(bucket))") }
+        let rowCount = Int(rowCount64)
         let metaCount = Int(try r.read(UInt32.self, "metadata count"))
         guard metaCount <= 4096 else { throw bad(r.offset - 4, "implausible metadata count \(metaCount)") }
         var metadata: [(String, String)] = []

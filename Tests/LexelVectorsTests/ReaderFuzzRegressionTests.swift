@@ -20,4 +20,21 @@ final class ReaderFuzzRegressionTests: XCTestCase {
             }
         }
     }
+
+    /// FuzzModelFile: u64 header counts of 2^63 or more trapped converting to Int (and large ones overflowed).
+    func testModelFileHeaderCountsBeyondIntAreRejected() throws {
+        let path = tmpPath("m.bin")
+        try ModelFile.write(path: path, vectors: handMadeVectors(subwords: true))
+        let good = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+        for (field, offset) in [("words", 16), ("rows", 24), ("bucket", 40), ("tokens", 48), ("used buckets", 56)] {
+            for fill: UInt8 in [0xFF, 0x80, 0x40] {
+                var bad = good
+                for i in offset..<(offset + 8) { bad[i] = fill }
+                let p = try write(bad, "huge.bin")
+                XCTAssertThrowsError(try WordVectors.load(path: p), "\(field) = 0x\(fill)...") {
+                    XCTAssert($0 is LexelError && "\($0)".contains("header"), "\(field): \($0)")
+                }
+            }
+        }
+    }
 }
