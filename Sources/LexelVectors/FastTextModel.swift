@@ -57,6 +57,9 @@ public enum FastTextModel {
         guard n == dim, m == nwords + bucket || (maxn == 0 && m >= nwords) else {
             throw bad("input matrix is \(m) x \(n), expected \(nwords + bucket) x \(dim)")
         }
+        guard m <= (f.size - r.offset) / (n * 4) else {  // before m * n * 4, which can overflow
+            throw bad("truncated: input matrix (\(m) x \(n) floats) runs past the end of the file")
+        }
         let data = try r.bytes(m * n * 4, "input matrix")
         let matrix = Matrix(rows: m, cols: n)
         UnsafeMutableRawPointer(matrix.pointer).copyMemory(from: data.baseAddress!, byteCount: data.count)

@@ -37,4 +37,28 @@ final class ReaderFuzzRegressionTests: XCTestCase {
             }
         }
     }
+
+    /// A fastText model without subwords (maxn 0) may have any number of matrix rows >= nwords: a huge count
+    /// overflowed `m * n * 4`.
+    func testFastTextMatrixRowCountOverflowIsAnError() throws {
+        var b: [UInt8] = []
+        func i32(_ v: Int32) { withUnsafeBytes(of: v.littleEndian) { b += $0 } }
+        func i64(_ v: Int64) { withUnsafeBytes(of: v.littleEndian) { b += $0 } }
+        i32(FastTextModel.magic)
+        i32(12)
+        // dim ws epoch minCount neg wordNgrams loss model bucket minn maxn lrUpdateRate
+        for v: Int32 in [4, 5, 1, 1, 5, 1, 2, 2, 0, 0, 0, 100] { i32(v) }
+        i64(Int64(Double(1e-4).bitPattern))
+        i32(1); i32(1); i32(0); i64(10); i64(-1)  // size, nwords, nlabels, ntokens, pruneidx_size
+        b += Array("a".utf8) + [0]
+        i64(10)
+        b.append(0)  // type: word
+        b.append(0)  // not quantised
+        i64(1 << 62); i64(4)  // m x n
+        b += [UInt8](repeating: 0, count: 64)
+        let path = try write(b, "ft.bin")
+        XCTAssertThrowsError(try FastTextModel.read(path: path)) {
+            XCTAssert($0 is LexelError && "\($0)".contains("truncated"), "\($0)")
+        }
+    }
 }
