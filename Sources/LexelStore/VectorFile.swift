@@ -177,12 +177,14 @@ public final class VectorFile: @unchecked Sendable {
     }
 
     func decodeBlock(_ b: Int) throws -> [String] {
-        let start = Int(UInt64(littleEndian: keysBase.loadUnaligned(fromByteOffset: 8 + 8 * b, as: UInt64.self)))
-        let end = Int(UInt64(littleEndian: keysBase.loadUnaligned(fromByteOffset: 16 + 8 * b, as: UInt64.self)))
-        guard start <= end, end <= keysLength else {
-            throw LexelError(file: path, "section keys: block \(b) lies outside the section (corrupt)")
+        // Compared as UInt64: an offset of 2^63 or more must be an error, not a trap converting it to Int.
+        let start = UInt64(littleEndian: keysBase.loadUnaligned(fromByteOffset: 8 + 8 * b, as: UInt64.self))
+        let end = UInt64(littleEndian: keysBase.loadUnaligned(fromByteOffset: 16 + 8 * b, as: UInt64.self))
+        guard start <= end, end <= UInt64(keysLength) else {
+            throw LexelError(file: path, offset: Int64(file.base.distance(to: keysBase) + 8 + 8 * b),
+                             "section keys: block \(b) (bytes \(start)..<\(end)) lies outside the section (corrupt)")
         }
-        let frame = UnsafeRawBufferPointer(start: keysBase + start, count: end - start)
+        let frame = UnsafeRawBufferPointer(start: keysBase + Int(start), count: Int(end - start))
         let size = CZstdFrameSize(frame)
         guard size >= 0, size <= 1 << 26 else { throw LexelError(file: path, "section keys: block \(b) is not a valid zstd frame (corrupt)") }
         var out = [UInt8](repeating: 0, count: size)
