@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import FuzzSupport
 import LexelStore
 
@@ -10,6 +13,9 @@ import LexelStore
 /// files) is set, the harness first rewrites the file-size field and every checksum to match the mutated bytes,
 /// so the fuzzer reaches the section parsers; inputs with the bit set test the checksum checks themselves.
 let file = FuzzFile(ext: "lxv")
+/// `LEXEL_FUZZ_SKIP=hnsw,fold` leaves out approximate searches / case-folded lookups (e.g. while a known crash in
+/// them is being fixed, so that fuzzing of the rest goes on).
+let skip = Set((getenv("LEXEL_FUZZ_SKIP").map { String(cString: $0) } ?? "").split(separator: ",").map(String.init))
 
 @main enum Main {
     static func main() { runLibFuzzer(fuzz) }
@@ -34,9 +40,9 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             let v = try f.vector(for: w)
             precondition(v.count == f.dim)
             _ = try f.spellingNeighbours(of: w)
-            _ = try f.row(ignoringCase: w)
+            if !skip.contains("fold") { _ = try f.row(ignoringCase: w) }
         }
-        if f.hasHNSW {
+        if f.hasHNSW && !skip.contains("hnsw") {
             _ = try f.approximateMostSimilar(toWord: probeWords[0], k: 3, ef: 8)
             _ = try f.approximateMostSimilar(toWord: try f.key(f.count - 1), k: 3, ef: 8)
         }
