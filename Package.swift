@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "LexelVectors", targets: ["LexelVectors"]),
         .library(name: "LexelTraining", targets: ["LexelTraining"]),
         .library(name: "LexelStore", targets: ["LexelStore"]),
+        .library(name: "LexelLexical", targets: ["LexelLexical"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -41,6 +42,8 @@ let package = Package(
         // The `.lxv` vector file: compressed keys, hash index, quantised memory-mapped rows (docs/format.md).
         .target(name: "LexelStore", dependencies: ["CZstd", "LexelText", "LexelKernels", "LexelVectors"],
                 swiftSettings: fast),
+        // Lexical-dense document embeddings: BERT WordPiece tokenizer, n-gram TF-IDF features, ReLU MLP.
+        .target(name: "LexelLexical", dependencies: ["LexelText", "LexelKernels"], swiftSettings: fast),
         // The `lexel` command-line tool.
         .executableTarget(
             name: "lexel",
@@ -55,6 +58,7 @@ let package = Package(
         .testTarget(name: "LexelVectorsTests", dependencies: ["LexelVectors", "LexelTraining", "LexelText"]),
         .testTarget(name: "LexelStoreTests", dependencies: ["LexelStore", "LexelVectors", "LexelText", "LexelKernels"],
                     exclude: ["Fixtures"]),
+        .testTarget(name: "LexelLexicalTests", dependencies: ["LexelLexical"], exclude: ["Fixtures"]),
         .testTarget(name: "LexelCLITests", dependencies: ["lexel"]),
     ]
 )
