@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import LexelKernels
 import LexelVectors
 
@@ -10,11 +14,14 @@ public struct SearchOptions: Sendable {
     /// Threads that split the rows between them. The result does not depend on it.
     public var threads: Int
 
-    public init(restrict: Int? = nil, threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
+    public init(restrict: Int? = nil, threads: Int = onlineCPUs) {
         self.restrict = restrict
         self.threads = max(1, threads)
     }
 }
+
+/// CPUs online (LexelStore avoids Foundation, whose runtime would add ~10 MB to every reader process).
+public var onlineCPUs: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 
 /// One search result: a row of the file, its key and its cosine similarity (or 3CosMul score).
 public struct Match: Sendable, Equatable {
