@@ -20,5 +20,16 @@ let package = Package(
             path: "Benchmarks/KernelBenchmarks",
             swiftSettings: [.unsafeFlags(["-Ounchecked", "-Xcc", "-march=x86-64-v3"])],
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+        // Store benchmark driver for tools/bench_store.py (one JSON line per subcommand). Depends only on the
+        // Lexel products, so `swift build --product StoreBench` skips the benchmark framework:
+        //   swift build -c release --package-path Benchmarks --scratch-path .build-storebench --product StoreBench
+        .executableTarget(
+            name: "StoreBench",
+            dependencies: [
+                .product(name: "LexelStore", package: "main"),
+                .product(name: "LexelVectors", package: "main"),
+            ],
+            path: "Benchmarks/StoreBench",
+            swiftSettings: [.unsafeFlags(["-Ounchecked", "-Xcc", "-march=x86-64-v3"])]),
     ]
 )
