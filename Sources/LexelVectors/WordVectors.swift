@@ -46,6 +46,9 @@ public final class WordVectors: @unchecked Sendable {
         let file = try MappedFile(path: path)
         if file.size >= 8 && ModelFile.hasMagic(file) { return try ModelFile.read(file) }
         if FastTextModel.hasMagic(file) { return try FastTextModel.read(path: path) }
+        if file.size >= 8 && Array(UnsafeRawBufferPointer(start: file.base, count: 8)) == Array("LEXELVEC".utf8) {
+            throw LexelError(file: path, offset: 0, "this is a Lexel vector file (.lxv): query it with `lexel query`, or export it with `lexel convert`")
+        }
         if path.hasSuffix(".bin") { return try Word2VecBinary.read(path: path) }
         return try TextVectors.read(path: path)
     }

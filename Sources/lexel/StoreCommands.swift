@@ -11,7 +11,7 @@ struct Convert: ParsableCommand {
         abstract: "Convert word vectors to a Lexel vector file (.lxv) or export them as text.",
         discussion: """
             Inputs: a Lexel model (.bin), a fastText model (.bin, fastText 0.9), word2vec binary (.bin),
-            word2vec/fastText text vectors (.vec), GloVe text (no header line).
+            word2vec/fastText text vectors (.vec), GloVe text (no header line), a Lexel vector file (.lxv).
             OUT ending in .vec or .txt writes word2vec text, .bin word2vec binary, .npy a float32 matrix plus
             OUT.keys.txt; anything else writes a .lxv file (docs/format.md).
             Examples:
@@ -30,7 +30,8 @@ struct Convert: ParsableCommand {
         try reportingErrors {
             guard let dt = VectorFileFormat.DType(rawValue: dtype) else { throw LexelError("--dtype: expected f32, f16 or int8 (got '\(dtype)')") }
             if let m = maxWords, m <= 0 { throw LexelError("--max-words must be positive (got \(m))") }
-            let v = try WordVectors.load(path: input)
+            let v = VectorFile.isVectorFile(path: input) ? try VectorFile(path: input).wordVectors()
+                                                         : try WordVectors.load(path: input)
             if output.hasSuffix(".vec") || output.hasSuffix(".txt") {
                 try TextVectors.write(v, path: output)
                 return

@@ -85,6 +85,22 @@ final class StoreRoundTripTests: XCTestCase {
         XCTAssertNil(f.row(of: "w10ord"))
     }
 
+    func testExportFromVectorFileKeepsRowsAndSubwords() throws {
+        let path = storeTmp("e.lxv"), again = storeTmp("again.lxv")
+        try VectorFileWriter.write(sampleVectors(), to: path, source: "test")
+        let f = try VectorFile(path: path)
+        XCTAssertTrue(VectorFile.isVectorFile(path: path))
+        let v = try f.wordVectors()
+        XCTAssertEqual(v.vocabulary.count, f.count)
+        try VectorFileWriter.write(v, to: again, source: path)
+        let g = try VectorFile(path: again)
+        for w in ["w0ord", "naïve", "日本", "never-seen-word"] {
+            let (a, b) = (try g.vector(for: w), try f.vector(for: w))
+            for k in 0..<12 { XCTAssertEqual(a[k], b[k], accuracy: 1e-5, w) }  // word rows are recovered by arithmetic
+        }
+        XCTAssertThrowsError(try WordVectors.load(path: path)) { XCTAssertTrue("\($0)".contains("lexel query"), "\($0)") }
+    }
+
     func testInt8ScalesAreF16UnlessTooSmallAndNormsAreRecomputed() throws {
         let big = sampleVectors()
         // Rows 1e-6 times smaller: their int8 scales are below f16's normal range, so the file keeps f32 scales.
