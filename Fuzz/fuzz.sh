@@ -3,8 +3,8 @@
 #   Fuzz/fuzz.sh build                      build every target (debug, -sanitize=fuzzer,address)
 #   Fuzz/fuzz.sh run TARGET SECONDS [ARGS]  fuzz one target for SECONDS, seeds from Fuzz/Seeds
 #   Fuzz/fuzz.sh all SECONDS                build, then fuzz every target for SECONDS each, one after the other
+#   Fuzz/fuzz.sh replay TARGET FILE...      run inputs once (a crash, a regression) with a symbolised stack trace
 # The growing corpus of each target is kept in .build-fuzz/corpus/TARGET, crashes in .build-fuzz/artifacts/TARGET/.
-# Replay one input (e.g. a crash) with:  SWIFT_BACKTRACE=enable=no .build-fuzz/debug/TARGET FILE
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SCRATCH=${LEXEL_FUZZ_SCRATCH:-.build-fuzz}
@@ -42,12 +42,32 @@ run() {
         -print_final_stats=1 -artifact_prefix="$SCRATCH/artifacts/$target/" "$@" "$SCRATCH/corpus/$target" $s
 }
 
+# The Swift runtime prints a fatal error's stack as addresses once its backtracer is off; resolve the frames of
+# the fuzz binary with llvm-symbolizer (from the Swift toolchain).
+demangle() { if command -v swift-demangle >/dev/null; then swift-demangle --simplified; else cat; fi; }
+
+replay() {
+    local target=$1 bin="$SCRATCH/debug/$1" sym
+    shift
+    sym=$(command -v llvm-symbolizer || echo "$(dirname "$(command -v swift)")/llvm-symbolizer")
+    SWIFT_BACKTRACE=enable=no "$bin" "$@" 2>&1 | while IFS= read -r line; do
+        if [[ $line =~ ^[0-9]+\ +$target\ .*\ \+\ ([0-9]+)$ ]] && [ -x "$sym" ]; then
+            "$sym" --obj="$bin" --demangle "$(printf '0x%x' "${BASH_REMATCH[1]}")" | head -2 | paste -sd' ' | sed 's/^/    /' | demangle
+        else
+            echo "$line"
+        fi
+    done
+}
+
 case ${1:-} in
     build) build ;;
     run) run "$2" "$3" "${@:4}" ;;
+    replay) replay "$2" "${@:3}" ;;
     all)
         build
-        for t in $TARGETS; do run "$t" "$2"; done
+        failed=""
+        for t in $TARGETS; do run "$t" "$2" || failed="$failed $t"; done
+        if [ -n "$failed" ]; then echo "crashed:$failed (inputs in $SCRATCH/artifacts/)" >&2; exit 1; fi
         ;;
-    *) sed -n '2,6p' "$0"; exit 2 ;;
+    *) sed -n '2,7p' "$0"; exit 2 ;;
 esac
