@@ -6,7 +6,7 @@
 //   StoreBench search  FILE [--queries N] [--k 10] [--threads 2] [--rows-file F] [--ef 16,32,64,128] [--dump]
 //
 // Build: swift build -c release --package-path Benchmarks --scratch-path .build-storebench --product StoreBench
-import Foundation
+// No Foundation: it alone adds ~10 MB of RSS, and the RSS after open is one of the measurements.
 import LexelStore
 
 #if canImport(Glibc)
@@ -22,7 +22,8 @@ import Glibc
 }
 
 func fail(_ message: String) -> Never {
-    FileHandle.standardError.write(("StoreBench: " + message + "\n").data(using: .utf8)!)
+    var m = "StoreBench: " + message + "\n"
+    m.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
     exit(2)
 }
 
@@ -55,7 +56,7 @@ func storageReadBytes() -> Int {
     var buf = [CChar](repeating: 0, count: 256)
     while fgets(&buf, Int32(buf.count), fp) != nil {
         let line = String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        if line.hasPrefix("read_bytes:") { return Int(line.dropFirst(11).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1 }
+        if line.hasPrefix("read_bytes:") { return Int(line.dropFirst(11).filter { $0.isNumber }) ?? -1 }
     }
     return -1
 }
@@ -119,13 +120,13 @@ struct JSON {
                 case "\"": out += "\\\""
                 case "\\": out += "\\\\"
                 case "\n": out += "\\n"
-                default: out += u.value < 0x20 ? String(format: "\\u%04x", u.value) : String(u)
+                default: out += u.value < 0x20 ? "\\u" + String(repeating: "0", count: 4 - String(u.value, radix: 16).count) + String(u.value, radix: 16) : String(u)
                 }
             }
             return out + "\""
         case let b as Bool: return b ? "true" : "false"
         case let i as Int: return String(i)
-        case let d as Double: return d.isFinite ? String(format: "%.6g", d) : "null"
+        case let d as Double: return d.isFinite ? "\(d)" : "null"
         case let f as Float: return render(Double(f))
         case let a as [Any]: return "[" + a.map(render).joined(separator: ", ") + "]"
         default: return render(String(describing: v))
@@ -309,8 +310,17 @@ func openCommand(_ args: Args) throws {
 // MARK: - lookups
 
 func readWords(_ path: String) -> [String] {
-    guard let s = try? String(contentsOfFile: path, encoding: .utf8) else { fail("cannot read \(path)") }
-    return s.split(separator: "\n").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    guard let fp = fopen(path, "r") else { fail("cannot read \(path)") }
+    defer { fclose(fp) }
+    var bytes: [UInt8] = []
+    var buf = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+        let n = fread(&buf, 1, buf.count, fp)
+        if n <= 0 { break }
+        bytes += buf[0..<n]
+    }
+    return String(decoding: bytes, as: UTF8.self).split(separator: "\n")
+        .map { String($0.filter { !$0.isWhitespace }) }.filter { !$0.isEmpty }
 }
 
 /// Per-word latency of vector(for:) over word lists (each word once):
