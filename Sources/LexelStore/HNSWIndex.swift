@@ -50,7 +50,8 @@ struct HNSWView: ProximityGraph, @unchecked Sendable {
     let levels: UnsafePointer<UInt8>
     let level0: UnsafePointer<UInt32>
     let upperNodes: UnsafeBufferPointer<UInt32>
-    let upperOffsets: UnsafePointer<UInt64>
+    /// Read unaligned: a damaged `m0` can leave them at any 4-byte boundary.
+    let upperOffsets: UnsafeRawPointer
     let upperLinks: UnsafeBufferPointer<UInt32>
 
     /// Parses the section; nil when its tables do not fit `length` bytes or do not match `fileRows`.
@@ -74,7 +75,7 @@ struct HNSWView: ProximityGraph, @unchecked Sendable {
         guard o + u * 4 + (u % 2) * 4 + u * 8 <= length else { return nil }
         upperNodes = UnsafeBufferPointer(start: (base + o).assumingMemoryBound(to: UInt32.self), count: u)
         o += u * 4 + (u % 2) * 4
-        upperOffsets = (base + o).assumingMemoryBound(to: UInt64.self)
+        upperOffsets = base + o
         o += u * 8
         upperLinks = UnsafeBufferPointer(start: (base + o).assumingMemoryBound(to: UInt32.self), count: (length - o) / 4)
     }
@@ -96,8 +97,10 @@ struct HNSWView: ProximityGraph, @unchecked Sendable {
             if upperNodes[mid] < node { lo = mid + 1 } else { hi = mid }
         }
         guard lo < upperNodes.count, upperNodes[lo] == node else { return }
-        let start = Int(upperOffsets[lo]) + (level - 1) * m
-        guard start >= 0, start + m <= upperLinks.count else { return }
+        let offset = UInt64(littleEndian: upperOffsets.loadUnaligned(fromByteOffset: 8 * lo, as: UInt64.self))
+        guard offset <= UInt64(upperLinks.count) else { return }  // compared before converting: no overflow
+        let start = Int(offset) + (level - 1) * m
+        guard start + m <= upperLinks.count else { return }
         for i in start..<(start + m) {
             let n = upperLinks[i]
             if n == HNSWSection.empty { break }
