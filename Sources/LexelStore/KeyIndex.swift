@@ -2,7 +2,8 @@ import LexelText
 
 /// The `keys` section: keys in zstd blocks of 256, so that reading one key decodes ~256 keys, not all.
 enum KeyBlocks {
-    static func build(count: Int, key: (Int) -> UnsafeBufferPointer<UInt8>) -> [UInt8] {
+    static func build(_ keys: [[UInt8]]) -> [UInt8] {
+        let count = keys.count
         let per = VectorFileFormat.keysPerBlock
         let blocks = (count + per - 1) / per
         var frames: [[UInt8]] = []
@@ -10,7 +11,7 @@ enum KeyBlocks {
             var joined: [UInt8] = []
             for i in (b * per)..<min(count, (b + 1) * per) {
                 if i > b * per { joined.append(0x0A) }
-                joined += key(i)
+                joined += keys[i]
             }
             frames.append((try? joined.withUnsafeBytes { try Zstd.compress($0, level: 6) }) ?? [])
         }
@@ -43,8 +44,10 @@ enum KeyIndex {
         UInt32(truncatingIfNeeded: XXH64.hash(key, seed: seed) >> 32)
     }
 
-    static func build(count: Int, key: (Int) -> UnsafeBufferPointer<UInt8>) -> [UInt8] {
-        build(pairs: (0..<count).map { (hash32(UnsafeRawBufferPointer(key($0)), seed: seed), UInt32($0)) })
+    static func build(_ keys: [[UInt8]]) -> [UInt8] {
+        build(pairs: keys.enumerated().map { i, k in
+            (k.withUnsafeBytes { hash32($0, seed: seed) }, UInt32(i))
+        })
     }
 
     /// The section for the given (hash, row) pairs, in any order.

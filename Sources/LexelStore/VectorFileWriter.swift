@@ -17,11 +17,19 @@ public struct VectorFileOptions: Sendable {
 /// Writes `.lxv` files (docs/format.md), streaming rows so that memory stays near the size of the output's
 /// small sections, and atomically (temp file + rename).
 public enum VectorFileWriter {
+    /// Writes word vectors (with their subword rows, if any).
     public static func write(_ v: WordVectors, to path: String, options: VectorFileOptions = .init(),
                              source: String) throws {
-        let count = min(options.maxWords ?? Int.max, v.vocabulary.count)
-        guard count > 0 else { throw LexelError(file: path, "nothing to write: the source has no words") }
-        let dim = v.dim, dtype = options.dtype
+        try write(rows: v, to: path, options: options, source: source)
+    }
+
+    /// Writes the rows of `rows` in one sequential pass: each row is encoded and written as it arrives, and
+    /// only keys, norms and scales (a few bytes a word) are kept until the end, so converting a text or word2vec
+    /// file takes memory near the size of those small sections, whatever the size of the vectors.
+    public static func write(rows: some VectorRowSource, to path: String, options: VectorFileOptions = .init(),
+                             source: String) throws {
+        let dim = rows.dim, dtype = options.dtype
+        let subwordSource = rows.subwordRows
         // Norms are kept where a reader cannot recompute them from the stored rows: f32 (searches divide by
         // them) and normalised files (the norms before normalisation).
         let writeNorms = dtype == .f32 || options.normalize
@@ -29,10 +37,10 @@ public enum VectorFileWriter {
         if options.foldCase { kinds.append(.foldIndex) }
         if writeNorms { kinds.append(.norms) }
         if dtype == .int8 { kinds.append(.scales) }
-        let subwordRows = v.hasSubwords ? v.rowCount - v.vocabulary.count : 0
+        let subwordRows = subwordSource.map { $0.rowCount - $0.vocabulary.count } ?? 0
         if subwordRows == 0 { kinds.append(.oovIndex) }
-        if subwordRows > 0 {
-            if !v.denseBuckets { kinds.append(.subwordBuckets) }
+        if let s = subwordSource, subwordRows > 0 {
+            if !s.denseBuckets { kinds.append(.subwordBuckets) }
             kinds.append(.subwordVectors)
             if dtype == .int8 { kinds.append(.subwordScales) }
         }
@@ -45,35 +53,44 @@ public enum VectorFileWriter {
             { emit in try b.withUnsafeBytes { try emit($0) } }
         }
 
-        // keys and key index
-        try section(.keys, bytes(KeyBlocks.build(count: count) { v.vocabulary.bytes($0) }))
-        try section(.keyIndex, bytes(KeyIndex.build(count: count) { v.vocabulary.bytes($0) }))
-        if options.foldCase { try section(.foldIndex, bytes(FoldIndex.build(count: count) { v.vocabulary.word($0) })) }
-
-        // vectors (streamed), then norms
-        var norms = [Float](repeating: 0, count: count), scales = [Float](repeating: 1, count: count)
+        // vectors (streamed), collecting keys, norms and scales
+        let limit = options.maxWords ?? Int.max
+        var keys: [[UInt8]] = [], norms: [Float] = [], scales: [Float] = []
         let row = UnsafeMutablePointer<Float>.allocate(capacity: dim)
         let encoded = UnsafeMutableRawPointer.allocate(byteCount: dim * 4, alignment: 64)
         defer { row.deallocate(); encoded.deallocate() }
         try section(.vectors) { emit in
-            for i in 0..<count {
-                v.wordVector(i, into: row)
-                norms[i] = Kernels.norm(row, dim)
-                if options.normalize && norms[i] > 0 { Kernels.scale(1 / norms[i], row, dim) }
-                scales[i] = RowCodec.encode(row, dim, dtype, into: encoded)
+            try rows.forEachRow { key, vector in
+                guard keys.count < limit else { return false }
+                row.update(from: vector, count: dim)
+                let n = Kernels.norm(row, dim)
+                if options.normalize && n > 0 { Kernels.scale(1 / n, row, dim) }
+                keys.append(Array(key))
+                norms.append(n)
+                scales.append(RowCodec.encode(row, dim, dtype, into: encoded))
                 try emit(UnsafeRawBufferPointer(start: encoded, count: dim * dtype.size))
+                return true
             }
         }
+        let count = keys.count
+        guard count > 0 else { throw LexelError(file: path, "nothing to write: the source has no words") }
         if writeNorms { try section(.norms) { emit in try norms.withUnsafeBytes { try emit($0) } } }
+
+        // keys and indexes
+        try section(.keys, bytes(KeyBlocks.build(keys)))
+        try section(.keyIndex, bytes(KeyIndex.build(keys)))
+        if options.foldCase {
+            try section(.foldIndex, bytes(FoldIndex.build(count: count) { String(decoding: keys[$0], as: UTF8.self) }))
+        }
 
         // spelling neighbours for out-of-vocabulary words, when there are no subword rows
         if subwordRows == 0 {
-            try section(.oovIndex, bytes(OOV.buildIndex(count: count) { v.vocabulary.word($0) }))
+            try section(.oovIndex, bytes(OOV.buildIndex(count: count) { String(decoding: keys[$0], as: UTF8.self) }))
         }
 
         // subwords: n-gram rows as trained (not normalised)
         var subScales: [Float] = []
-        if subwordRows > 0 {
+        if let v = subwordSource, subwordRows > 0 {
             if !v.denseBuckets { try section(.subwordBuckets) { emit in try emit(UnsafeRawBufferPointer(v.usedBuckets)) } }
             subScales = [Float](repeating: 1, count: subwordRows)
             try section(.subwordVectors) { emit in
@@ -96,15 +113,14 @@ public enum VectorFileWriter {
         var meta: [(String, String)] = [("dim", "\(dim)"), ("count", "\(count)"), ("dtype", dtype.rawValue),
                                         ("normalized", options.normalize ? "true" : "false"), ("source", source)]
         if dtype == .int8 { meta.append(("scale-dtype", halfScales ? "f16" : "f32")) }
-        if subwordRows > 0 {
+        if let v = subwordSource, subwordRows > 0 {
             meta += [("minn", "\(v.minn)"), ("maxn", "\(v.maxn)"), ("bucket", "\(v.bucket)"),
                      ("subword-words", "\(v.vocabulary.count)")]
         }
-        meta += v.metadata.filter { !["source"].contains($0.0) }.map { ("arg.\($0.0)", $0.1) }
+        meta += rows.metadata.filter { !["source"].contains($0.0) }.map { ("arg.\($0.0)", $0.1) }
         let metaText = Array(meta.map { "\($0.0)=\($0.1.replacingNewlines)" }.joined(separator: "\n").utf8)
         let metaZ = try metaText.withUnsafeBytes { try Zstd.compress($0) }
         try section(.meta, compressed: true, decoded: metaText.count, bytes(metaZ))
-
         try w.commit()
     }
 
@@ -122,70 +138,3 @@ public enum VectorFileWriter {
     }
 }
 
-/// Writes the `.lxv` container (docs/format.md): a zeroed header and section table, then sections each padded
-/// to 64 bytes and checksummed as they stream, then the real header and table patched in, then an atomic rename.
-final class SectionWriter {
-    let w: AtomicFileWriter
-    var entries: [SectionEntry] = []
-
-    init(path: String, sectionCount: Int) throws {
-        w = try AtomicFileWriter(path: path)
-        let tableSize = VectorFileFormat.headerSize + sectionCount * VectorFileFormat.entrySize
-        try [UInt8](repeating: 0, count: tableSize).withUnsafeBytes { try w.write($0) }
-    }
-
-    /// Appends one section whose bytes `body` emits in pieces.
-    func section(_ kind: VectorFileFormat.Kind, compressed: Bool = false, decoded: Int? = nil,
-                 _ body: (_ emit: (UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
-        try w.pad(to: 64)
-        let start = w.bytesWritten
-        var hasher = XXH64Stream()
-        try body { bytes in
-            hasher.update(bytes)
-            try w.write(bytes)
-        }
-        let length = UInt64(w.bytesWritten - start)
-        entries.append(SectionEntry(kind: kind.rawValue, encoding: compressed ? 1 : 0, offset: UInt64(start),
-                                    length: length, decodedLength: UInt64(decoded ?? Int(length)),
-                                    checksum: hasher.finalize()))
-    }
-
-    /// Appends a section copied from another file, keeping its kind, encoding and checksum.
-    func copy(_ e: SectionEntry, from bytes: UnsafeRawBufferPointer) throws {
-        try w.pad(to: 64)
-        let start = w.bytesWritten
-        try w.write(bytes)
-        var c = e
-        c.offset = UInt64(start)
-        entries.append(c)
-    }
-
-    /// Patches in the header and section table, then renames the file into place.
-    func commit() throws {
-        var table = [UInt8]()
-        for e in entries {
-            table.appendLE(e.kind); table.appendLE(e.encoding); table.appendLE(e.offset); table.appendLE(e.length)
-            table.appendLE(e.decodedLength); table.appendLE(e.checksum)
-            table += [UInt8](repeating: 0, count: 24)
-        }
-        var header = VectorFileFormat.magic
-        header.appendLE(VectorFileFormat.version)
-        header.appendLE(UInt32(entries.count))
-        header.appendLE(UInt64(w.bytesWritten))
-        header.appendLE(table.withUnsafeBytes { XXH64.hash($0) })
-        header.appendLE(header.withUnsafeBytes { XXH64.hash($0) })
-        header += [UInt8](repeating: 0, count: 24)
-        try (header + table).withUnsafeBytes { try w.patch(at: 0, $0) }
-        try w.commit()
-    }
-}
-
-extension Array where Element == UInt8 {
-    mutating func appendLE<T: FixedWidthInteger>(_ v: T) {
-        Swift.withUnsafeBytes(of: v.littleEndian) { append(contentsOf: $0) }
-    }
-}
-
-extension String {
-    var replacingNewlines: String { String(map { $0 == "\n" || $0 == "\r" ? " " : $0 }) }
-}

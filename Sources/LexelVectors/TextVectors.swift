@@ -30,54 +30,16 @@ public enum TextVectors {
 
     /// Reads a text vector file. Words are kept in file order (taken as most frequent first).
     public static func read(path: String) throws -> WordVectors {
-        let reader = try LineReader(path: path)
-        var header: (Int, Int)? = nil
         var words: [[UInt8]] = []
         var data: [Float] = []
-        var lineNo = 0
-        var vectorLines = 0
-        var seen = Set<[UInt8]>()
-        try reader.forEachLine { line, endsLine, offset in
-            lineNo += 1
-            guard endsLine || line.count > 0 else { return }
-            if !endsLine { throw LexelError(file: path, offset: offset, "line \(lineNo) is longer than the read buffer or truncated") }
-            var fields: [UnsafeBufferPointer<UInt8>] = []
-            forEachToken(in: line) { tok, _ in fields.append(tok) }
-            if fields.isEmpty { return }
-            if header == nil {
-                if fields.count == 2, let n = Int(String(decoding: fields[0], as: UTF8.self)),
-                   let d = Int(String(decoding: fields[1], as: UTF8.self)) {
-                    guard n >= 0, d > 0, d <= 100_000 else { throw LexelError(file: path, offset: offset, "implausible header '\(n) \(d)'") }
-                    header = (n, d)
-                    words.reserveCapacity(min(n, 10_000_000))
-                    return
-                }
-                guard fields.count >= 2 else {
-                    throw LexelError(file: path, offset: offset, "line \(lineNo) is a lone word with no values: not a vector file")
-                }
-                header = (-1, fields.count - 1)  // GloVe style: no header
-            }
-            let dim = header!.1
-            guard fields.count == dim + 1 else {
-                throw LexelError(file: path, offset: offset, "line \(lineNo) has \(fields.count - 1) values, expected \(dim)")
-            }
-            if let bad = firstInvalidUTF8(fields[0]) {
-                throw LexelError(file: path, offset: offset + Int64(bad), "invalid UTF-8 in the word of line \(lineNo)")
-            }
-            vectorLines += 1
-            let word = Array(fields[0])
-            if !seen.insert(word).inserted { return }  // keep the first vector of a repeated word
-            words.append(word)
-            for k in 1...dim {
-                guard let x = parseFloat(fields[k]), x.isFinite else {
-                    throw LexelError(file: path, offset: offset, "line \(lineNo): value \(k) '\(String(decoding: fields[k], as: UTF8.self))' is not a finite number")
-                }
-                data.append(x)
-            }
-        }
-        guard let (n, dim) = header, !words.isEmpty else { throw LexelError(file: path, "no vectors in the file") }
-        if n >= 0 && n != vectorLines {
-            throw LexelError(file: path, "the header announces \(n) vectors but the file has \(vectorLines): truncated or corrupt")
+        var dim = 0
+        try forEachRow(path: path, header: { n, d in
+            dim = d
+            if n > 0 { data.reserveCapacity(min(n, 50_000_000 / d) * d); words.reserveCapacity(min(n, 10_000_000)) }
+        }) { word, row in
+            words.append(Array(word))
+            data.append(contentsOf: UnsafeBufferPointer(start: row, count: dim))
+            return true
         }
         let counts = (0..<words.count).map { Int64(words.count - $0) }
         let vocab = Vocabulary(words: words, counts: counts, totalTokens: counts.reduce(0, +))
@@ -86,6 +48,76 @@ public enum TextVectors {
         return WordVectors(vocabulary: vocab, rows: UnsafePointer(m.pointer), rowCount: words.count, dim: dim,
                            minn: 0, maxn: 0, bucket: 0, usedBuckets: UnsafeBufferPointer(start: nil, count: 0),
                            metadata: [("source", "text vectors")], owners: [m])
+    }
+
+    /// The dimension of a text vector file, from its first line (header or first vector).
+    public static func dimension(path: String) throws -> Int {
+        var dim = 0
+        try forEachRow(path: path, header: { _, d in dim = d }) { _, _ in false }  // stops at the first vector
+        return dim
+    }
+
+    /// Streams a text vector file: `header(count, dim)` once (count -1 for GloVe files, which have no header),
+    /// then `body(word, vector)` for each line, in order, until it returns false. A repeated word keeps its first
+    /// vector. Throws naming the line and byte offset of the first malformed line; when the whole file is read,
+    /// also when a header's count does not match the lines.
+    public static func forEachRow(path: String, header: (Int, Int) -> Void = { _, _ in },
+                                  _ body: (UnsafeBufferPointer<UInt8>, UnsafePointer<Float>) throws -> Bool) throws {
+        let reader = try LineReader(path: path)
+        var shape: (Int, Int)? = nil
+        var lineNo = 0, vectorLines = 0, rows = 0
+        var seen = Set<[UInt8]>()
+        var row: [Float] = []
+        struct Stop: Error {}
+        do {
+            try reader.forEachLine { line, endsLine, offset in
+                lineNo += 1
+                guard endsLine || line.count > 0 else { return }
+                if !endsLine { throw LexelError(file: path, offset: offset, "line \(lineNo) is longer than the read buffer or truncated") }
+                var fields: [UnsafeBufferPointer<UInt8>] = []
+                forEachToken(in: line) { tok, _ in fields.append(tok) }
+                if fields.isEmpty { return }
+                if shape == nil {
+                    if fields.count == 2, let n = Int(String(decoding: fields[0], as: UTF8.self)),
+                       let d = Int(String(decoding: fields[1], as: UTF8.self)) {
+                        guard n >= 0, d > 0, d <= 100_000 else { throw LexelError(file: path, offset: offset, "implausible header '\(n) \(d)'") }
+                        shape = (n, d)
+                        header(n, d)
+                        row = [Float](repeating: 0, count: d)
+                        return
+                    }
+                    guard fields.count >= 2 else {
+                        throw LexelError(file: path, offset: offset, "line \(lineNo) is a lone word with no values: not a vector file")
+                    }
+                    shape = (-1, fields.count - 1)  // GloVe style: no header
+                    header(-1, fields.count - 1)
+                    row = [Float](repeating: 0, count: fields.count - 1)
+                }
+                let dim = shape!.1
+                guard fields.count == dim + 1 else {
+                    throw LexelError(file: path, offset: offset, "line \(lineNo) has \(fields.count - 1) values, expected \(dim)")
+                }
+                if let bad = firstInvalidUTF8(fields[0]) {
+                    throw LexelError(file: path, offset: offset + Int64(bad), "invalid UTF-8 in the word of line \(lineNo)")
+                }
+                vectorLines += 1
+                if !seen.insert(Array(fields[0])).inserted { return }  // keep the first vector of a repeated word
+                for k in 1...dim {
+                    guard let x = parseFloat(fields[k]), x.isFinite else {
+                        throw LexelError(file: path, offset: offset, "line \(lineNo): value \(k) '\(String(decoding: fields[k], as: UTF8.self))' is not a finite number")
+                    }
+                    row[k - 1] = x
+                }
+                rows += 1
+                if try !row.withUnsafeBufferPointer({ try body(fields[0], $0.baseAddress!) }) { throw Stop() }
+            }
+        } catch is Stop {
+            return
+        }
+        guard let (n, _) = shape, rows > 0 else { throw LexelError(file: path, "no vectors in the file") }
+        if n >= 0 && n != vectorLines {
+            throw LexelError(file: path, "the header announces \(n) vectors but the file has \(vectorLines): truncated or corrupt")
+        }
     }
 
     /// Parses a float from ASCII bytes with strtof; nil unless the whole field is a number.

@@ -6,24 +6,53 @@ import LexelText
 public enum Word2VecBinary {
     /// Reads a word2vec binary file.
     public static func read(path: String) throws -> WordVectors {
+        var words: [[UInt8]] = []
+        var m: Matrix? = nil
+        try forEachRow(path: path, header: { n, dim in
+            m = Matrix(rows: n, cols: dim)
+            words.reserveCapacity(n)
+        }) { word, row in
+            UnsafeMutableRawPointer(m!.row(words.count)).copyMemory(from: row, byteCount: m!.cols * 4)
+            words.append(Array(word))
+            return true
+        }
+        let n = words.count
+        let counts = (0..<n).map { Int64(n - $0) }
+        let vocab = Vocabulary(words: words, counts: counts, totalTokens: counts.reduce(0, +))
+        return WordVectors(vocabulary: vocab, rows: UnsafePointer(m!.pointer), rowCount: n, dim: m!.cols, minn: 0, maxn: 0,
+                           bucket: 0, usedBuckets: UnsafeBufferPointer(start: nil, count: 0),
+                           metadata: [("source", "word2vec binary")], owners: [m!])
+    }
+
+    /// The dimension of a word2vec binary file, from its header.
+    public static func dimension(path: String) throws -> Int {
+        var dim = 0
+        try forEachRow(path: path, header: { _, d in dim = d }) { _, _ in false }
+        return dim
+    }
+
+    /// Streams a word2vec binary file through its mapping: `header(count, dim)`, then `body(word, vector)` for
+    /// each word in order until it returns false. Throws naming the offset of the first malformed entry.
+    public static func forEachRow(path: String, header: (Int, Int) -> Void = { _, _ in },
+                                  _ body: (UnsafeBufferPointer<UInt8>, UnsafePointer<Float>) throws -> Bool) throws {
         let f = try MappedFile(path: path)
         var r = f.reader()
         func bad(_ why: String) -> LexelError { LexelError(file: path, offset: Int64(r.offset), why) }
-        var header: [UInt8] = []
+        var headerLine: [UInt8] = []
         while true {
             let b = try r.read(UInt8.self, "header line")
             if b == 0x0A { break }
-            header.append(b)
-            if header.count > 64 { throw bad("no 'count dim' header line: not a word2vec binary file") }
+            headerLine.append(b)
+            if headerLine.count > 64 { throw bad("no 'count dim' header line: not a word2vec binary file") }
         }
-        let parts = String(decoding: header, as: UTF8.self).split(separator: " ")
+        let parts = String(decoding: headerLine, as: UTF8.self).split(separator: " ")
         guard parts.count == 2, let n = Int(parts[0]), let dim = Int(parts[1]), n > 0, dim > 0, dim <= 100_000,
               n <= f.size / (dim * 4) else {
-            throw bad("header '\(String(decoding: header, as: UTF8.self))' is not a plausible 'count dim'")
+            throw bad("header '\(String(decoding: headerLine, as: UTF8.self))' is not a plausible 'count dim'")
         }
-        var words: [[UInt8]] = []
-        words.reserveCapacity(n)
-        let m = Matrix(rows: n, cols: dim)
+        header(n, dim)
+        let row = UnsafeMutablePointer<Float>.allocate(capacity: dim)
+        defer { row.deallocate() }
         for i in 0..<n {
             while r.offset < f.size, f.base.load(fromByteOffset: r.offset, as: UInt8.self) == 0x0A { r.offset += 1 }
             let start = r.offset
@@ -32,19 +61,14 @@ public enum Word2VecBinary {
                 if b == 0x20 { break }
                 if r.offset - start > 10_000 { throw bad("word \(i) is longer than 10000 bytes: corrupt file") }
             }
-            let word = Array(UnsafeRawBufferPointer(start: f.base + start, count: r.offset - start - 1))
-            if let e = word.withUnsafeBufferPointer({ firstInvalidUTF8($0) }) {
+            let word = UnsafeBufferPointer(start: (f.base + start).assumingMemoryBound(to: UInt8.self), count: r.offset - start - 1)
+            if let e = firstInvalidUTF8(word) {
                 throw LexelError(file: path, offset: Int64(start + e), "invalid UTF-8 in word \(i)")
             }
-            words.append(word)
             let v = try r.bytes(dim * 4, "vector of word \(i)")
-            UnsafeMutableRawPointer(m.row(i)).copyMemory(from: v.baseAddress!, byteCount: dim * 4)
+            UnsafeMutableRawPointer(row).copyMemory(from: v.baseAddress!, byteCount: dim * 4)
+            guard try body(word, row) else { return }
         }
-        let counts = (0..<n).map { Int64(n - $0) }
-        let vocab = Vocabulary(words: words, counts: counts, totalTokens: counts.reduce(0, +))
-        return WordVectors(vocabulary: vocab, rows: UnsafePointer(m.pointer), rowCount: n, dim: dim, minn: 0, maxn: 0,
-                           bucket: 0, usedBuckets: UnsafeBufferPointer(start: nil, count: 0),
-                           metadata: [("source", "word2vec binary")], owners: [m])
     }
 
     /// Writes word vectors in word2vec's binary format, atomically.

@@ -42,6 +42,12 @@ public final class WordVectors: @unchecked Sendable {
 
     /// Opens a Lexel model or a fastText model (both `.bin`, told apart by their magic numbers), a word2vec binary
     /// file (any other `.bin`), or a word2vec/fastText/GloVe text file.
+    /// Whether the file at `path` is a Lexel or fastText model (`.bin` with subword rows), by its magic.
+    public static func isModelFile(path: String) -> Bool {
+        guard let file = try? MappedFile(path: path) else { return false }
+        return (file.size >= 8 && ModelFile.hasMagic(file)) || FastTextModel.hasMagic(file)
+    }
+
     public static func load(path: String) throws -> WordVectors {
         let file = try MappedFile(path: path)
         if file.size >= 8 && ModelFile.hasMagic(file) { return try ModelFile.read(file) }

@@ -30,6 +30,16 @@ struct Convert: ParsableCommand {
         try reportingErrors {
             guard let dt = VectorFileFormat.DType(rawValue: dtype) else { throw LexelError("--dtype: expected f32, f16 or int8 (got '\(dtype)')") }
             if let m = maxWords, m <= 0 { throw LexelError("--max-words must be positive (got \(m))") }
+            let toVectorFile = !([".vec", ".txt", ".bin", ".npy"].contains { output.hasSuffix($0) })
+            if toVectorFile && !VectorFile.isVectorFile(path: input) && !WordVectors.isModelFile(path: input) {
+                // word2vec / GloVe / .vec input: parsed row by row while the .lxv is written (bounded memory)
+                var o = VectorFileOptions()
+                (o.dtype, o.normalize, o.maxWords, o.foldCase) = (dt, normalize, maxWords, foldCase)
+                let rows: any VectorRowSource = input.hasSuffix(".bin") ? try Word2VecBinaryRows(path: input)
+                                                                        : try TextVectorRows(path: input)
+                try VectorFileWriter.write(rows: rows, to: output, options: o, source: input)
+                return
+            }
             let v = VectorFile.isVectorFile(path: input) ? try VectorFile(path: input).wordVectors()
                                                          : try WordVectors.load(path: input)
             if output.hasSuffix(".vec") || output.hasSuffix(".txt") {
