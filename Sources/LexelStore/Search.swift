@@ -69,6 +69,8 @@ extension VectorFile {
             Kernels.normalize(q + i * dim, dim)
         }
         let rows = min(count, max(0, options.restrict ?? count))
+        let start = vectors - file.base
+        file.adviseSequential(start..<(start + rows * dim * dtype.size))  // a scan reads every row: read ahead
         let threads = max(1, min(options.threads, rows / 4096 + 1))
         let queryBlock = SharedRows(base: q, rows: nq, cols: dim)
         runOnThreads(threads) { t in

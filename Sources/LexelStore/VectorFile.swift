@@ -30,7 +30,7 @@ public final class VectorFile: @unchecked Sendable {
 
     public init(path: String) throws {
         self.path = path
-        let mf = try MappedFile(path: path)
+        let mf = try MappedFile(path: path, randomAccess: true)
         file = mf
         func bad(_ offset: Int, _ why: String) -> LexelError { LexelError(file: path, offset: Int64(offset), why) }
         guard mf.size >= VectorFileFormat.headerSize else { throw bad(0, "header: truncated (file of \(mf.size) bytes)") }

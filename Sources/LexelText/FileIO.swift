@@ -113,7 +113,10 @@ public final class MappedFile: @unchecked Sendable {
     public let base: UnsafeRawPointer
     public let size: Int
 
-    public init(path: String) throws {
+    /// Maps `path`. With `randomAccess`, the kernel is told not to read ahead around each page touched: a
+    /// lookup in a vector file then reads a few pages from disk instead of megabytes (measured on a disk with
+    /// 8 MB read-ahead: a disk-cold open read 10-20 MB without it).
+    public init(path: String, randomAccess: Bool = false) throws {
         self.path = path
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 { throw LexelError(file: path, "cannot open: \(String(cString: strerror(errno)))") }
@@ -126,7 +129,16 @@ public final class MappedFile: @unchecked Sendable {
         guard let p = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), p != MAP_FAILED else {
             throw LexelError(file: path, "mmap failed: \(String(cString: strerror(errno)))")
         }
+        if randomAccess { _ = madvise(p, size, MADV_RANDOM) }
         base = UnsafeRawPointer(p)
+    }
+
+    /// Tells the kernel that `range` (byte offsets) will be read sequentially: read ahead again there.
+    public func adviseSequential(_ range: Range<Int>) {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = range.lowerBound / page * page
+        guard range.upperBound > start, range.upperBound <= size else { return }
+        _ = madvise(UnsafeMutableRawPointer(mutating: base + start), range.upperBound - start, MADV_SEQUENTIAL)
     }
 
     deinit { munmap(UnsafeMutableRawPointer(mutating: base), size) }
