@@ -27,37 +27,26 @@ extension WordVectors: VectorRowSource {
     }
 }
 
-/// A word2vec/fastText text file (with a `count dim` header) or a GloVe file (without), read line by line.
-public struct TextVectorRows: VectorRowSource {
+/// A word2vec/fastText text file (with a `count dim` header), a GloVe file (without), or a word2vec binary
+/// file, read row by row.
+public struct VectorFileRows: VectorRowSource {
+    public enum Format: Sendable { case text, word2vecBinary }
     public let path: String
+    public let format: Format
     public let dim: Int
     public var metadata: [(String, String)] { [] }
     public var subwordRows: WordVectors? { nil }
 
     /// Reads just enough of the file to know its dimension.
-    public init(path: String) throws {
-        self.path = path
-        dim = try TextVectors.dimension(path: path)
+    public init(path: String, format: Format) throws {
+        (self.path, self.format) = (path, format)
+        dim = format == .text ? try TextVectors.dimension(path: path) : try Word2VecBinary.dimension(path: path)
     }
 
     public func forEachRow(_ body: (UnsafeBufferPointer<UInt8>, UnsafePointer<Float>) throws -> Bool) throws {
-        try TextVectors.forEachRow(path: path) { key, row in try body(key, row) }
-    }
-}
-
-/// A word2vec binary file, read through its mapping row by row.
-public struct Word2VecBinaryRows: VectorRowSource {
-    public let path: String
-    public let dim: Int
-    public var metadata: [(String, String)] { [] }
-    public var subwordRows: WordVectors? { nil }
-
-    public init(path: String) throws {
-        self.path = path
-        dim = try Word2VecBinary.dimension(path: path)
-    }
-
-    public func forEachRow(_ body: (UnsafeBufferPointer<UInt8>, UnsafePointer<Float>) throws -> Bool) throws {
-        try Word2VecBinary.forEachRow(path: path) { key, row in try body(key, row) }
+        switch format {
+        case .text: try TextVectors.forEachRow(path: path, body)
+        case .word2vecBinary: try Word2VecBinary.forEachRow(path: path, body)
+        }
     }
 }

@@ -35,8 +35,7 @@ struct Convert: ParsableCommand {
                 // word2vec / GloVe / .vec input: parsed row by row while the .lxv is written (bounded memory)
                 var o = VectorFileOptions()
                 (o.dtype, o.normalize, o.maxWords, o.foldCase) = (dt, normalize, maxWords, foldCase)
-                let rows: any VectorRowSource = input.hasSuffix(".bin") ? try Word2VecBinaryRows(path: input)
-                                                                        : try TextVectorRows(path: input)
+                let rows = try VectorFileRows(path: input, format: input.hasSuffix(".bin") ? .word2vecBinary : .text)
                 try VectorFileWriter.write(rows: rows, to: output, options: o, source: input)
                 return
             }
