@@ -141,6 +141,14 @@ public final class MappedFile: @unchecked Sendable {
         _ = madvise(UnsafeMutableRawPointer(mutating: base + start), range.upperBound - start, MADV_SEQUENTIAL)
     }
 
+    /// Drops this process's mapping of the pages before byte `offset` (they stay in the page cache, and are
+    /// mapped again if touched), so that a streaming pass over a large file keeps its RSS flat.
+    public func release(upTo offset: Int) {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let end = min(offset, size) / page * page
+        if end > 0 { _ = madvise(UnsafeMutableRawPointer(mutating: base), end, MADV_DONTNEED) }
+    }
+
     deinit { munmap(UnsafeMutableRawPointer(mutating: base), size) }
 
     /// A little-endian bounds-checked reader over the mapping.

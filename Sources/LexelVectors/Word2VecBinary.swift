@@ -68,6 +68,7 @@ public enum Word2VecBinary {
             let v = try r.bytes(dim * 4, "vector of word \(i)")
             UnsafeMutableRawPointer(row).copyMemory(from: v.baseAddress!, byteCount: dim * 4)
             guard try body(word, row) else { return }
+            if i % 65_536 == 65_535 { f.release(upTo: r.offset) }  // streamed: keep RSS flat
         }
     }
 
