@@ -31,11 +31,33 @@ public struct Match: Sendable, Equatable {
 }
 
 extension VectorFile {
+    /// 1 / decoded norm of every row of an f16 or int8 file (0 for zero rows), computed once and kept; nil for
+    /// f32 files, which store their norms.
+    func inverseDecodedNorms() -> [Float]? {
+        guard dtype != .f32 else { return nil }
+        if let cached = inverseNormCache.withLock({ $0 }) { return cached }
+        var inv = [Float](repeating: 0, count: count)
+        for r in 0..<count {
+            let p = vectors + r * dim * dtype.size
+            let s = dtype == .f16 ? Kernels.sumOfSquares(f16: p.assumingMemoryBound(to: Float16.self), dim)
+                                  : Kernels.sumOfSquares(int8: p.assumingMemoryBound(to: Int8.self), dim)
+            inv[r] = s > 0 ? 1 / s.squareRoot() : 0
+        }
+        inverseNormCache.withLock { $0 = inv }
+        return inv
+    }
+
     /// Cosine of the unit vector `q` with row `r` as decoded. f32 rows use the stored norms; f16 and int8 rows
-    /// compute their decoded norm on the fly (the row is in L1 by then), so scores match `vector(row:)` exactly.
+    /// use `inverseNorms` when given, else compute their decoded norm on the fly (the row is in L1 by then), so
+    /// scores match `vector(row:)` exactly either way.
     @inline(__always)
-    func cosine(_ q: UnsafePointer<Float>, row r: Int) -> Float {
+    func cosine(_ q: UnsafePointer<Float>, row r: Int, inverseNorms: UnsafePointer<Float>? = nil) -> Float {
         let p = vectors + r * dim * dtype.size
+        if let inverseNorms, dtype != .f32 {
+            let d = dtype == .f16 ? Kernels.dot(q, f16: p.assumingMemoryBound(to: Float16.self), dim)
+                                  : Kernels.dot(q, int8: p.assumingMemoryBound(to: Int8.self), dim)
+            return d * inverseNorms[r]
+        }
         let d: Float, n: Float
         switch dtype {
         case .f32:
@@ -73,7 +95,9 @@ extension VectorFile {
         file.adviseSequential(start..<(start + rows * dim * dtype.size))  // a scan reads every row: read ahead
         let threads = max(1, min(options.threads, rows / 4096 + 1))
         let queryBlock = SharedRows(base: q, rows: nq, cols: dim)
+        let inverse = inverseDecodedNorms().map { FlatArray($0) }
         runOnThreads(threads) { t in
+            let inv = inverse.map { UnsafePointer($0.base) }
             let lo = rows * t / threads, hi = rows * (t + 1) / threads
             let scores = UnsafeMutablePointer<Float>.allocate(capacity: 64 * nq)
             defer { scores.deallocate() }
@@ -82,7 +106,7 @@ extension VectorFile {
                 let end = min(hi, start + 64)
                 for j in 0..<nq {
                     let qj = UnsafePointer(queryBlock.row(j))
-                    for r in start..<end { scores[(r - start) * nq + j] = self.cosine(qj, row: r) }
+                    for r in start..<end { scores[(r - start) * nq + j] = self.cosine(qj, row: r, inverseNorms: inv) }
                 }
                 for r in start..<end { visit(t, r, scores + (r - start) * nq) }
                 start = end

@@ -23,6 +23,8 @@ public final class VectorFile: @unchecked Sendable {
     let blockCount: Int
     let perBlock: Int
     let blockCache = Mutex<[Int: [String]]>([:])
+    /// f16/int8 files: 1 / decoded norm of each row, computed on the first exact search (4 bytes a row).
+    let inverseNormCache = Mutex<[Float]?>(nil)
     /// Subword rows (fastText-style OOV vectors), when the file has them.
     let subwords: SubwordView?
     /// Spelling index (Magnitude-style OOV vectors), when the file has one.
