@@ -33,10 +33,10 @@ public struct Match: Sendable, Equatable {
 extension VectorFile {
     /// 1 / decoded norm of every row of an f16 or int8 file (0 for zero rows), computed once and kept; nil for
     /// f32 files, which store their norms.
-    func inverseDecodedNorms() -> [Float]? {
+    func inverseDecodedNorms() -> FlatArray<Float>? {
         guard dtype != .f32 else { return nil }
         if let cached = inverseNormCache.withLock({ $0 }) { return cached }
-        var inv = [Float](repeating: 0, count: count)
+        let inv = FlatArray<Float>(repeating: 0, count: count)
         for r in 0..<count {
             let p = vectors + r * dim * dtype.size
             let s = dtype == .f16 ? Kernels.sumOfSquares(f16: p.assumingMemoryBound(to: Float16.self), dim)
@@ -95,7 +95,7 @@ extension VectorFile {
         file.adviseSequential(start..<(start + rows * dim * dtype.size))  // a scan reads every row: read ahead
         let threads = max(1, min(options.threads, rows / 4096 + 1))
         let queryBlock = SharedRows(base: q, rows: nq, cols: dim)
-        let inverse = inverseDecodedNorms().map { FlatArray($0) }
+        let inverse = inverseDecodedNorms()  // shared, not copied, by every scan
         runOnThreads(threads) { t in
             let inv = inverse.map { UnsafePointer($0.base) }
             let lo = rows * t / threads, hi = rows * (t + 1) / threads

@@ -24,7 +24,7 @@ public final class VectorFile: @unchecked Sendable {
     let perBlock: Int
     let blockCache = Mutex<[Int: [String]]>([:])
     /// f16/int8 files: 1 / decoded norm of each row, computed on the first exact search (4 bytes a row).
-    let inverseNormCache = Mutex<[Float]?>(nil)
+    let inverseNormCache = Mutex<FlatArray<Float>?>(nil)
     /// Subword rows (fastText-style OOV vectors), when the file has them.
     let subwords: SubwordView?
     /// Spelling index (Magnitude-style OOV vectors), when the file has one.
