@@ -1,0 +1,51 @@
+import Foundation
+import XCTest
+
+@testable import LexelText
+
+/// `.npy` reading against files NumPy wrote (Fixtures/numpy-*.npy), writing round trips, and bad input.
+final class NumpyTests: XCTestCase {
+    func fixture(_ name: String) -> String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/\(name)").path
+    }
+
+    func testReadsFloat16MatrixWrittenByNumpy() throws {
+        let m = try Numpy.readMatrix(path: fixture("numpy-f16-3x4.npy"))
+        XCTAssertEqual(m.rows, 3)
+        XCTAssertEqual(m.cols, 4)
+        XCTAssertEqual(m.values, (0..<12).map { Float($0) / 8 - 0.5 })
+    }
+
+    func testReadsInt64VectorWrittenByNumpy() throws {
+        let (file, a) = try Numpy.open(path: fixture("numpy-i64-5.npy"))
+        XCTAssertEqual(a.shape, [5])
+        XCTAssertEqual(try withExtendedLifetime(file) { try a.integers() }, [1, -2, 3, 1 << 40, -(1 << 62)])
+    }
+
+    func testWriterRoundTripsAndPatchesRowCount() throws {
+        let path = NSTemporaryDirectory() + "lexel-npy-\(getpid()).npy"
+        defer { unlink(path) }
+        let w = try NumpyWriter(path: path, dtype: .f32, cols: 3)
+        let rows: [Float] = [1, 2, 3, 4, 5, 6]
+        try rows.withUnsafeBytes { try w.append(rows: 2, $0.baseAddress!) }
+        try w.commit()
+        let m = try Numpy.readMatrix(path: path)
+        XCTAssertEqual(m.rows, 2)
+        XCTAssertEqual(m.cols, 3)
+        XCTAssertEqual(m.values, rows)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path)).count, 128 + 24)
+    }
+
+    func testTruncatedArrayNamesTheOffset() throws {
+        let path = NSTemporaryDirectory() + "lexel-npy-trunc-\(getpid()).npy"
+        defer { unlink(path) }
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: fixture("numpy-f16-3x4.npy")))
+        try bytes.dropLast(3).write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try Numpy.readMatrix(path: path)) { e in
+            let s = "\(e)"
+            XCTAssertTrue(s.contains(path) && s.contains("truncated") && s.contains("offset 128"), s)
+        }
+        try Data("not numpy at all".utf8).write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try Numpy.readMatrix(path: path)) { XCTAssertTrue("\($0)".contains("magic")) }
+    }
+}
