@@ -305,15 +305,9 @@ struct JSONScanner {
         guard i + 4 <= n else { throw fail("\\u needs four hex digits") }
         var v: UInt32 = 0
         for k in 0..<4 {
-            let c = p[i + k]
-            let d: UInt8
-            switch c {
-            case 0x30...0x39: d = c - 0x30
-            case 0x41...0x46: d = c - 0x41 + 10
-            case 0x61...0x66: d = c - 0x61 + 10
-            default: throw fail("\\u needs four hex digits", at: i + k)
-            }
-            v = v << 4 | UInt32(d)
+            let c = p[i + k], l = c | 0x20  // l: lower case
+            guard (c >= 0x30 && c <= 0x39) || (l >= 0x61 && l <= 0x66) else { throw fail("\\u needs four hex digits", at: i + k) }
+            v = v << 4 | UInt32(c <= 0x39 ? c - 0x30 : l - 0x61 + 10)
         }
         i += 4
         return v

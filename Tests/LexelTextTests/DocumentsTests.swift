@@ -43,6 +43,7 @@ final class DocumentsTests: XCTestCase {
         let line = #"{"text": "q\"b\\s\/ \b\f\n\r\t é \u00e9\u4e2d \ud83d\ude00 ok"}"# + "\n"
         XCTAssertEqual(try jsonl(line), ["q\"b\\s/ \u{8}\u{c}\n\r\t é é中 😀 ok"])
         XCTAssertEqual(try jsonl(#"{"text":"\u0000x"}"#), ["\u{0}x"])
+        XCTAssertEqual(try jsonl(#"{"text":"\u00C9\uD83D\uDE00\u00aF"}"#), ["É😀\u{af}"])
     }
 
     func testFieldOnlyAtTopLevelAndSkipsNestedValues() throws {
@@ -83,6 +84,7 @@ final class DocumentsTests: XCTestCase {
             (#"{"text": "\ude00"}"#, 10, "unpaired surrogate \\uDE00"),
             (#"{"text": "\ud83d\u0041"}"#, 10, "unpaired surrogate"),
             (#"{"text": "\u12G4"}"#, 14, "four hex digits"),
+            ("{\"text\": \"\\u00\u{10}0\"}", 14, "four hex digits"),
             ("{\"text\": \"a\tb\"}", 11, "control character"),
             (#"{"text": "abc"#, 13, "unterminated string"),
         ]
