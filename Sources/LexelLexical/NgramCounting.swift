@@ -61,6 +61,7 @@ public final class SpaceSaving {
         precondition(capacity >= 1 && tokensPerEntry >= 1)
         self.capacity = capacity
         self.spare = max(1, spare ?? capacity / 2)
+        precondition(capacity + self.spare < Int(UInt32.max), "capacity + spare must fit in 32 bits")
         self.tokensPerEntry = tokensPerEntry
         allocated = min(capacity + self.spare, 1 << 12)
         slots = .allocate(capacity: allocated)
@@ -78,10 +79,11 @@ public final class SpaceSaving {
 
     var raw: UnsafeRawPointer { UnsafeRawPointer(slots) }
 
-    /// Adds `weight` occurrences (in `documents` documents) of the n-gram `hash` made of `ids` (at most
+    /// Adds `weight >= 1` occurrences (in `1...weight` documents) of the n-gram `hash` made of `ids` (at most
     /// `tokensPerEntry` of them).
     @inline(__always)
     public func add(hash: UInt64, weight: Int64, documents: Int64, ids: UnsafePointer<UInt32>, count n: Int) {
+        precondition(weight >= 1 && documents <= weight)
         total += weight
         if let s = index.find(hash, raw, MemoryLayout<Slot>.stride) {
             slots[s].count += weight
