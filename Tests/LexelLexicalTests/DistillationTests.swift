@@ -197,3 +197,123 @@ final class DistillationLossTests: XCTestCase {
         for i in 0..<(7 * 3) { XCTAssertEqual(ws.output[i], a[i], accuracy: 1e-6) }
     }
 }
+
+/// Timing of one training step on Luxical's shape; runs only with LEXEL_DISTILL_BENCH=1 (use a release build).
+final class DistillationBenchTests: XCTestCase {
+    func testStepTiming() throws {
+        guard ProcessInfo.processInfo.environment["LEXEL_DISTILL_BENCH"] == "1" else { throw XCTSkip("set LEXEL_DISTILL_BENCH=1") }
+        let env = ProcessInfo.processInfo.environment
+        let b = Int(env["BATCH"] ?? "1024")!, threads = Int(env["THREADS"] ?? "2")!
+        let (v, dims) = (200_000, [96, 3072, 3072, 192])
+        let net = try TrainableNetwork(inputDim: v, dims: dims, seed: 1)
+        var rng = SplitMix64(seed: 5)
+        let docs = randomDocs(b, inputDim: v, perDoc: 200...400, &rng)
+        let z = randomUnitRows(b, 384, &rng)
+        let ws = NetworkWorkspace(inputDim: v, dims: dims, capacity: b, training: true)
+        let lw = GramKLWorkspace()
+        func now() -> Double { Date().timeIntervalSince1970 }
+        for rep in 0..<3 {
+            let t0 = now()
+            net.forward(docs, ws, threads: threads)
+            let t1 = now()
+            _ = z.withUnsafeBufferPointer {
+                GramKLLoss().evaluate(student: ws.output, studentDim: 192, teacher: $0.baseAddress!, teacherDim: 384, count: b,
+                                      gradient: ws.outputGradient, workspace: lw, threads: threads)
+            }
+            let t2 = now()
+            net.backward(docs, ws, threads: threads)
+            let t3 = now()
+            print("rep \(rep): forward \(t1 - t0) loss \(t2 - t1) backward \(t3 - t2) total \(t3 - t0) s, \(Double(b) / (t3 - t0)) docs/s")
+        }
+    }
+}
+
+final class DistillationOptimizerTests: XCTestCase {
+    /// PyTorch's AdamW update transcribed in double precision.
+    private func reference(_ w: inout Double, _ m: inout Double, _ v: inout Double, g: Double, lr: Double, t: Int,
+                           _ o: AdamWOptions) {
+        let (b1, b2) = (Double(o.beta1), Double(o.beta2))
+        w *= 1 - lr * Double(o.weightDecay)
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        let denom = v.squareRoot() / (1 - pow(b2, Double(t))).squareRoot() + Double(o.epsilon)
+        w -= lr / (1 - pow(b1, Double(t))) * m / denom
+    }
+
+    func testDenseStepsMatchPyTorchsFormula() {
+        let o = AdamWOptions(beta1: 0.9, beta2: 0.99, epsilon: 1e-8, weightDecay: 0.05)
+        let n = 11  // SIMD blocks and a scalar tail
+        var w = (0..<n).map { Float($0) * 0.1 - 0.5 }, m = [Float](repeating: 0, count: n), v = m
+        var (rw, rm, rv) = (w.map(Double.init), [Double](repeating: 0, count: n), [Double](repeating: 0, count: n))
+        for t in 1...4 {
+            let g = (0..<n).map { Float(sin(Double($0 * 7 + t))) }
+            let lr: Float = 0.01 * Float(t)
+            w.withUnsafeMutableBufferPointer { wp in g.withUnsafeBufferPointer { gp in m.withUnsafeMutableBufferPointer { mp in
+                v.withUnsafeMutableBufferPointer { vp in
+                    AdamW(o).step(weights: wp.baseAddress!, gradient: gp.baseAddress!, m: mp.baseAddress!, v: vp.baseAddress!,
+                                  count: n, lr: lr, step: t, threads: 2)
+                } } } }
+            for i in 0..<n { reference(&rw[i], &rm[i], &rv[i], g: Double(g[i]), lr: Double(lr), t: t, o) }
+        }
+        for i in 0..<n {
+            XCTAssertEqual(Double(w[i]), rw[i], accuracy: 1e-6)
+            XCTAssertEqual(Double(m[i]), rm[i], accuracy: 1e-6)
+        }
+        XCTAssertNotEqual(w[3], Float(3) * 0.1 - 0.5)
+    }
+
+    /// Lazy rows: touched rows get the dense update; untouched rows keep weights and moments. Full mode: untouched
+    /// rows take a zero-gradient step (moments decay, momentum still moves them).
+    func testLazyAndFullRowSteps() {
+        let (rows, width) = (6, 5), touched: [Int32] = [1, 4]
+        let o = AdamWOptions(weightDecay: 0.1)
+        var w0 = (0..<(rows * width)).map { Float($0 % 7) * 0.3 - 1 }
+        let m0 = (0..<(rows * width)).map { Float($0 % 5) * 0.01 }, v0 = m0.map { $0 * $0 + 1e-4 }
+        let g = (0..<(touched.count * width)).map { Float($0) * 0.05 - 0.2 }
+        var dense = [Float](repeating: 0, count: rows * width)
+        for (k, r) in touched.enumerated() { for j in 0..<width { dense[Int(r) * width + j] = g[k * width + j] } }
+        func run(_ mode: Int) -> ([Float], [Float], [Float]) {
+            var (w, m, v) = (w0, m0, v0)
+            w.withUnsafeMutableBufferPointer { wp in m.withUnsafeMutableBufferPointer { mp in v.withUnsafeMutableBufferPointer { vp in
+                switch mode {
+                case 0: AdamW(o).step(rows: touched, width: width, weights: wp.baseAddress!, gradient: g, m: mp.baseAddress!,
+                                      v: vp.baseAddress!, lr: 0.1, step: 3, threads: 2)
+                case 1: AdamW(o).step(allRows: rows, touched: touched, width: width, weights: wp.baseAddress!, gradient: g,
+                                      m: mp.baseAddress!, v: vp.baseAddress!, lr: 0.1, step: 3, threads: 2)
+                default: AdamW(o).step(weights: wp.baseAddress!, gradient: dense, m: mp.baseAddress!, v: vp.baseAddress!,
+                                       count: rows * width, lr: 0.1, step: 3, threads: 1)
+                }
+            } } }
+            return (w, m, v)
+        }
+        let (lazy, full, ref) = (run(0), run(1), run(2))
+        XCTAssertEqual(full.0, ref.0)
+        XCTAssertEqual(full.1, ref.1)
+        for r in 0..<rows {
+            let s = r * width..<(r + 1) * width
+            if touched.contains(Int32(r)) {
+                XCTAssertEqual(Array(lazy.0[s]), Array(ref.0[s]))
+                XCTAssertEqual(Array(lazy.2[s]), Array(ref.2[s]))
+            } else {
+                XCTAssertEqual(Array(lazy.0[s]), Array(w0[s]), "row \(r) must not move")
+                XCTAssertEqual(Array(lazy.1[s]), Array(m0[s]))
+                XCTAssertEqual(Array(lazy.2[s]), Array(v0[s]))
+                XCTAssertNotEqual(Array(full.0[s]), Array(w0[s]), "dense AdamW moves row \(r) by its momentum")
+            }
+        }
+        w0[0] = 0  // silence 'never mutated'
+    }
+
+    func testWarmupStableDecay() {
+        let s = WarmupStableDecay(totalSteps: 100, warmupFraction: 0.05, decayFraction: 0.1)
+        XCTAssertEqual([s.warmupSteps, s.decaySteps], [5, 10])
+        XCTAssertEqual(s.factor(step: 1), 0.2, accuracy: 1e-12)
+        XCTAssertEqual(s.factor(step: 4), 0.8, accuracy: 1e-12)
+        XCTAssertEqual(s.factor(step: 5), 1)
+        XCTAssertEqual(s.factor(step: 90), 1)
+        XCTAssertEqual(s.factor(step: 91), 0.9, accuracy: 1e-12)
+        XCTAssertEqual(s.factor(step: 100), 0)
+        let short = WarmupStableDecay(totalSteps: 3)  // no warmup or decay steps: constant
+        XCTAssertEqual([1, 2, 3].map(short.factor), [1, 1, 1])
+    }
+}
