@@ -57,7 +57,8 @@ private struct Reference {
     }
 }
 
-private func randomUnitRows(_ b: Int, _ d: Int, _ rng: inout SplitMix64) -> [Float] {
+/// `b` random unit rows of dim `d` (also used by DistillerTests.swift).
+func randomUnitRows(_ b: Int, _ d: Int, _ rng: inout SplitMix64) -> [Float] {
     var out: [Float] = []
     for _ in 0..<b {
         var row = (0..<d).map { _ in rng.nextUnitFloat() * 2 - 1 }
@@ -68,7 +69,8 @@ private func randomUnitRows(_ b: Int, _ d: Int, _ rng: inout SplitMix64) -> [Flo
     return out
 }
 
-private func randomDocs(_ n: Int, inputDim: Int, perDoc: ClosedRange<Int>, _ rng: inout SplitMix64) -> [SparseVector] {
+/// Random L2-normalised sparse documents (also used by DistillerTests.swift).
+func randomDocs(_ n: Int, inputDim: Int, perDoc: ClosedRange<Int>, _ rng: inout SplitMix64) -> [SparseVector] {
     (0..<n).map { _ in
         var x = SparseVector()
         let k = perDoc.lowerBound + rng.next(below: perDoc.count)
@@ -198,32 +200,31 @@ final class DistillationLossTests: XCTestCase {
     }
 }
 
-/// Timing of one training step on Luxical's shape; runs only with LEXEL_DISTILL_BENCH=1 (use a release build).
+/// Timing of training steps on Luxical's shape (V = 200k, [96, 3072, 3072, 192], teacher 384, 200-400 features a
+/// document); runs only with LEXEL_DISTILL_BENCH=1 (release build with -enable-testing). BATCH, THREADS, STEPS.
 final class DistillationBenchTests: XCTestCase {
     func testStepTiming() throws {
-        guard ProcessInfo.processInfo.environment["LEXEL_DISTILL_BENCH"] == "1" else { throw XCTSkip("set LEXEL_DISTILL_BENCH=1") }
         let env = ProcessInfo.processInfo.environment
-        let b = Int(env["BATCH"] ?? "1024")!, threads = Int(env["THREADS"] ?? "2")!
-        let (v, dims) = (200_000, [96, 3072, 3072, 192])
-        let net = try TrainableNetwork(inputDim: v, dims: dims, seed: 1)
+        guard env["LEXEL_DISTILL_BENCH"] == "1" else { throw XCTSkip("set LEXEL_DISTILL_BENCH=1") }
+        var o = DistillOptions()
+        o.batchSize = Int(env["BATCH"] ?? "1024")!
+        o.threads = Int(env["THREADS"] ?? "2")!
+        let steps = Int(env["STEPS"] ?? "5")!
+        let v = 200_000
         var rng = SplitMix64(seed: 5)
-        let docs = randomDocs(b, inputDim: v, perDoc: 200...400, &rng)
-        let z = randomUnitRows(b, 384, &rng)
-        let ws = NetworkWorkspace(inputDim: v, dims: dims, capacity: b, training: true)
-        let lw = GramKLWorkspace()
-        func now() -> Double { Date().timeIntervalSince1970 }
-        for rep in 0..<3 {
-            let t0 = now()
-            net.forward(docs, ws, threads: threads)
-            let t1 = now()
-            _ = z.withUnsafeBufferPointer {
-                GramKLLoss().evaluate(student: ws.output, studentDim: 192, teacher: $0.baseAddress!, teacherDim: 384, count: b,
-                                      gradient: ws.outputGradient, workspace: lw, threads: threads)
+        let docs = randomDocs(o.batchSize * steps, inputDim: v, perDoc: 200...400, &rng)
+        let z = randomUnitRows(docs.count, 384, &rng)
+        let d = try Distiller(inputDim: v, options: o)
+        var last = DistillTimings()
+        try z.withUnsafeBufferPointer { zp in
+            try d.train(features: docs, teacher: zp.baseAddress!, teacherDim: 384, stopAfter: steps) { p in
+                let t = p.timings
+                func ms(_ a: Double, _ b: Double) -> String { String(format: "%.0f", (a - b) * 1000) }
+                print("step \(p.step): batch \(ms(t.batch, last.batch)) forward \(ms(t.forward, last.forward)) loss "
+                      + "\(ms(t.loss, last.loss)) backward \(ms(t.backward, last.backward)) optimizer "
+                      + "\(ms(t.optimizer, last.optimizer)) ms; \(Int(p.documentsPerSecond)) docs/s, loss \(p.loss)")
+                last = t
             }
-            let t2 = now()
-            net.backward(docs, ws, threads: threads)
-            let t3 = now()
-            print("rep \(rep): forward \(t1 - t0) loss \(t2 - t1) backward \(t3 - t2) total \(t3 - t0) s, \(Double(b) / (t3 - t0)) docs/s")
         }
     }
 }

@@ -30,12 +30,14 @@ public final class TrainableNetwork: @unchecked Sendable {
 
     /// Uniform random weights in ±sqrt(6 / fan-in) (Kaiming, as Luxical), drawn in the same order as
     /// `LexicalNetwork.random`: the same seed gives the same network.
-    public init(inputDim: Int, dims: [Int], seed: UInt64) throws {
+    /// (`random: false` leaves them zero, for a checkpoint to fill.)
+    public init(inputDim: Int, dims: [Int], seed: UInt64, random: Bool = true) throws {
         try TrainableNetwork.validate(inputDim: inputDim, dims: dims)
         self.inputDim = inputDim
         self.dims = dims
         w0 = FloatBuffer.allocate(inputDim * dims[0])
         weights = (0..<(dims.count - 1)).map { FloatBuffer.allocate(dims[$0] * dims[$0 + 1]) }
+        guard random else { return }
         var rng = SplitMix64(seed: seed)
         func fill(_ p: UnsafeMutablePointer<Float>, _ n: Int, fanIn: Int) {
             let s = (6 / Float(fanIn)).squareRoot()
