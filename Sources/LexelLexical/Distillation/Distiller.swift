@@ -2,7 +2,8 @@ import Foundation
 import LexelKernels
 import LexelText
 
-/// Hyper-parameters of a distillation run (defaults: Luxical's, except the batch size, chosen for ~50k documents).
+/// Hyper-parameters of a distillation run (defaults: Luxical's, except the batch size, chosen for ~50k documents:
+/// on 50k paragraphs with a MiniLM teacher, 3 epochs, held-out Spearman was 0.46 at 1024, 0.61 at 256, 0.64 at 128).
 public struct DistillOptions: Sendable, Equatable {
     /// Output sizes of W₀ and of each dense layer (Luxical: 96, 3072, 3072, 192).
     public var dims: [Int] = [96, 3072, 3072, 192]
@@ -12,7 +13,7 @@ public struct DistillOptions: Sendable, Equatable {
     public var learningRate: Float = 1e-2
     public var adam = AdamWOptions()
     /// Documents per step (Luxical: 12,288 on millions of documents).
-    public var batchSize = 1024
+    public var batchSize = 256
     /// Passes over the training documents (may be fractional); each epoch has ⌊N / batchSize⌋ steps.
     public var epochs: Double = 3
     public var warmupFraction = 0.05
