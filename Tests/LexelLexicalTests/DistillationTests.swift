@@ -215,6 +215,23 @@ final class DistillationBenchTests: XCTestCase {
         let docs = randomDocs(o.batchSize * steps, inputDim: v, perDoc: 200...400, &rng)
         let z = randomUnitRows(docs.count, 384, &rng)
         let d = try Distiller(inputDim: v, options: o)
+        // Raw GEMM throughput on the 3072 x 3072 layer (forward shape), and the repack costs.
+        let (k, n) = (3072, 3072)
+        let a = FloatBuffer.allocate(o.batchSize * k), w = FloatBuffer.allocate(k * n), c = FloatBuffer.allocate(o.batchSize * n)
+        defer { for p in [a, w, c] { UnsafeMutableRawPointer(p).deallocate() } }
+        for i in 0..<(o.batchSize * k) { a[i] = Float(i % 7) }
+        let packed = DenseOps.packedMatrix(rows: k, cols: n)
+        for rep in 0..<3 {
+            let t0 = monotonicClock()
+            DenseOps.repack(packed, from: w, transposed: true, threads: o.threads)
+            let t1 = monotonicClock()
+            DenseOps.repack(packed, from: w, transposed: false, threads: o.threads)
+            let t2 = monotonicClock()
+            DenseOps.multiply(a, rows: o.batchSize, lda: k, packed, into: c, ldc: n, threads: o.threads)
+            let t3 = monotonicClock()
+            print("gemm \(rep): repack transposed \(Int((t1 - t0) * 1000)) ms, plain \(Int((t2 - t1) * 1000)) ms; "
+                  + "multiply \(Int((t3 - t2) * 1000)) ms = \(Int(2 * Double(o.batchSize * k * n) / (t3 - t2) / 1e9)) GFLOP/s")
+        }
         var last = DistillTimings()
         try z.withUnsafeBufferPointer { zp in
             try d.train(features: docs, teacher: zp.baseAddress!, teacherDim: 384, stopAfter: steps) { p in
