@@ -43,12 +43,12 @@ let package = Package(
         .target(name: "LexelStore", dependencies: ["CZstd", "LexelText", "LexelKernels", "LexelVectors"],
                 swiftSettings: fast),
         // Lexical-dense document embeddings: BERT WordPiece tokenizer, n-gram TF-IDF features, ReLU MLP.
-        .target(name: "LexelLexical", dependencies: ["LexelText", "LexelKernels"], swiftSettings: fast),
+        .target(name: "LexelLexical", dependencies: ["LexelText", "LexelKernels", "LexelStore"], swiftSettings: fast),
         // The `lexel` command-line tool.
         .executableTarget(
             name: "lexel",
             dependencies: [
-                "LexelTraining", "LexelVectors", "LexelText", "LexelStore",
+                "LexelTraining", "LexelVectors", "LexelText", "LexelStore", "LexelLexical",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fast),
@@ -58,7 +58,8 @@ let package = Package(
         .testTarget(name: "LexelVectorsTests", dependencies: ["LexelVectors", "LexelTraining", "LexelText"]),
         .testTarget(name: "LexelStoreTests", dependencies: ["LexelStore", "LexelVectors", "LexelText", "LexelKernels"],
                     exclude: ["Fixtures"]),
-        .testTarget(name: "LexelLexicalTests", dependencies: ["LexelLexical"], exclude: ["Fixtures"]),
+        .testTarget(name: "LexelLexicalTests", dependencies: ["LexelLexical", "LexelStore", "LexelText", "LexelKernels"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "LexelCLITests", dependencies: ["lexel"]),
     ]
 )

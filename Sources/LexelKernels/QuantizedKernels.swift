@@ -88,4 +88,36 @@ extension Kernels {
         }
         return Float(s)
     }
+
+    /// `y += alpha * x` for `n` IEEE binary16 values of `x`.
+    @inlinable
+    public static func axpy(_ alpha: Float, f16 x: UnsafePointer<Float16>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+        let a8 = SIMD8<Float>(repeating: alpha)
+        var i = 0
+        while i + 8 <= n {
+            let h = SIMD8<Float>(UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float16>.self))
+            store8(y, i, load8(UnsafePointer(y), i).addingProduct(a8, h))
+            i += 8
+        }
+        while i < n {
+            y[i] += alpha * Float(x[i])
+            i += 1
+        }
+    }
+
+    /// `y += alpha * x` for `n` int8 codes of `x` (fold the row's scale into `alpha`).
+    @inlinable
+    public static func axpy(_ alpha: Float, int8 x: UnsafePointer<Int8>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+        let a8 = SIMD8<Float>(repeating: alpha)
+        var i = 0
+        while i + 8 <= n {
+            let c = SIMD8<Float>(SIMD8<Int32>(truncatingIfNeeded: UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Int8>.self)))
+            store8(y, i, load8(UnsafePointer(y), i).addingProduct(a8, c))
+            i += 8
+        }
+        while i < n {
+            y[i] += alpha * Float(x[i])
+            i += 1
+        }
+    }
 }

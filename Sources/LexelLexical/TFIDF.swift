@@ -8,6 +8,8 @@ public struct NgramVocabulary: Sendable {
     public let maxN: Int
     /// IDF of feature `i`.
     public let idf: [Float]
+    /// Hash of feature `i`'s n-gram.
+    public let hashes: [UInt64]
     private let keys: [UInt64]
     private let values: [UInt32]
     private let mask: Int
@@ -27,6 +29,7 @@ public struct NgramVocabulary: Sendable {
             if values[s] == UInt32.max { (keys[s], values[s]) = (h, UInt32(i)) }  // first index wins
         }
         (self.keys, self.values, mask, self.idf, self.minN, self.maxN) = (keys, values, slots - 1, idf, minN, maxN)
+        self.hashes = hashes
     }
 
     public var count: Int { idf.count }

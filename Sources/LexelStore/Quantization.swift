@@ -2,9 +2,9 @@ import LexelKernels
 
 /// Row encodings of the `.lxv` format: f32 as is, f16 (IEEE binary16), int8 with one f32 scale per row
 /// (value = code x scale, scale = max |x| / 127: symmetric, so zero stays exactly zero).
-enum RowCodec {
+public enum RowCodec {
     /// Encodes `dim` floats into `out` (dtype.size x dim bytes); returns the int8 scale (1 for other types).
-    static func encode(_ x: UnsafePointer<Float>, _ dim: Int, _ dtype: VectorFileFormat.DType,
+    public static func encode(_ x: UnsafePointer<Float>, _ dim: Int, _ dtype: VectorFileFormat.DType,
                        into out: UnsafeMutableRawPointer) -> Float {
         switch dtype {
         case .f32:
@@ -26,7 +26,7 @@ enum RowCodec {
 
     /// Decodes one row into floats.
     @inlinable
-    static func decode(_ p: UnsafeRawPointer, _ dim: Int, _ dtype: VectorFileFormat.DType, scale: Float,
+    public static func decode(_ p: UnsafeRawPointer, _ dim: Int, _ dtype: VectorFileFormat.DType, scale: Float,
                        into out: UnsafeMutablePointer<Float>) {
         switch dtype {
         case .f32:

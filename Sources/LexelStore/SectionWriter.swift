@@ -2,18 +2,19 @@ import LexelText
 
 /// Writes the `.lxv` container (docs/format.md): a zeroed header and section table, then sections each padded
 /// to 64 bytes and checksummed as they stream, then the real header and table patched in, then an atomic rename.
-final class SectionWriter {
+public final class SectionWriter {
     let w: AtomicFileWriter
     var entries: [SectionEntry] = []
 
-    init(path: String, sectionCount: Int) throws {
+    /// Starts `path` (a temporary file until `commit`) with room for `sectionCount` table entries.
+    public init(path: String, sectionCount: Int) throws {
         w = try AtomicFileWriter(path: path)
         let tableSize = VectorFileFormat.headerSize + sectionCount * VectorFileFormat.entrySize
         try [UInt8](repeating: 0, count: tableSize).withUnsafeBytes { try w.write($0) }
     }
 
     /// Appends one section whose bytes `body` emits in pieces.
-    func section(_ kind: VectorFileFormat.Kind, compressed: Bool = false, decoded: Int? = nil,
+    public func section(_ kind: VectorFileFormat.Kind, compressed: Bool = false, decoded: Int? = nil,
                  _ body: (_ emit: (UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
         try w.pad(to: 64)
         let start = w.bytesWritten
@@ -28,6 +29,17 @@ final class SectionWriter {
                                     checksum: hasher.finalize()))
     }
 
+    /// Appends a raw section holding `bytes`.
+    public func section(_ kind: VectorFileFormat.Kind, raw bytes: UnsafeRawBufferPointer) throws {
+        try section(kind) { emit in try emit(bytes) }
+    }
+
+    /// Appends `bytes` as a zstd-compressed section.
+    public func section(_ kind: VectorFileFormat.Kind, compressing bytes: [UInt8]) throws {
+        let z = try bytes.withUnsafeBytes { try Zstd.compress($0) }
+        try section(kind, compressed: true, decoded: bytes.count) { emit in try z.withUnsafeBytes { try emit($0) } }
+    }
+
     /// Appends a section copied from another file, keeping its kind, encoding and checksum.
     func copy(_ e: SectionEntry, from bytes: UnsafeRawBufferPointer) throws {
         try w.pad(to: 64)
@@ -39,7 +51,7 @@ final class SectionWriter {
     }
 
     /// Patches in the header and section table, then renames the file into place.
-    func commit() throws {
+    public func commit() throws {
         var table = [UInt8]()
         for e in entries {
             table.appendLE(e.kind); table.appendLE(e.encoding); table.appendLE(e.offset); table.appendLE(e.length)

@@ -6,9 +6,11 @@ import Synchronization
 /// small metadata section; it reads no vector data. Lookups touch only the pages they need.
 public final class VectorFile: @unchecked Sendable {
     public let path: String
-    public let file: MappedFile
-    public let sections: [SectionEntry]
-    public let meta: [String: String]
+    /// The container: mapped file, section table, metadata.
+    public let container: ContainerFile
+    public var file: MappedFile { container.file }
+    public var sections: [SectionEntry] { container.sections }
+    public var meta: [String: String] { container.meta }
     public let dim: Int
     public let count: Int
     public let dtype: VectorFileFormat.DType
@@ -32,62 +34,16 @@ public final class VectorFile: @unchecked Sendable {
 
     public init(path: String) throws {
         self.path = path
-        let mf = try MappedFile(path: path, randomAccess: true)
-        file = mf
-        func bad(_ offset: Int, _ why: String) -> LexelError { LexelError(file: path, offset: Int64(offset), why) }
-        guard mf.size >= VectorFileFormat.headerSize else { throw bad(0, "header: truncated (file of \(mf.size) bytes)") }
-        var r = mf.reader()
-        let magic = try r.bytes(8, "magic")
-        guard Array(magic) == VectorFileFormat.magic else { throw bad(0, "header: not a Lexel vector file (wrong magic)") }
-        let version = try r.read(UInt32.self, "version")
-        guard version == VectorFileFormat.version else { throw bad(8, "header: unsupported version \(version) (this build reads \(VectorFileFormat.version))") }
-        let n = Int(try r.read(UInt32.self, "section count"))
-        let size = try r.read(UInt64.self, "file size")
-        let tableSum = try r.read(UInt64.self, "table checksum")
-        let headerSum = try r.read(UInt64.self, "header checksum")
-        guard XXH64.hash(UnsafeRawBufferPointer(start: mf.base, count: 32)) == headerSum else {
-            throw bad(0, "header: checksum mismatch (corrupt header)")
+        let c = try ContainerFile(path: path)
+        container = c
+        let meta = c.meta
+        func bad(_ offset: Int, _ why: String) -> LexelError { c.error(offset, why) }
+        func entry(_ k: VectorFileFormat.Kind) -> SectionEntry? { c.entry(k) }
+        func require(_ k: VectorFileFormat.Kind) throws -> SectionEntry { try c.require(k) }
+        if let kind = meta["kind"], kind != "vectors" {
+            throw LexelError(file: path, "this is a \(kind) file, not word vectors\(kind == "lexical-model" ? " (use it with `lexel embed --model`)" : "")")
         }
-        guard size == UInt64(mf.size) else {
-            throw bad(16, "header: file should be \(size) bytes but is \(mf.size): truncated or appended to")
-        }
-        guard n >= 1, n <= VectorFileFormat.maxSections, 64 + n * 64 <= mf.size else { throw bad(12, "header: implausible section count \(n)") }
-        let table = UnsafeRawBufferPointer(start: mf.base + 64, count: n * 64)
-        guard XXH64.hash(table) == tableSum else { throw bad(64, "section table: checksum mismatch (corrupt table)") }
-        var entries: [SectionEntry] = []
-        var t = mf.reader(at: 64)
-        for i in 0..<n {
-            t.offset = 64 + i * 64
-            let e = SectionEntry(kind: try t.read(UInt32.self, "kind"), encoding: try t.read(UInt32.self, "encoding"),
-                                 offset: try t.read(UInt64.self, "offset"), length: try t.read(UInt64.self, "length"),
-                                 decodedLength: try t.read(UInt64.self, "decoded length"),
-                                 checksum: try t.read(UInt64.self, "checksum"))
-            guard e.offset % 64 == 0, e.offset >= UInt64(64 + n * 64), e.length <= UInt64(mf.size),
-                  e.offset <= UInt64(mf.size) - e.length, e.encoding <= 1 else {
-                throw bad(64 + i * 64, "section \(e.name): offset \(e.offset) / length \(e.length) outside the file")
-            }
-            entries.append(e)
-        }
-        sections = entries
-        func entry(_ k: VectorFileFormat.Kind) -> SectionEntry? { entries.first { $0.kind == k.rawValue } }
-        func require(_ k: VectorFileFormat.Kind) throws -> SectionEntry {
-            guard let e = entry(k) else { throw LexelError(file: path, "section \(k.name): missing") }
-            return e
-        }
-        // meta: small, compressed, always checked
         let m = try require(.meta)
-        guard m.encoding == 1, m.decodedLength <= 1 << 24 else { throw bad(Int(m.offset), "section meta: bad encoding or size") }
-        let metaBytes = UnsafeRawBufferPointer(start: mf.base + Int(m.offset), count: Int(m.length))
-        guard XXH64.hash(metaBytes) == m.checksum else { throw bad(Int(m.offset), "section meta: checksum mismatch") }
-        var text = [UInt8](repeating: 0, count: Int(m.decodedLength))
-        guard text.withUnsafeMutableBytes({ Zstd.decompress(metaBytes, into: $0) }) else {
-            throw bad(Int(m.offset), "section meta: zstd frame does not decode to \(m.decodedLength) bytes")
-        }
-        var meta: [String: String] = [:]
-        for line in String(decoding: text, as: UTF8.self).split(separator: "\n") {
-            if let eq = line.firstIndex(of: "=") { meta[String(line[..<eq])] = String(line[line.index(after: eq)...]) }
-        }
-        self.meta = meta
         guard let dim = Int(meta["dim"] ?? ""), dim > 0, dim <= 100_000, let count = Int(meta["count"] ?? ""),
               count > 0, count < Int(UInt32.max), let dtype = VectorFileFormat.DType(rawValue: meta["dtype"] ?? "") else {
             throw bad(Int(m.offset), "section meta: dim, count or dtype missing or implausible")
@@ -95,12 +51,7 @@ public final class VectorFile: @unchecked Sendable {
         (self.dim, self.count, self.dtype, normalized) = (dim, count, dtype, meta["normalized"] == "true")
         let (nDim, nCount, nType) = (dim, count, dtype)
         func raw(_ k: VectorFileFormat.Kind, expect: Int?) throws -> UnsafeRawPointer {
-            let e = try require(k)
-            guard e.encoding == 0 else { throw bad(Int(e.offset), "section \(k.name): expected raw encoding") }
-            if let expect, e.length != UInt64(expect) {
-                throw bad(Int(e.offset), "section \(k.name): \(e.length) bytes, expected \(expect) for \(nCount) x \(nDim) \(nType.rawValue)")
-            }
-            return mf.base + Int(e.offset)
+            try c.raw(k, expect: expect, "for \(nCount) x \(nDim) \(nType.rawValue)").baseAddress!
         }
         vectors = try raw(.vectors, expect: nCount * nDim * nType.size)
         norms = entry(.norms) == nil && nType != .f32 ? nil : try raw(.norms, expect: nCount * 4).assumingMemoryBound(to: Float.self)
@@ -222,12 +173,5 @@ public final class VectorFile: @unchecked Sendable {
     }
 
     /// Checks the checksum of every section (reads the whole file). Throws naming the first bad section.
-    public func verify() throws {
-        for e in sections {
-            let bytes = UnsafeRawBufferPointer(start: file.base + Int(e.offset), count: Int(e.length))
-            guard XXH64.hash(bytes) == e.checksum else {
-                throw LexelError(file: path, offset: Int64(e.offset), "section \(e.name): checksum mismatch (corrupt)")
-            }
-        }
-    }
+    public func verify() throws { try container.verify() }
 }

@@ -10,7 +10,7 @@ public enum VectorFileFormat {
     /// Section kinds.
     public enum Kind: UInt32, CaseIterable, Sendable {
         case meta = 1, keys, keyIndex, vectors, scales, norms, subwordBuckets, subwordVectors, subwordScales, foldIndex,
-            oovIndex, hnsw
+            oovIndex, hnsw, tokenizerVocab, ngramHashes, ngramIDF, networkInput, networkInputScales, networkLayers
 
         public var name: String {
             switch self {
@@ -26,6 +26,12 @@ public enum VectorFileFormat {
             case .foldIndex: "fold-index"
             case .oovIndex: "oov-index"
             case .hnsw: "hnsw"
+            case .tokenizerVocab: "tokenizer-vocab"
+            case .ngramHashes: "ngram-hashes"
+            case .ngramIDF: "ngram-idf"
+            case .networkInput: "network-input"
+            case .networkInputScales: "network-input-scales"
+            case .networkLayers: "network-layers"
             }
         }
     }

@@ -53,13 +53,6 @@ public final class TrainingProgress: @unchecked Sendable {
     var error: LexelError? { errorLock.withLock { $0 } }
 }
 
-/// Seconds on a monotonic clock.
-public func monotonicSeconds() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
-}
-
 /// Renders the one-line progress display fastText users know, with an ETA, onto stderr.
 public struct ProgressLine {
     public static func render(fraction: Double, wordsPerSecPerThread: Double, lr: Double, loss: Double,

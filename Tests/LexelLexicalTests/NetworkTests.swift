@@ -23,7 +23,7 @@ final class NetworkTests: XCTestCase {
         }
         for (b, x) in inputs.enumerated() {
             var h = [Float](repeating: 0, count: dims[0])
-            for (i, val) in zip(x.indices, x.values) { for j in 0..<dims[0] { h[j] += val * net.w0[Int(i) * dims[0] + j] } }
+            for (i, val) in zip(x.indices, x.values) { let r = net.input.row(Int(i)); for j in 0..<dims[0] { h[j] += val * r[j] } }
             h = normalize(h.map { max(0, $0) })
             for (l, layer) in net.layers.enumerated() {
                 var y = [Float](repeating: 0, count: layer.cols)

@@ -1,0 +1,105 @@
+import LexelKernels
+import LexelText
+
+/// A complete lexical-dense embedder: text -> WordPiece ids -> n-gram TF-IDF -> network -> unit vector.
+/// Immutable and thread-safe; each thread brings its own `LexicalModel.Workspace`.
+public final class LexicalModel: Sendable {
+    public let tokenizer: BertTokenizer
+    public let vocabulary: NgramVocabulary
+    public let network: LexicalNetwork
+    public let tfidf: TFIDFOptions
+    /// Free-form provenance (`source`, training arguments), saved in the model file's metadata.
+    public let info: [String: String]
+
+    public var outputDim: Int { network.outputDim }
+
+    public init(tokenizer: BertTokenizer, vocabulary: NgramVocabulary, network: LexicalNetwork,
+                tfidf: TFIDFOptions = TFIDFOptions(), info: [String: String] = [:]) throws {
+        guard vocabulary.count == network.inputDim else {
+            throw LexelError("lexical model: \(vocabulary.count) n-gram features but the network takes \(network.inputDim)")
+        }
+        (self.tokenizer, self.vocabulary, self.network, self.tfidf, self.info) = (tokenizer, vocabulary, network, tfidf, info)
+    }
+
+    /// Per-thread buffers, reused across documents.
+    public final class Workspace {
+        var ids: [Int32] = []
+        var tokens: [UInt32] = []
+        public internal(set) var features: [SparseVector] = []
+        let scratch: UnsafeMutablePointer<Float>
+        let capacity: Int
+        /// Seconds spent per stage (tokenise, n-gram features, W0, dense layers), when `timed`.
+        public var seconds: [Double] = [0, 0, 0, 0]
+        /// Tokens seen.
+        public var tokenCount = 0
+        public var timed = false
+
+        public init(model: LexicalModel, batch: Int) {
+            capacity = batch
+            scratch = .allocate(capacity: model.network.scratchCount(batch: batch))
+            features = [SparseVector](repeating: SparseVector(), count: batch)
+        }
+
+        deinit { scratch.deallocate() }
+    }
+
+    /// The sparse TF-IDF features of one UTF-8 text.
+    public func features(_ text: UnsafeBufferPointer<UInt8>, _ w: Workspace, into out: inout SparseVector) {
+        let t0 = w.timed ? monotonicSeconds() : 0
+        w.ids.removeAll(keepingCapacity: true)
+        tokenizer.encode(utf8: text, into: &w.ids)
+        w.tokens.removeAll(keepingCapacity: true)
+        for id in w.ids { w.tokens.append(UInt32(bitPattern: id)) }
+        w.tokenCount += w.tokens.count
+        let t1 = w.timed ? monotonicSeconds() : 0
+        w.tokens.withUnsafeBufferPointer { vocabulary.tfidf($0, options: tfidf, into: &out) }
+        if w.timed {
+            w.seconds[0] += t1 - t0
+            w.seconds[1] += monotonicSeconds() - t1
+        }
+    }
+
+    /// Embeds up to `Workspace.capacity` texts into `out` (`texts.count x outputDim`, row-major). `text(i)`
+    /// hands out document `i`'s UTF-8 bytes.
+    public func embed(count: Int, _ w: Workspace, into out: UnsafeMutablePointer<Float>,
+                      text: (Int) -> UnsafeBufferPointer<UInt8>) {
+        precondition(count <= w.capacity)
+        for i in 0..<count { features(text(i), w, into: &w.features[i]) }
+        let t0 = w.timed ? monotonicSeconds() : 0
+        let width = network.width
+        for i in 0..<count { network.firstLayer(w.features[i], into: w.scratch + i * width) }
+        let t1 = w.timed ? monotonicSeconds() : 0
+        network.dense(rows: count, scratch: w.scratch, into: out)
+        if w.timed {
+            w.seconds[2] += t1 - t0
+            w.seconds[3] += monotonicSeconds() - t1
+        }
+    }
+
+    /// The embeddings of `texts`, one row each (convenience for small inputs).
+    public func embed(_ texts: [String]) -> [[Float]] {
+        let batch = 32
+        let w = Workspace(model: self, batch: batch)
+        var result: [[Float]] = []
+        var out = [Float](repeating: 0, count: batch * outputDim)
+        var start = 0
+        while start < texts.count {
+            let n = min(batch, texts.count - start)
+            var bytes: [UInt8] = [], ends: [Int] = []
+            for t in texts[start..<(start + n)] {
+                bytes += t.utf8
+                ends.append(bytes.count)
+            }
+            out.withUnsafeMutableBufferPointer { o in
+                bytes.withUnsafeBufferPointer { b in
+                    embed(count: n, w, into: o.baseAddress!) { i in
+                        UnsafeBufferPointer(rebasing: b[(i == 0 ? 0 : ends[i - 1])..<ends[i]])
+                    }
+                }
+            }
+            for i in 0..<n { result.append(Array(out[(i * outputDim)..<((i + 1) * outputDim)])) }
+            start += n
+        }
+        return result
+    }
+}

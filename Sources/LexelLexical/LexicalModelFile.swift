@@ -1,0 +1,121 @@
+import LexelKernels
+import LexelStore
+import LexelText
+
+/// Lexical models in the `.lxv` container (docs/lexical-model.md): meta `kind=lexical-model`, the WordPiece
+/// vocabulary, the n-gram feature hashes and IDF, W0 rows (f32, f16 or int8, mapped in place when loaded) and
+/// the dense layers (`out x in`, f32 or f16, unpacked into f32 when loaded).
+extension LexicalModel {
+    /// Writes the model atomically. `dtype` is W0's storage; `layerType` the dense layers' (f32 or f16).
+    public func write(path: String, dtype: VectorFileFormat.DType? = nil, layerType: VectorFileFormat.DType = .f32) throws {
+        guard layerType != .int8 else { throw LexelError(file: path, "dense layers are stored as f32 or f16, not int8") }
+        let dtype = dtype ?? network.input.dtype
+        let net = network
+        var meta: [(String, String)] = [
+            ("kind", "lexical-model"), ("input-dim", "\(net.inputDim)"), ("dims", net.dims.map(String.init).joined(separator: ",")),
+            ("dtype", dtype.rawValue), ("layer-dtype", layerType.rawValue), ("minn", "\(vocabulary.minN)"),
+            ("maxn", "\(vocabulary.maxN)"), ("tf", tfidf.sublinearTF ? "sublinear" : "raw"),
+            ("tfidf-normalize", "\(tfidf.normalize)"), ("tokenizer", "wordpiece-bert-uncased"),
+            ("unknown-token", tokenizer.vocabulary[Int(tokenizer.unknownID)]), ("max-chars-per-word", "\(tokenizer.maxCharsPerWord)"),
+        ]
+        meta += info.sorted { $0.key < $1.key }.filter { k, _ in !meta.contains { $0.0 == k } }
+        let w = try SectionWriter(path: path, sectionCount: 7)
+        try w.section(.meta, compressing: Array(meta.map { "\($0)=\($1.replacingNewlines)\n" }.joined().utf8))
+        try w.section(.tokenizerVocab, compressing: Array(tokenizer.vocabulary.joined(separator: "\n").utf8))
+        try vocabulary.hashes.withUnsafeBytes { try w.section(.ngramHashes, raw: $0) }
+        try vocabulary.idf.withUnsafeBytes { try w.section(.ngramIDF, raw: $0) }
+        let (d0, src) = (net.dims[0], net.input)
+        var scales: [Float] = []
+        let row = [Float](unsafeUninitializedCapacity: d0) { _, n in n = d0 }
+        var code = [UInt8](repeating: 0, count: d0 * dtype.size)
+        try w.section(.networkInput) { emit in
+            if src.dtype == dtype { return try emit(src.storedBytes) }
+            var row = row
+            for r in 0..<src.count {
+                row = src.row(r)
+                let s = row.withUnsafeBufferPointer { x in code.withUnsafeMutableBytes { RowCodec.encode(x.baseAddress!, d0, dtype, into: $0.baseAddress!) } }
+                if dtype == .int8 { scales.append(s) }
+                try code.withUnsafeBytes { try emit($0) }
+            }
+        }
+        if dtype == .int8 {
+            if src.dtype == .int8, let s = src.storedScales { scales = Array(s) }
+            try scales.withUnsafeBytes { try w.section(.networkInputScales, raw: $0) }
+        }
+        try w.section(.networkLayers) { emit in
+            for l in 0..<(net.dims.count - 1) {
+                let m = net.layer(l)
+                if layerType == .f32 {
+                    try m.withUnsafeBytes { try emit($0) }
+                } else {
+                    try m.map { Float16($0) }.withUnsafeBytes { try emit($0) }
+                }
+            }
+        }
+        try w.commit()
+    }
+
+    /// Opens a model: a Lexel `.lxv` lexical model (W0 mapped in place) or a Luxical `.npz`.
+    public static func load(path: String) throws -> LexicalModel {
+        if LuxicalModel.isNPZ(path: path) { return try LuxicalModel.load(path: path) }
+        let c = try ContainerFile(path: path)
+        let meta = c.meta
+        guard meta["kind"] == "lexical-model" else {
+            throw LexelError(file: path, "not a lexical model (a Lexel \(meta["kind"] ?? "vector") file); make one with `lexel distill`")
+        }
+        let m = try c.require(.meta)
+        let dims = (meta["dims"] ?? "").split(separator: ",").compactMap { Int($0) }
+        guard let v = Int(meta["input-dim"] ?? ""), v > 0, v < Int(UInt32.max), dims.count >= 2, dims.allSatisfy({ $0 > 0 && $0 <= 1 << 16 }),
+              let dtype = VectorFileFormat.DType(rawValue: meta["dtype"] ?? ""),
+              let layerType = VectorFileFormat.DType(rawValue: meta["layer-dtype"] ?? "f32"), layerType != .int8,
+              let minN = Int(meta["minn"] ?? ""), let maxN = Int(meta["maxn"] ?? "") else {
+            throw c.error(Int(m.offset), "section meta: input-dim, dims, dtype, minn or maxn missing or implausible")
+        }
+        let vocabText = try c.decoded(.tokenizerVocab, limit: 1 << 26)
+        let tokens = vocabText.split(separator: 0x0A, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+        let tokenizer = try BertTokenizer(vocabulary: tokens, unknownToken: meta["unknown-token"] ?? "[UNK]",
+                                          maxCharsPerWord: Int(meta["max-chars-per-word"] ?? "") ?? 100)
+        let hashes = try c.raw(.ngramHashes, expect: v * 8, "for \(v) features")
+        let idf = try c.raw(.ngramIDF, expect: v * 4, "for \(v) features")
+        let vocabulary = try NgramVocabulary(hashes: Array(hashes.bindMemory(to: UInt64.self)),
+                                             idf: Array(idf.bindMemory(to: Float.self)), minN: minN, maxN: maxN)
+        let rows = try c.raw(.networkInput, expect: v * dims[0] * dtype.size, "for \(v) x \(dims[0]) \(dtype.rawValue)")
+        let scales = dtype == .int8 ? try c.raw(.networkInputScales, expect: v * 4, "for \(v) rows").bindMemory(to: Float.self).baseAddress : nil
+        let input = InputRows(count: v, dim: dims[0], dtype: dtype, base: rows.baseAddress!, scales: scales, owner: c)
+        let sizes = (1..<dims.count).map { dims[$0] * dims[$0 - 1] }
+        let layerBytes = try c.raw(.networkLayers, expect: sizes.reduce(0, +) * layerType.size, "for dims \(dims) \(layerType.rawValue)")
+        var layers: [[Float]] = []
+        var at = 0
+        for n in sizes {
+            let p = layerBytes.baseAddress! + at * layerType.size
+            layers.append((0..<n).map { layerType == .f32 ? p.loadUnaligned(fromByteOffset: 4 * $0, as: Float.self)
+                                                          : Float(p.loadUnaligned(fromByteOffset: 2 * $0, as: Float16.self)) })
+            at += n
+        }
+        for (i, l) in layers.enumerated() where !l.allSatisfy({ $0.isFinite }) {
+            throw c.error(Int(c.entry(.networkLayers)!.offset), "section network-layers: layer \(i + 1) holds a non-finite weight (corrupt)")
+        }
+        let network = try withBuffers(layers) { try LexicalNetwork(input: input, layers: $0, dims: dims) }
+        var options = TFIDFOptions()
+        options.sublinearTF = meta["tf"] == "sublinear"
+        options.normalize = meta["tfidf-normalize"] != "false"
+        return try LexicalModel(tokenizer: tokenizer, vocabulary: vocabulary, network: network, tfidf: options, info: meta)
+    }
+}
+
+/// Calls `body` with buffer pointers to every array (kept alive for the call).
+func withBuffers<R>(_ arrays: [[Float]], _ body: ([UnsafeBufferPointer<Float>]) throws -> R) rethrows -> R {
+    var ptrs: [UnsafeBufferPointer<Float>] = []
+    func go(_ i: Int) throws -> R {
+        if i == arrays.count { return try body(ptrs) }
+        return try arrays[i].withUnsafeBufferPointer { p in
+            ptrs.append(p)
+            return try go(i + 1)
+        }
+    }
+    return try go(0)
+}
+
+extension String {
+    var replacingNewlines: String { String(map { $0 == "\n" || $0 == "\r" ? " " : $0 }) }
+}

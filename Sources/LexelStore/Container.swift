@@ -1,0 +1,113 @@
+import LexelText
+
+/// The `.lxv` container opened read-only (docs/format.md): the mapped file, its checked header and section
+/// table, and its decoded `meta` section. Vector files and lexical models are both containers; which one a
+/// file is comes from meta `kind` (absent = vectors). Opening reads no section other than `meta`.
+public final class ContainerFile: @unchecked Sendable {
+    public let path: String
+    public let file: MappedFile
+    public let sections: [SectionEntry]
+    public let meta: [String: String]
+
+    /// Maps `path` and checks the header, the section table and `meta` (always checksummed).
+    public init(path: String, randomAccess: Bool = true) throws {
+        self.path = path
+        let mf = try MappedFile(path: path, randomAccess: randomAccess)
+        file = mf
+        func bad(_ offset: Int, _ why: String) -> LexelError { LexelError(file: path, offset: Int64(offset), why) }
+        guard mf.size >= VectorFileFormat.headerSize else { throw bad(0, "header: truncated (file of \(mf.size) bytes)") }
+        var r = mf.reader()
+        let magic = try r.bytes(8, "magic")
+        guard Array(magic) == VectorFileFormat.magic else { throw bad(0, "header: not a Lexel file (wrong magic)") }
+        let version = try r.read(UInt32.self, "version")
+        guard version == VectorFileFormat.version else { throw bad(8, "header: unsupported version \(version) (this build reads \(VectorFileFormat.version))") }
+        let n = Int(try r.read(UInt32.self, "section count"))
+        let size = try r.read(UInt64.self, "file size")
+        let tableSum = try r.read(UInt64.self, "table checksum")
+        let headerSum = try r.read(UInt64.self, "header checksum")
+        guard XXH64.hash(UnsafeRawBufferPointer(start: mf.base, count: 32)) == headerSum else {
+            throw bad(0, "header: checksum mismatch (corrupt header)")
+        }
+        guard size == UInt64(mf.size) else {
+            throw bad(16, "header: file should be \(size) bytes but is \(mf.size): truncated or appended to")
+        }
+        guard n >= 1, n <= VectorFileFormat.maxSections, 64 + n * 64 <= mf.size else { throw bad(12, "header: implausible section count \(n)") }
+        let table = UnsafeRawBufferPointer(start: mf.base + 64, count: n * 64)
+        guard XXH64.hash(table) == tableSum else { throw bad(64, "section table: checksum mismatch (corrupt table)") }
+        var entries: [SectionEntry] = []
+        var t = mf.reader(at: 64)
+        for i in 0..<n {
+            t.offset = 64 + i * 64
+            let e = SectionEntry(kind: try t.read(UInt32.self, "kind"), encoding: try t.read(UInt32.self, "encoding"),
+                                 offset: try t.read(UInt64.self, "offset"), length: try t.read(UInt64.self, "length"),
+                                 decodedLength: try t.read(UInt64.self, "decoded length"),
+                                 checksum: try t.read(UInt64.self, "checksum"))
+            guard e.offset % 64 == 0, e.offset >= UInt64(64 + n * 64), e.length <= UInt64(mf.size),
+                  e.offset <= UInt64(mf.size) - e.length, e.encoding <= 1 else {
+                throw bad(64 + i * 64, "section \(e.name): offset \(e.offset) / length \(e.length) outside the file")
+            }
+            entries.append(e)
+        }
+        sections = entries
+        guard let m = entries.first(where: { $0.kind == VectorFileFormat.Kind.meta.rawValue }) else {
+            throw LexelError(file: path, "section meta: missing")
+        }
+        guard m.encoding == 1, m.decodedLength <= 1 << 24 else { throw bad(Int(m.offset), "section meta: bad encoding or size") }
+        let metaBytes = UnsafeRawBufferPointer(start: mf.base + Int(m.offset), count: Int(m.length))
+        guard XXH64.hash(metaBytes) == m.checksum else { throw bad(Int(m.offset), "section meta: checksum mismatch") }
+        var text = [UInt8](repeating: 0, count: Int(m.decodedLength))
+        guard text.withUnsafeMutableBytes({ Zstd.decompress(metaBytes, into: $0) }) else {
+            throw bad(Int(m.offset), "section meta: zstd frame does not decode to \(m.decodedLength) bytes")
+        }
+        var meta: [String: String] = [:]
+        for line in String(decoding: text, as: UTF8.self).split(separator: "\n") {
+            if let eq = line.firstIndex(of: "=") { meta[String(line[..<eq])] = String(line[line.index(after: eq)...]) }
+        }
+        self.meta = meta
+    }
+
+    /// An error about this file at `offset`.
+    public func error(_ offset: Int, _ why: String) -> LexelError { LexelError(file: path, offset: Int64(offset), why) }
+
+    /// The first section of kind `k`, if any.
+    public func entry(_ k: VectorFileFormat.Kind) -> SectionEntry? { sections.first { $0.kind == k.rawValue } }
+
+    /// The first section of kind `k`, or an error naming it.
+    public func require(_ k: VectorFileFormat.Kind) throws -> SectionEntry {
+        guard let e = entry(k) else { throw LexelError(file: path, "section \(k.name): missing") }
+        return e
+    }
+
+    /// The mapped bytes of a raw section (not checksummed: that would read it all), checking its length
+    /// when `expect` is given; `what` explains the expected size in the error.
+    public func raw(_ k: VectorFileFormat.Kind, expect: Int?, _ what: @autoclosure () -> String = "") throws -> UnsafeRawBufferPointer {
+        let e = try require(k)
+        guard e.encoding == 0 else { throw error(Int(e.offset), "section \(k.name): expected raw encoding") }
+        if let expect, e.length != UInt64(expect) {
+            throw error(Int(e.offset), "section \(k.name): \(e.length) bytes, expected \(expect) \(what())")
+        }
+        return UnsafeRawBufferPointer(start: file.base + Int(e.offset), count: Int(e.length))
+    }
+
+    /// The bytes of a section, checksummed and decompressed when it is compressed (at most `limit` bytes).
+    public func decoded(_ k: VectorFileFormat.Kind, limit: Int = 1 << 30) throws -> [UInt8] {
+        let e = try require(k)
+        let bytes = UnsafeRawBufferPointer(start: file.base + Int(e.offset), count: Int(e.length))
+        guard XXH64.hash(bytes) == e.checksum else { throw error(Int(e.offset), "section \(k.name): checksum mismatch (corrupt)") }
+        if e.encoding == 0 { return Array(bytes) }
+        guard e.decodedLength <= UInt64(limit) else { throw error(Int(e.offset), "section \(k.name): implausible size \(e.decodedLength)") }
+        var out = [UInt8](repeating: 0, count: Int(e.decodedLength))
+        guard out.withUnsafeMutableBytes({ Zstd.decompress(bytes, into: $0) }) else {
+            throw error(Int(e.offset), "section \(k.name): zstd frame does not decode to \(e.decodedLength) bytes (corrupt)")
+        }
+        return out
+    }
+
+    /// Checks the checksum of every section (reads the whole file). Throws naming the first bad section.
+    public func verify() throws {
+        for e in sections {
+            let bytes = UnsafeRawBufferPointer(start: file.base + Int(e.offset), count: Int(e.length))
+            guard XXH64.hash(bytes) == e.checksum else { throw error(Int(e.offset), "section \(e.name): checksum mismatch (corrupt)") }
+        }
+    }
+}
