@@ -31,5 +31,12 @@ let package = Package(
             ],
             path: "Benchmarks/StoreBench",
             swiftSettings: [.unsafeFlags(["-Ounchecked", "-Xcc", "-march=x86-64-v3"])]),
+        // Dense-layer throughput of the lexical embedder (f32 vs int8 layers):
+        //   swift build -c release --package-path Benchmarks --scratch-path .build-lexbench --product LexicalBench
+        .executableTarget(
+            name: "LexicalBench",
+            dependencies: [.product(name: "LexelLexical", package: "main")],
+            path: "Benchmarks/LexicalBench",
+            swiftSettings: [.unsafeFlags(["-Ounchecked", "-Xcc", "-march=x86-64-v3"])]),
     ]
 )

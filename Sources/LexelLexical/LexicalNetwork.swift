@@ -12,15 +12,30 @@ public final class LexicalNetwork: @unchecked Sendable {
     public let dims: [Int]
     /// W0, `inputDim x dims[0]`, in f32, f16 or int8.
     public let input: InputRows
-    /// Dense layers packed for `Gemm` (layer `l` maps `dims[l]` to `dims[l + 1]`).
-    let layers: [Gemm.PackedMatrix]
+    /// Dense layers packed for `Gemm` (layer `l` maps `dims[l]` to `dims[l + 1]`), f32 or int8.
+    let layers: [DenseLayer]
+    /// Whether the dense layers run in 8-bit integers (`quantizedLayers()`).
+    public var int8Layers: Bool { if case .int8 = layers.first { return true } else { return false } }
 
     public var outputDim: Int { dims[dims.count - 1] }
     /// Widest activation, for scratch sizing.
     public var width: Int { dims.max()! }
 
     init(input: InputRows, packed: [Gemm.PackedMatrix], dims: [Int]) {
-        (self.input, layers, self.dims) = (input, packed, dims)
+        (self.input, layers, self.dims) = (input, packed.map { .f32($0) }, dims)
+    }
+
+    init(input: InputRows, layers: [DenseLayer], dims: [Int]) { (self.input, self.layers, self.dims) = (input, layers, dims) }
+
+    /// The same network with its dense layers quantised to 8 bits (one scale per output unit; activations are
+    /// quantised per row to 7 bits on the fly): about twice the speed of f32 on AVX2. W0 is shared, not copied.
+    public func quantizedLayers() -> LexicalNetwork {
+        let q: [DenseLayer] = layers.enumerated().map { l, layer in
+            if case .int8 = layer { return layer }
+            let w = self.layer(l)  // out x in
+            return w.withUnsafeBufferPointer { .int8(Gemm.Int8Matrix($0.baseAddress!, rows: dims[l], cols: dims[l + 1], transposed: true)) }
+        }
+        return LexicalNetwork(input: input, layers: q, dims: dims)
     }
 
     static func check(input: InputRows, layerCounts: [Int], dims: [Int]) throws {
@@ -71,14 +86,15 @@ public final class LexicalNetwork: @unchecked Sendable {
 
     /// Dense layer `l` (0-based, after W0) as an `out x in` row-major matrix.
     public func layer(_ l: Int) -> [Float] {
-        let m = layers[l]
-        var out = [Float](repeating: 0, count: m.rows * m.cols)
-        for j in 0..<m.cols { for p in 0..<m.rows { out[j * m.rows + p] = m[p, j] } }
+        let (k, n) = (dims[l], dims[l + 1])
+        var out = [Float](repeating: 0, count: k * n)
+        for j in 0..<n { for p in 0..<k { out[j * k + p] = layers[l][p, j] } }
         return out
     }
 
-    /// Scratch floats `embed` needs for a batch of `m` inputs.
-    public func scratchCount(batch m: Int) -> Int { 2 * m * width }
+    /// Scratch floats `embed` needs for a batch of `m` inputs (two activation buffers, and room for the
+    /// quantised activations and their row scales of int8 layers).
+    public func scratchCount(batch m: Int) -> Int { 2 * m * width + (int8Layers ? m * (Gemm.quantizedStride(width) / 4 + 1) : 0) }
 
     /// Embeds a batch of sparse inputs into `out` (`inputs.count x outputDim`, row-major). `scratch` must hold
     /// `scratchCount(batch: inputs.count)` floats.
@@ -103,9 +119,19 @@ public final class LexicalNetwork: @unchecked Sendable {
             let last = l == layers.count - 1
             let dst = last ? out : next
             let ld = last ? outputDim : width
-            Gemm.multiply(cur, rows: m, lda: width, layer, into: dst, ldc: ld)
+            let cols = dims[l + 1]
+            switch layer {
+            case .f32(let w):
+                Gemm.multiply(cur, rows: m, lda: width, w, into: dst, ldc: ld)
+            case .int8(let w):
+                // Quantised activations live past the two float buffers.
+                let scales = scratch + 2 * m * width, stride = Gemm.quantizedStride(width)
+                let bytes = UnsafeMutableRawPointer(scales + m).assumingMemoryBound(to: UInt8.self)
+                Gemm.quantizeRows(cur, rows: m, cols: dims[l], lda: width, into: bytes, ldq: stride, scales: scales)
+                Gemm.multiply(bytes, rows: m, lda: stride, rowScales: scales, w, into: dst, ldc: ld)
+            }
             for i in 0..<m {
-                if last { _ = Kernels.normalize(dst + i * ld, layer.cols) } else { LexicalNetwork.reluNormalize(dst + i * ld, layer.cols) }
+                if last { _ = Kernels.normalize(dst + i * ld, cols) } else { LexicalNetwork.reluNormalize(dst + i * ld, cols) }
             }
             swap(&cur, &next)
         }
@@ -129,6 +155,24 @@ public final class LexicalNetwork: @unchecked Sendable {
     /// ReLU then L2 normalisation (a zero vector stays zero).
     @inline(__always)
     static func reluNormalize(_ x: UnsafeMutablePointer<Float>, _ n: Int) { LexelNetworkMath.reluNormalize(x, n) }
+}
+
+/// One dense layer's weights, `in x out`, packed for `Gemm` in f32 or quantised to int8.
+enum DenseLayer: @unchecked Sendable {
+    case f32(Gemm.PackedMatrix)
+    case int8(Gemm.Int8Matrix)
+
+    /// Inputs and outputs.
+    var rows: Int { switch self { case .f32(let w): w.rows; case .int8(let w): w.rows } }
+    var cols: Int { switch self { case .f32(let w): w.cols; case .int8(let w): w.cols } }
+
+    /// Element `(p, j)` (input `p`, output `j`).
+    subscript(p: Int, j: Int) -> Float {
+        switch self {
+        case .f32(let w): return w[p, j]
+        case .int8(let w): return w[p, j]
+        }
+    }
 }
 
 enum LexelNetworkMath {

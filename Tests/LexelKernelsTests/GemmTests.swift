@@ -26,4 +26,44 @@ final class GemmTests: XCTestCase {
             }
         }
     }
+
+    /// The int8 product equals exact integer arithmetic on the quantised operands (every shape class, the AVX2
+    /// kernel and its edges), and stays close to the f32 product.
+    func testInt8MultiplyEqualsQuantisedArithmetic() {
+        var rng = SplitMix64(seed: 12)
+        for (m, k, n) in [(1, 1, 1), (3, 5, 7), (4, 16, 16), (5, 33, 17), (9, 100, 50), (64, 96, 48), (7, 3072, 40)] {
+            let a = (0..<(m * k)).map { _ in max(0, rng.nextUnitFloat() - 0.3) }  // ReLU'd: a third zero
+            let w = (0..<(k * n)).map { _ in rng.nextUnitFloat() - 0.5 }
+            let packed = w.withUnsafeBufferPointer { Gemm.Int8Matrix($0.baseAddress!, rows: k, cols: n) }
+            let ldq = Gemm.quantizedStride(k) + 4, ldc = n + 3
+            var q = [UInt8](repeating: 0xAA, count: m * ldq), scales = [Float](repeating: 0, count: m)
+            var c = [Float](repeating: .nan, count: m * ldc)
+            a.withUnsafeBufferPointer { ap in
+                q.withUnsafeMutableBufferPointer { qp in
+                    Gemm.quantizeRows(ap.baseAddress!, rows: m, cols: k, lda: k, into: qp.baseAddress!, ldq: ldq, scales: &scales)
+                    c.withUnsafeMutableBufferPointer {
+                        Gemm.multiply(qp.baseAddress!, rows: m, lda: ldq, rowScales: scales, packed, into: $0.baseAddress!, ldc: ldc)
+                    }
+                }
+            }
+            for i in 0..<m {
+                for p in 0..<k {
+                    XCTAssertLessThanOrEqual(q[i * ldq + p], 127)
+                    XCTAssertEqual(Float(q[i * ldq + p]) * scales[i], a[i * k + p], accuracy: scales[i] / 2 + 1e-7)
+                }
+                for p in k..<Gemm.quantizedStride(k) { XCTAssertEqual(q[i * ldq + p], 0, "padding zeroed") }
+                for j in 0..<n {
+                    var exact: Double = 0, f32: Double = 0, magnitude: Double = 0
+                    for p in 0..<k {
+                        exact += Double(q[i * ldq + p]) * Double(scales[i]) * Double(packed[p, j])
+                        f32 += Double(a[i * k + p]) * Double(w[p * n + j])
+                        magnitude += abs(Double(a[i * k + p]) * Double(w[p * n + j]))
+                    }
+                    XCTAssertEqual(Double(c[i * ldc + j]), exact, accuracy: 1e-5 * max(1, magnitude), "\(m)x\(k)x\(n) (\(i), \(j))")
+                    XCTAssertEqual(Double(c[i * ldc + j]), f32, accuracy: 0.02 * magnitude + 1e-6, "close to f32")
+                }
+                XCTAssertTrue(c[i * ldc + n].isNaN, "columns past n untouched")
+            }
+        }
+    }
 }

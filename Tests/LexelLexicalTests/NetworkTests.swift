@@ -35,6 +35,29 @@ final class NetworkTests: XCTestCase {
         XCTAssertEqual(Array(out[8..<12]), [0, 0, 0, 0])  // no features: the zero vector, not NaN
     }
 
+    /// Int8 dense layers (7-bit activations, 8-bit weights) stay within a small angle of the f32 network.
+    func testInt8LayersAreCloseToF32() throws {
+        let net = try LexicalNetwork.random(inputDim: 50, dims: [16, 256, 256, 32], seed: 5)
+        let q = net.quantizedLayers()
+        XCTAssertTrue(q.int8Layers)
+        XCTAssertFalse(net.int8Layers)
+        var rng = SplitMix64(seed: 9)
+        let inputs: [SparseVector] = (0..<13).map { _ in
+            var x = SparseVector()
+            for i in stride(from: Int32(rng.next() % 3), to: 50, by: 3) { x.indices.append(i); x.values.append(rng.nextUnitFloat()) }
+            return x
+        }
+        var a = [Float](repeating: 0, count: 13 * 32), b = a
+        var s1 = [Float](repeating: 0, count: net.scratchCount(batch: 13)), s2 = [Float](repeating: 0, count: q.scratchCount(batch: 13))
+        net.embed(inputs, into: &a, scratch: &s1)
+        q.embed(inputs, into: &b, scratch: &s2)
+        for d in 0..<13 {
+            let cos = (0..<32).reduce(Float(0)) { $0 + a[d * 32 + $1] * b[d * 32 + $1] }
+            XCTAssertGreaterThan(cos, 0.995, "doc \(d)")
+            XCTAssertLessThan(cos, 0.999999, "doc \(d): int8 should not be bit-identical to f32")
+        }
+    }
+
     func testShapeErrors() {
         XCTAssertThrowsError(try LexicalNetwork(w0: [1, 2], inputDim: 2, layers: [], dims: [2]))
         XCTAssertThrowsError(try LexicalNetwork(w0: [1, 2, 3], inputDim: 2, layers: [[1, 2]], dims: [1, 2]))

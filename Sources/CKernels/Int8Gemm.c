@@ -1,0 +1,85 @@
+// u8 x i8 -> i32 matrix product (see include/Int8Gemm.h). The AVX2 path emulates a 4-way dot-product instruction:
+// vpmaddubsw multiplies 32 unsigned activation bytes by 32 signed weight bytes and adds adjacent pairs into 16-bit
+// lanes; vpmaddwd by ones adds adjacent 16-bit lanes into 32-bit sums; one register then holds 8 columns' sums
+// over 4 inputs. The micro-kernel keeps a 4 x 16 block of sums in 8 registers.
+#include "Int8Gemm.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+__attribute__((target("avx2")))
+static void gemm_avx2(const uint8_t *a, long m, long lda, const int8_t *w, long quads, long n,
+                      const float *row_scale, const float *col_scale, float *c, long ldc) {
+    const __m256i ones = _mm256_set1_epi16(1);
+    const long panels = (n + LEXEL_I8_PANEL - 1) / LEXEL_I8_PANEL;
+    for (long t = 0; t < panels; t++) {
+        const int8_t *panel = w + t * quads * 64;
+        const long j0 = t * LEXEL_I8_PANEL;
+        const long width = n - j0 < LEXEL_I8_PANEL ? n - j0 : LEXEL_I8_PANEL;
+        for (long i = 0; i < m; i += 4) {
+            const long rows = m - i < 4 ? m - i : 4;
+            // Rows past `rows` read the first row again; their sums are not stored.
+            const uint8_t *r0 = a + i * lda;
+            const uint8_t *r1 = rows > 1 ? r0 + lda : r0, *r2 = rows > 2 ? r0 + 2 * lda : r0;
+            const uint8_t *r3 = rows > 3 ? r0 + 3 * lda : r0;
+            __m256i s00 = _mm256_setzero_si256(), s01 = s00, s10 = s00, s11 = s00;
+            __m256i s20 = s00, s21 = s00, s30 = s00, s31 = s00;
+            const int8_t *wp = panel;
+            for (long q = 0; q < quads; q++, wp += 64) {
+                const __m256i w0 = _mm256_load_si256((const __m256i *)wp);
+                const __m256i w1 = _mm256_load_si256((const __m256i *)(wp + 32));
+                __m256i x;
+#define LEXEL_STEP(r, lo, hi)                                                                     \
+                x = _mm256_set1_epi32(*(const int32_t *)(r + 4 * q));                            \
+                lo = _mm256_add_epi32(lo, _mm256_madd_epi16(_mm256_maddubs_epi16(x, w0), ones)); \
+                hi = _mm256_add_epi32(hi, _mm256_madd_epi16(_mm256_maddubs_epi16(x, w1), ones));
+                LEXEL_STEP(r0, s00, s01)
+                LEXEL_STEP(r1, s10, s11)
+                LEXEL_STEP(r2, s20, s21)
+                LEXEL_STEP(r3, s30, s31)
+#undef LEXEL_STEP
+            }
+            __m256i sums[8] = {s00, s01, s10, s11, s20, s21, s30, s31};
+            for (long r = 0; r < rows; r++) {
+                float *dst = c + (i + r) * ldc + j0;
+                const __m256 rs = _mm256_set1_ps(row_scale[i + r]);
+                __m256 lo = _mm256_mul_ps(_mm256_cvtepi32_ps(sums[2 * r]), rs);
+                __m256 hi = _mm256_mul_ps(_mm256_cvtepi32_ps(sums[2 * r + 1]), rs);
+                if (width == LEXEL_I8_PANEL) {
+                    _mm256_storeu_ps(dst, _mm256_mul_ps(lo, _mm256_loadu_ps(col_scale + j0)));
+                    _mm256_storeu_ps(dst + 8, _mm256_mul_ps(hi, _mm256_loadu_ps(col_scale + j0 + 8)));
+                } else {
+                    float tmp[16];
+                    _mm256_storeu_ps(tmp, lo);
+                    _mm256_storeu_ps(tmp + 8, hi);
+                    for (long j = 0; j < width; j++) dst[j] = tmp[j] * col_scale[j0 + j];
+                }
+            }
+        }
+    }
+}
+#endif
+
+static void gemm_scalar(const uint8_t *a, long m, long lda, const int8_t *w, long quads, long n,
+                        const float *row_scale, const float *col_scale, float *c, long ldc) {
+    for (long i = 0; i < m; i++) {
+        for (long j = 0; j < n; j++) {
+            const int8_t *wp = w + (j / LEXEL_I8_PANEL) * quads * 64 + 4 * (j % LEXEL_I8_PANEL);
+            int32_t s = 0;
+            for (long q = 0; q < quads; q++)
+                for (long r = 0; r < 4; r++) s += (int32_t)a[i * lda + 4 * q + r] * (int32_t)wp[q * 64 + r];
+            c[i * ldc + j] = (float)s * row_scale[i] * col_scale[j];
+        }
+    }
+}
+
+void lexel_gemm_u8i8(const uint8_t *a, long m, long lda, const int8_t *w, long quads, long n,
+                     const float *row_scale, const float *col_scale, float *c, long ldc) {
+#if defined(__x86_64__)
+    if (__builtin_cpu_supports("avx2")) {
+        gemm_avx2(a, m, lda, w, quads, n, row_scale, col_scale, c, ldc);
+        return;
+    }
+#endif
+    gemm_scalar(a, m, lda, w, quads, n, row_scale, col_scale, c, ldc);
+}

@@ -1,0 +1,18 @@
+// Integer matrix product for the lexical embedder's dense layers (the AVX2 instructions Swift cannot spell).
+#ifndef LEXEL_INT8GEMM_H
+#define LEXEL_INT8GEMM_H
+
+#include <stdint.h>
+
+/// Columns per packed panel of `lexel_gemm_u8i8`.
+#define LEXEL_I8_PANEL 16
+
+/// `c[i * ldc + j] = row_scale[i] * col_scale[j] * sum_p a[i * lda + p] * w(p, j)` for `m` rows and `n` columns.
+/// `a`: unsigned 8-bit activations (0...127, so that pairs of products never saturate 16 bits), rows of
+/// `4 * quads` bytes (zero-padded). `w`: signed 8-bit weights packed in panels of 16 columns; panel `t` holds, for
+/// each group `q` of four inputs, 16 columns x 4 bytes: byte `w[(t * quads + q) * 64 + 4 * c + r]` is the weight
+/// from input `4q + r` to output `16t + c` (zero past `n`). Uses AVX2 when the CPU has it, scalar code otherwise.
+void lexel_gemm_u8i8(const uint8_t *a, long m, long lda, const int8_t *w, long quads, long n,
+                     const float *row_scale, const float *col_scale, float *c, long ldc);
+
+#endif
