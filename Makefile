@@ -43,6 +43,14 @@ demo: release
 	@if [ -d ../shared/data/eval ]; then $(RELEASE_BIN) eval words $(DEMO_DIR)/demo.bin \
 	  --similarity ../shared/data/eval/wordsim353.tsv --analogy ../shared/data/eval/questions-words.txt | grep -v "^  "; \
 	  else echo "(../shared/data/eval not found: skipped)"; fi
+	@echo
+	@echo "== Document embeddings: the shipped lexical-dense model (vocab/lexel-minilm-distilled.lxm)"
+	@printf 'How do I install a package on Debian?\nThe king and the queen of the land\nA function that returns a list of files\nLove is patient, love is kind\n' \
+	  | $(RELEASE_BIN) embed --quiet | cut -c1-100
+	@echo
+	@echo "== Nearest neighbours of a few queries among 2,000 bundled paragraphs (vocab/demo-paragraphs.jsonl.zst)"
+	@printf 'How do I install a package on Debian?\nThe king and the queen of the land\nA function that returns a list of files\nLove is patient, love is kind\n' \
+	  | $(RELEASE_BIN) similar vocab/demo-paragraphs.jsonl.zst -k 3 --width 90
 
 # The side-by-side benchmark against fastText and gensim (creates tools/.venv from PyPI).
 peers:

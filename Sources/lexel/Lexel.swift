@@ -18,7 +18,7 @@ struct Lexel: ParsableCommand {
             Evaluate:  lexel eval words model.bin --similarity wordsim353.tsv --analogy questions-words.txt
             """,
         subcommands: [SkipGram.self, CBOW.self, PrintWordVectors.self, NearestNeighbours.self, Analogies.self,
-                      Eval.self, Convert.self, Query.self, Index.self, Info.self, Embed.self, CountNgrams.self, Distill.self])
+                      Eval.self, Convert.self, Query.self, Index.self, Info.self, Embed.self, Similar.self, CountNgrams.self, Distill.self])
 }
 
 /// Runs `body`, turning Lexel's input errors into a one-line message and exit status 1.
