@@ -87,7 +87,7 @@ final class DistillerTests: XCTestCase {
 
     func testCheckpointResumeIsExact() throws {
         let toy = Toy(count: 96, seed: 4)
-        let path = NSTemporaryDirectory() + "lexel-distill-\(getpid()).ckpt"
+        let path = TestTemporaryFiles.folder("distill") + "/run.ckpt"
         defer { try? FileManager.default.removeItem(atPath: path) }
         var o = options()
         o.lazyW0 = false
@@ -113,7 +113,7 @@ final class DistillerTests: XCTestCase {
     }
 
     func testCorruptCheckpointsAreRejected() throws {
-        let path = NSTemporaryDirectory() + "lexel-distill-bad-\(getpid()).ckpt"
+        let path = TestTemporaryFiles.folder("distill") + "/bad.ckpt"
         defer { try? FileManager.default.removeItem(atPath: path) }
         try Distiller(inputDim: 300, options: options()).writeCheckpoint(path: path)
         let good = try Data(contentsOf: URL(fileURLWithPath: path))

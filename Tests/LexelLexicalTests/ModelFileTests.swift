@@ -27,7 +27,7 @@ final class ModelFileTests: XCTestCase {
         return try LexicalModel(tokenizer: tok, vocabulary: vocab, network: net, info: ["source": "unit-test"])
     }
 
-    func temp(_ name: String) -> String { NSTemporaryDirectory() + "lexel-\(getpid())-\(name)" }
+    func temp(_ name: String) -> String { TestTemporaryFiles.folder("model") + "/" + name }
 
     func cosine(_ a: [Float], _ b: [Float]) -> Float {
         let d = zip(a, b).reduce(0) { $0 + $1.0 * $1.1 }

@@ -181,9 +181,7 @@ final class NgramCountingTests: XCTestCase {
     }
 
     func tempPath(_ name: String) -> String {
-        let dir = NSTemporaryDirectory() + "lexel-ngrams-\(UUID().uuidString)"
-        try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        return dir + "/" + name
+        TestTemporaryFiles.folder("ngrams") + "/" + name
     }
 
     func testTableRoundTripAndVocabulary() throws {

@@ -21,7 +21,7 @@ final class FastTextReaderTests: XCTestCase {
 
     func testTruncatedFastTextModelIsAnError() throws {
         let data = try Data(contentsOf: dir.appendingPathComponent("tiny-fasttext.bin"))
-        let path = NSTemporaryDirectory() + "cut-\(UUID().uuidString).bin"
+        let path = TestTemporaryFiles.folder("cut") + "/cut.bin"
         try data.prefix(data.count / 2).write(to: URL(fileURLWithPath: path))
         XCTAssertThrowsError(try WordVectors.load(path: path)) { XCTAssert("\($0)".contains("truncated"), "\($0)") }
     }

@@ -5,9 +5,7 @@ import LexelVectors
 @testable import LexelStore
 
 func storeTmp(_ name: String) -> String {
-    let dir = NSTemporaryDirectory() + "lexel-store-\(UUID().uuidString)"
-    try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    return dir + "/" + name
+    TestTemporaryFiles.folder("store") + "/" + name
 }
 
 /// 600 words (more than two key blocks) with subword rows.

@@ -23,7 +23,7 @@ final class NumpyTests: XCTestCase {
     }
 
     func testWriterRoundTripsAndPatchesRowCount() throws {
-        let path = NSTemporaryDirectory() + "lexel-npy-\(getpid()).npy"
+        let path = TestTemporaryFiles.folder("npy") + "/a.npy"
         defer { unlink(path) }
         let w = try NumpyWriter(path: path, dtype: .f32, cols: 3)
         let rows: [Float] = [1, 2, 3, 4, 5, 6]
@@ -37,7 +37,7 @@ final class NumpyTests: XCTestCase {
     }
 
     func testTruncatedArrayNamesTheOffset() throws {
-        let path = NSTemporaryDirectory() + "lexel-npy-trunc-\(getpid()).npy"
+        let path = TestTemporaryFiles.folder("npy") + "/trunc.npy"
         defer { unlink(path) }
         let bytes = try Data(contentsOf: URL(fileURLWithPath: fixture("numpy-f16-3x4.npy")))
         try bytes.dropLast(3).write(to: URL(fileURLWithPath: path))

@@ -4,8 +4,7 @@ import LexelKernels
 
 /// A temp file with the given bytes; removed at the end of the test.
 func tempFile(_ bytes: [UInt8], _ name: String = "corpus.txt") -> String {
-    let dir = NSTemporaryDirectory() + "lexel-tests-\(UUID().uuidString)"
-    try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    let dir = TestTemporaryFiles.folder("text")
     let path = dir + "/" + name
     FileManager.default.createFile(atPath: path, contents: Data(bytes))
     return path

@@ -4,9 +4,7 @@ import LexelText
 @testable import LexelVectors
 
 func tmpPath(_ name: String) -> String {
-    let dir = NSTemporaryDirectory() + "lexel-vec-\(UUID().uuidString)"
-    try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    return dir + "/" + name
+    TestTemporaryFiles.folder("vec") + "/" + name
 }
 
 /// Small vectors with subword rows, built by hand.
