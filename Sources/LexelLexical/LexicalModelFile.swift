@@ -55,9 +55,16 @@ extension LexicalModel {
         try w.commit()
     }
 
-    /// Opens a model: a Lexel `.lxv` lexical model (W0 mapped in place) or a Luxical `.npz`.
+    /// Opens a model: a Lexel `.lxv` lexical model (W0 mapped in place) or a Luxical `.npz`. Every section
+    /// that is read in full is checksummed (meta, tokenizer, n-gram hashes and IDF, int8 scales, dense layers);
+    /// W0, mapped in place and read row by row as documents need them, is not: `ContainerFile.verify()` (or
+    /// `lexel embed --verify`) checks it too. Errors name the file and, where there is one, the byte offset.
     public static func load(path: String) throws -> LexicalModel {
         if LuxicalModel.isNPZ(path: path) { return try LuxicalModel.load(path: path) }
+        if let other = ModelFileKind.foreign(path: path) {
+            throw LexelError(file: path, offset: 0, "not a lexical model: this is \(other); expected a Lexel model "
+                             + "(.lxm, from `lexel distill`) or a Luxical .npz")
+        }
         let c = try ContainerFile(path: path)
         let meta = c.meta
         guard meta["kind"] == "lexical-model" else {
@@ -68,38 +75,72 @@ extension LexicalModel {
         guard let v = Int(meta["input-dim"] ?? ""), v > 0, v < Int(UInt32.max), dims.count >= 2, dims.allSatisfy({ $0 > 0 && $0 <= 1 << 16 }),
               let dtype = VectorFileFormat.DType(rawValue: meta["dtype"] ?? ""),
               let layerType = VectorFileFormat.DType(rawValue: meta["layer-dtype"] ?? "f32"), layerType != .int8,
-              let minN = Int(meta["minn"] ?? ""), let maxN = Int(meta["maxn"] ?? "") else {
+              let minN = Int(meta["minn"] ?? ""), let maxN = Int(meta["maxn"] ?? ""), minN >= 1, maxN >= minN, maxN <= 16 else {
             throw c.error(Int(m.offset), "section meta: input-dim, dims, dtype, minn or maxn missing or implausible")
         }
-        let vocabText = try c.decoded(.tokenizerVocab, limit: 1 << 26)
-        let tokens = vocabText.split(separator: 0x0A, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
-        let tokenizer = try BertTokenizer(vocabulary: tokens, unknownToken: meta["unknown-token"] ?? "[UNK]",
-                                          maxCharsPerWord: Int(meta["max-chars-per-word"] ?? "") ?? 100)
-        let hashes = try c.raw(.ngramHashes, expect: v * 8, "for \(v) features")
-        let idf = try c.raw(.ngramIDF, expect: v * 4, "for \(v) features")
-        let vocabulary = try NgramVocabulary(hashes: Array(hashes.bindMemory(to: UInt64.self)),
-                                             idf: Array(idf.bindMemory(to: Float.self)), minN: minN, maxN: maxN)
-        let rows = try c.raw(.networkInput, expect: v * dims[0] * dtype.size, "for \(v) x \(dims[0]) \(dtype.rawValue)")
-        let scales = dtype == .int8 ? try c.raw(.networkInputScales, expect: v * 4, "for \(v) rows").bindMemory(to: Float.self).baseAddress : nil
-        let input = InputRows(count: v, dim: dims[0], dtype: dtype, base: rows.baseAddress!, scales: scales, owner: c)
-        let sizes = (1..<dims.count).map { dims[$0] * dims[$0 - 1] }
-        let layerBytes = try c.raw(.networkLayers, expect: sizes.reduce(0, +) * layerType.size, "for dims \(dims) \(layerType.rawValue)")
-        var layers: [[Float]] = []
-        var at = 0
-        for n in sizes {
-            let p = layerBytes.baseAddress! + at * layerType.size
-            layers.append((0..<n).map { layerType == .f32 ? p.loadUnaligned(fromByteOffset: 4 * $0, as: Float.self)
-                                                          : Float(p.loadUnaligned(fromByteOffset: 2 * $0, as: Float16.self)) })
-            at += n
+        return try naming(path) {
+            let vocabText = try c.decoded(.tokenizerVocab, limit: 1 << 26)
+            let tokens = vocabText.split(separator: 0x0A, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+            let tokenizer = try BertTokenizer(vocabulary: tokens, unknownToken: meta["unknown-token"] ?? "[UNK]",
+                                              maxCharsPerWord: Int(meta["max-chars-per-word"] ?? "") ?? 100)
+            let hashes = try c.raw(.ngramHashes, expect: v * 8, verify: true, "for \(v) features")
+            let idf = try c.raw(.ngramIDF, expect: v * 4, verify: true, "for \(v) features")
+            let vocabulary = try NgramVocabulary(hashes: Array(hashes.bindMemory(to: UInt64.self)),
+                                                 idf: Array(idf.bindMemory(to: Float.self)), minN: minN, maxN: maxN)
+            let rows = try c.raw(.networkInput, expect: v * dims[0] * dtype.size, "for \(v) x \(dims[0]) \(dtype.rawValue)")
+            let scales = dtype == .int8
+                ? try c.raw(.networkInputScales, expect: v * 4, verify: true, "for \(v) rows").bindMemory(to: Float.self).baseAddress : nil
+            let input = InputRows(count: v, dim: dims[0], dtype: dtype, base: rows.baseAddress!, scales: scales, owner: c)
+            let sizes = (1..<dims.count).map { dims[$0] * dims[$0 - 1] }
+            let layerBytes = try c.raw(.networkLayers, expect: sizes.reduce(0, +) * layerType.size, verify: true,
+                                       "for dims \(dims) \(layerType.rawValue)")
+            var layers: [[Float]] = []
+            var at = 0
+            for n in sizes {
+                let p = layerBytes.baseAddress! + at * layerType.size
+                layers.append((0..<n).map { layerType == .f32 ? p.loadUnaligned(fromByteOffset: 4 * $0, as: Float.self)
+                                                              : Float(p.loadUnaligned(fromByteOffset: 2 * $0, as: Float16.self)) })
+                at += n
+            }
+            for (i, l) in layers.enumerated() where !l.allSatisfy({ $0.isFinite }) {
+                throw c.error(Int(c.entry(.networkLayers)!.offset), "section network-layers: layer \(i + 1) holds a non-finite weight (corrupt)")
+            }
+            let network = try withBuffers(layers) { try LexicalNetwork(input: input, layers: $0, dims: dims) }
+            var options = TFIDFOptions()
+            options.sublinearTF = meta["tf"] == "sublinear"
+            options.normalize = meta["tfidf-normalize"] != "false"
+            return try LexicalModel(tokenizer: tokenizer, vocabulary: vocabulary, network: network, tfidf: options, info: meta)
         }
-        for (i, l) in layers.enumerated() where !l.allSatisfy({ $0.isFinite }) {
-            throw c.error(Int(c.entry(.networkLayers)!.offset), "section network-layers: layer \(i + 1) holds a non-finite weight (corrupt)")
-        }
-        let network = try withBuffers(layers) { try LexicalNetwork(input: input, layers: $0, dims: dims) }
-        var options = TFIDFOptions()
-        options.sublinearTF = meta["tf"] == "sublinear"
-        options.normalize = meta["tfidf-normalize"] != "false"
-        return try LexicalModel(tokenizer: tokenizer, vocabulary: vocabulary, network: network, tfidf: options, info: meta)
+    }
+}
+
+/// Runs `body`, giving errors that name no file (from the tokenizer, vocabulary or network checks) `path`.
+func naming<R>(_ path: String, _ body: () throws -> R) throws -> R {
+    do {
+        return try body()
+    } catch let e as LexelError where e.file == nil {
+        throw LexelError(file: path, e.message)
+    }
+}
+
+/// Recognises files that are certainly not lexical models, so that the error can say what they are.
+enum ModelFileKind {
+    /// What the file at `path` is, when its first bytes show it is another kind of file; nil for a Lexel
+    /// container, a ZIP, an empty or unreadable file (opening it then gives the precise error).
+    static func foreign(path: String) -> String? {
+        guard let f = try? FileByteSource(path) else { return nil }
+        var b = [UInt8](repeating: 0, count: 16)
+        let n = (try? b.withUnsafeMutableBytes { try f.read(into: $0) }) ?? 0
+        guard n >= 8 else { return nil }
+        let head = Array(b[0..<8])
+        if head == VectorFileFormat.magic || head[0..<4] == [0x50, 0x4B, 0x03, 0x04] { return nil }
+        if head[0..<6] == [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59] { return "a NumPy .npy array" }
+        if head == Array("LXWMODEL".utf8) { return "a Lexel word-vector model (from `lexel skipgram` or `lexel cbow`)" }
+        if head == Array("LXDISTCK".utf8) { return "a `lexel distill` checkpoint (its run writes the model with --output)" }
+        if head[0..<4] == [0xBA, 0x16, 0x4F, 0x2F] { return "a fastText model" }
+        if head[0..<4] == [0x28, 0xB5, 0x2F, 0xFD] { return "zstd-compressed data" }
+        if b[0..<n].starts(with: Array("# lexel-ngrams".utf8)) { return "an n-gram table (from `lexel ngrams`)" }
+        return "an unknown kind of file (no Lexel or ZIP magic number)"
     }
 }
 

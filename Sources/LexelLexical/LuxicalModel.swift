@@ -10,8 +10,13 @@ public enum LuxicalModel {
     /// Whether `path` is a ZIP (`.npz`) file.
     public static func isNPZ(path: String) -> Bool { ZipArchive.isZip(path: path) }
 
-    /// Loads a Luxical `.npz` model.
+    /// Loads a Luxical `.npz` model. Every member's CRC-32 is checked; errors name the file and, for a damaged
+    /// archive or array, the byte offset.
     public static func load(path: String) throws -> LexicalModel {
+        try naming(path) { try loadNPZ(path: path) }
+    }
+
+    static func loadNPZ(path: String) throws -> LexicalModel {
         let archive = try ZipArchive(path: path)
         func array(_ name: String) throws -> NumpyArray {
             guard let m = archive.member(name + ".npy") else {
@@ -29,6 +34,9 @@ public enum LuxicalModel {
         }
         let v = idf.count
         let maxN = ngrams.shape.count == 2 ? ngrams.shape[1] : 5
+        guard maxN >= 1, maxN <= 16 else {
+            throw LexelError(file: path, "Luxical model: recognized_ngrams has shape \(ngrams.shape): n-grams of \(maxN) tokens")
+        }
         // Features with no hash (should not happen) get a hash no n-gram of ids < 2^32 - 1 produces in practice.
         var hashes = (0..<v).map { UInt64(0xFFFF_FFFF_0000_0000) | UInt64($0) }
         for (k, i) in zip(keys, values) {
@@ -78,8 +86,12 @@ public enum LuxicalModel {
         if let type = model["type"] as? String, type != "WordPiece" {
             throw LexelError(file: path, "Luxical model: tokenizer type \(type) is not supported (WordPiece only)")
         }
-        var tokens = [String](repeating: "", count: (vocab.values.max() ?? -1) + 1)
-        for (t, i) in vocab where i >= 0 { tokens[i] = t }
+        let top = vocab.values.max() ?? -1
+        guard top < 1 << 24, vocab.values.allSatisfy({ $0 >= 0 }) else {
+            throw LexelError(file: path, "Luxical model: `tokenizer` vocab has token ids outside 0..<\(1 << 24)")
+        }
+        var tokens = [String](repeating: "", count: top + 1)
+        for (t, i) in vocab { tokens[i] = t }
         return try BertTokenizer(vocabulary: tokens, unknownToken: model["unk_token"] as? String ?? "[UNK]",
                                  maxCharsPerWord: model["max_input_chars_per_word"] as? Int ?? 100)
     }

@@ -77,7 +77,9 @@ public struct NgramTable: Sendable, Equatable {
         try w.commit()
     }
 
-    /// Reads a table written by `write` (plain or zstd-compressed). Errors name the line and byte offset.
+    /// Reads a table written by `write` (plain or zstd-compressed). Errors name the line and byte offset. A
+    /// table must list at least one n-gram, and its last line must end with a newline (as `write` ends every
+    /// line): a file cut in the middle of a line is reported as truncated rather than read short.
     public static func read(path: String) throws -> NgramTable {
         var table: NgramTable?
         var lineNumber = 0
@@ -88,6 +90,9 @@ public struct NgramTable: Sendable, Equatable {
                 LexelError(file: path, offset: offset + Int64(at), "line \(lineNumber): \(message)")
             }
             if line.isEmpty || (line.count == 1 && line[0] == 0x0D) { return }  // blank lines are ignored
+            guard endsLine else {
+                throw fail(line.count, "the file ends in the middle of this line (truncated: every line of a table ends with a newline)")
+            }
             guard var t = table else {
                 table = try header(line, fail)
                 return
@@ -100,12 +105,12 @@ public struct NgramTable: Sendable, Equatable {
                 throw fail(0, "expected 4 tab-separated columns (hash, count, df, tokens), found \(fields.count)")
             }
             guard fields[0].utf8.count == 16, let h = UInt64(fields[0], radix: 16) else {
-                throw fail(0, "the hash must be 16 hex digits (got '\(fields[0].prefix(40))')")
+                throw fail(0, "the hash must be 16 hex digits (got '\(printable(fields[0].prefix(40)))')")
             }
             let countAt = fields[0].utf8.count + 1
-            guard let c = Int64(fields[1]), c >= 0 else { throw fail(countAt, "count must be a non-negative integer (got '\(fields[1].prefix(40))')") }
+            guard let c = Int64(fields[1]), c >= 0 else { throw fail(countAt, "count must be a non-negative integer (got '\(printable(fields[1].prefix(40)))')") }
             guard let df = Int64(fields[2]), df >= 0 else {
-                throw fail(countAt + fields[1].utf8.count + 1, "document frequency must be a non-negative integer (got '\(fields[2].prefix(40))')")
+                throw fail(countAt + fields[1].utf8.count + 1, "document frequency must be a non-negative integer (got '\(printable(fields[2].prefix(40)))')")
             }
             guard seen.insert(h).inserted else { throw fail(0, "hash \(fields[0]) appears twice") }
             t.hashes.append(h)
@@ -114,13 +119,19 @@ public struct NgramTable: Sendable, Equatable {
             t.texts.append(fields[3].hasSuffix("\r") ? String(fields[3].dropLast()) : String(fields[3]))
         }
         guard let table else { throw LexelError(file: path, "empty file: expected a '\(magic) ...' header") }
+        guard table.count > 0 else { throw LexelError(file: path, "the table lists no n-grams (only its header)") }
         return table
+    }
+
+    /// `text` with control characters shown as `\u{..}`, for quoting file contents in an error message.
+    static func printable(_ text: Substring) -> String {
+        String(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "\\u{\(String($0.value, radix: 16))}" : String($0) }.joined())
     }
 
     static func header(_ line: UnsafeBufferPointer<UInt8>, _ fail: (Int, String) -> LexelError) throws -> NgramTable {
         let s = String(decoding: line, as: UTF8.self)
         guard s.hasPrefix(magic + " ") || s == magic else {
-            throw fail(0, "not an n-gram table: the first line must start with '\(magic)' (got '\(s.prefix(60))')")
+            throw fail(0, "not an n-gram table: the first line must start with '\(magic)' (got '\(printable(s.prefix(60)))')")
         }
         var values: [String: String] = [:]
         for part in s.dropFirst(magic.count).split(separator: " ") {

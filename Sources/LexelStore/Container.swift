@@ -78,15 +78,21 @@ public final class ContainerFile: @unchecked Sendable {
         return e
     }
 
-    /// The mapped bytes of a raw section (not checksummed: that would read it all), checking its length
-    /// when `expect` is given; `what` explains the expected size in the error.
-    public func raw(_ k: VectorFileFormat.Kind, expect: Int?, _ what: @autoclosure () -> String = "") throws -> UnsafeRawBufferPointer {
+    /// The mapped bytes of a raw section, checking its length when `expect` is given (`what` explains the
+    /// expected size in the error). With `verify`, its checksum is checked too, which reads all of it: do so
+    /// for sections that are read in full anyway, not for large ones mapped in place and read piecemeal.
+    public func raw(_ k: VectorFileFormat.Kind, expect: Int?, verify: Bool = false,
+                    _ what: @autoclosure () -> String = "") throws -> UnsafeRawBufferPointer {
         let e = try require(k)
         guard e.encoding == 0 else { throw error(Int(e.offset), "section \(k.name): expected raw encoding") }
         if let expect, e.length != UInt64(expect) {
             throw error(Int(e.offset), "section \(k.name): \(e.length) bytes, expected \(expect) \(what())")
         }
-        return UnsafeRawBufferPointer(start: file.base + Int(e.offset), count: Int(e.length))
+        let bytes = UnsafeRawBufferPointer(start: file.base + Int(e.offset), count: Int(e.length))
+        if verify && XXH64.hash(bytes) != e.checksum {
+            throw error(Int(e.offset), "section \(k.name): checksum mismatch (corrupt)")
+        }
+        return bytes
     }
 
     /// The bytes of a section, checksummed and decompressed when it is compressed (at most `limit` bytes).

@@ -46,6 +46,9 @@ public final class DocumentReader {
         key.base.deallocate()
     }
 
+    /// The input's name in error messages: the path, or `standard input`.
+    public var displayName: String { path == "-" || path == "/dev/stdin" ? "standard input" : path }
+
     /// Size of the input file in bytes (compressed size for zstd), or nil when unknown (a pipe).
     public var fileSize: Int64? {
         var st = stat()
@@ -67,7 +70,7 @@ public final class DocumentReader {
     public func forEach(_ body: (_ text: UnsafeBufferPointer<UInt8>, _ index: Int) throws -> Void) throws {
         if started || source == nil {
             guard path != "-" && path != "/dev/stdin" else {
-                throw LexelError(file: path, "standard input can be read only once")
+                throw LexelError(file: displayName, "can be read only once")
             }
             source = try openByteSource(path)
         }
@@ -99,7 +102,7 @@ public final class DocumentReader {
     func document(_ line: UnsafeBufferPointer<UInt8>, offset: Int64, line number: Int, _ index: inout Int,
                   _ body: (UnsafeBufferPointer<UInt8>, Int) throws -> Void) throws {
         func fail(_ at: Int, _ message: String) -> LexelError {
-            LexelError(file: path, offset: offset + Int64(at), "line \(number): \(message)")
+            LexelError(file: displayName, offset: offset + Int64(at), "line \(number): \(message)")
         }
         if let bad = firstInvalidUTF8Fast(line) { throw fail(bad, "invalid UTF-8") }
         guard field != nil else {

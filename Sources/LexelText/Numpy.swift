@@ -83,7 +83,7 @@ public enum Numpy {
             (headerLength, headerStart) = (Int(base.loadUnaligned(fromByteOffset: 8, as: UInt32.self).littleEndian), 12)
         default: throw bad(6, "unsupported format version \(major)")
         }
-        guard headerStart + headerLength <= bytes.count, headerLength < 1 << 20 else { throw bad(8, "header of \(headerLength) bytes runs past the end") }
+        guard headerStart + headerLength <= bytes.count, headerLength < 1 << 20 else { throw bad(8, "header of \(headerLength) bytes runs past the end of the file (truncated)") }
         let header = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[headerStart..<(headerStart + headerLength)]), as: UTF8.self)
         guard let descr = value(of: "descr", in: header), descr.count >= 3 else { throw bad(headerStart, "header has no 'descr'") }
         let quoted = descr.trimmingQuotes
@@ -101,8 +101,10 @@ public enum Numpy {
             shape.append(d)
         }
         let dataStart = headerStart + headerLength
-        let (total, overflow) = shape.reduce(1, *).multipliedReportingOverflow(by: dtype.size)
-        guard !overflow, dataStart + total <= bytes.count else {
+        var (total, overflow) = (dtype.size, false)
+        for d in shape where !overflow { (total, overflow) = total.multipliedReportingOverflow(by: d) }
+        guard !overflow else { throw bad(headerStart, "shape \(shape) is too large") }
+        guard dataStart + total <= bytes.count else {
             throw bad(dataStart, "shape \(shape) of \(dtype.descr) needs \(total) bytes, \(bytes.count - dataStart) present (truncated)")
         }
         return NumpyArray(dtype: dtype, shape: shape, data: base + dataStart, dataOffset: baseOffset + Int64(dataStart))

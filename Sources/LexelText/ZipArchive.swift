@@ -1,5 +1,6 @@
 /// The members of a ZIP archive (as NumPy's `.npz` files are), read in place from a mapped file. Only stored
-/// (uncompressed) members can be read as bytes; ZIP64 sizes and offsets are understood.
+/// (uncompressed) members can be read as bytes, and their CRC-32 is checked when they are (as Python's
+/// `zipfile`, hence `numpy.load`, does); ZIP64 sizes and offsets are understood.
 public struct ZipArchive {
     public struct Member: Sendable {
         public let name: String
@@ -9,6 +10,8 @@ public struct ZipArchive {
         public let size: Int
         /// Offset of the member's data in the file.
         public let dataOffset: Int
+        /// The CRC-32 of the uncompressed data, from the central directory.
+        public let crc32: UInt32
     }
 
     public let file: MappedFile
@@ -49,6 +52,7 @@ public struct ZipArchive {
         for _ in 0..<count {
             guard p + 46 <= size, u32(p) == 0x0201_4B50 else { throw bad(p, "bad central directory entry") }
             let method = UInt16(u16(p + 10))
+            let crc = UInt32(u32(p + 16))
             var csize = u32(p + 20), usize = u32(p + 24)
             let nameLen = u16(p + 28), extraLen = u16(p + 30), commentLen = u16(p + 32)
             var local = u32(p + 42)
@@ -71,7 +75,7 @@ public struct ZipArchive {
             guard csize >= 0, usize >= 0, data <= size, csize <= size - data else {
                 throw bad(local, "member \(name) of \(csize) bytes runs past the end (truncated)")
             }
-            members.append(Member(name: name, method: method, compressedSize: csize, size: usize, dataOffset: data))
+            members.append(Member(name: name, method: method, compressedSize: csize, size: usize, dataOffset: data, crc32: crc))
             p += 46 + nameLen + extraLen + commentLen
         }
         self.members = members
@@ -80,12 +84,58 @@ public struct ZipArchive {
     /// The member called `name`, if any.
     public func member(_ name: String) -> Member? { members.first { $0.name == name } }
 
-    /// The bytes of a stored member, in place.
-    public func bytes(of m: Member) throws -> UnsafeRawBufferPointer {
+    /// The bytes of a stored member, in place. With `verify` (the default) its CRC-32 is checked, which reads
+    /// all of it.
+    public func bytes(of m: Member, verify: Bool = true) throws -> UnsafeRawBufferPointer {
         guard m.method == 0 else {
             throw LexelError(file: file.path, offset: Int64(m.dataOffset),
                              "zip: member \(m.name) is compressed (method \(m.method)); save it uncompressed (numpy.savez, not savez_compressed)")
         }
-        return UnsafeRawBufferPointer(start: file.base + m.dataOffset, count: m.compressedSize)
+        let bytes = UnsafeRawBufferPointer(start: file.base + m.dataOffset, count: m.compressedSize)
+        if verify, CRC32.checksum(bytes) != m.crc32 {
+            throw LexelError(file: file.path, offset: Int64(m.dataOffset), "zip: member \(m.name): CRC-32 mismatch (corrupt)")
+        }
+        return bytes
+    }
+}
+
+/// CRC-32 as ZIP, gzip and PNG use it (reflected polynomial 0xEDB88320), eight bytes per step with eight
+/// 256-entry tables ("slicing by 8").
+public enum CRC32 {
+    static let tables: [UInt32] = {
+        var t = [UInt32](repeating: 0, count: 8 * 256)
+        for i in 0..<256 {
+            var c = UInt32(i)
+            for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
+            t[i] = c
+        }
+        for k in 1..<8 {
+            for i in 0..<256 {
+                let prev = t[(k - 1) * 256 + i]
+                t[k * 256 + i] = (prev >> 8) ^ t[Int(prev & 0xFF)]
+            }
+        }
+        return t
+    }()
+
+    /// The CRC-32 of `bytes`.
+    public static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
+        guard let p = bytes.baseAddress else { return 0 }
+        let n = bytes.count
+        var c: UInt32 = 0xFFFF_FFFF, i = 0
+        tables.withUnsafeBufferPointer { t in
+            while i + 8 <= n {
+                let lo = UInt32(littleEndian: p.loadUnaligned(fromByteOffset: i, as: UInt32.self)) ^ c
+                let hi = UInt32(littleEndian: p.loadUnaligned(fromByteOffset: i + 4, as: UInt32.self))
+                c = t[1792 + Int(lo & 0xFF)] ^ t[1536 + Int((lo >> 8) & 0xFF)] ^ t[1280 + Int((lo >> 16) & 0xFF)] ^ t[1024 + Int(lo >> 24)]
+                    ^ t[768 + Int(hi & 0xFF)] ^ t[512 + Int((hi >> 8) & 0xFF)] ^ t[256 + Int((hi >> 16) & 0xFF)] ^ t[Int(hi >> 24)]
+                i += 8
+            }
+            while i < n {
+                c = t[Int((c ^ UInt32(p.load(fromByteOffset: i, as: UInt8.self))) & 0xFF)] ^ (c >> 8)
+                i += 1
+            }
+        }
+        return c ^ 0xFFFF_FFFF
     }
 }

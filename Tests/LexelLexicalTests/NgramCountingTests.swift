@@ -211,6 +211,11 @@ final class NgramCountingTests: XCTestCase {
             (header + "0000000000000001\t-1\t1\tx\n", Int64(header.utf8.count) + 17, "count must be"),
             (header + "0000000000000001\t1\tq\tx\n", Int64(header.utf8.count) + 19, "document frequency"),
             (header + "0000000000000001\t1\t1\tx\n0000000000000001\t1\t1\ty\n", Int64(header.utf8.count) + 23, "appears twice"),
+            (header + "0000000000000001\t1\t1\tx\n00000000000000", Int64(header.utf8.count) + 37, "line 3: the file ends in the middle"),
+            (header + "0000000000000001\t1\t1\tof th", Int64(header.utf8.count) + 26, "line 2: the file ends in the middle"),
+            (header, nil, "the table lists no n-grams"),
+            ("# lexel-ngrams v1 minn=1 maxn=5 documents=1 total=1", 51, "line 1: the file ends in the middle"),
+            ("\u{1}\u{7F}\n", 0, "(got '\\u{1}\\u{7f}')"),
         ]
         for (text, offset, message) in cases {
             let path = tempPath("bad.tsv")

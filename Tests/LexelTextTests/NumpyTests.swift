@@ -47,5 +47,14 @@ final class NumpyTests: XCTestCase {
         }
         try Data("not numpy at all".utf8).write(to: URL(fileURLWithPath: path))
         XCTAssertThrowsError(try Numpy.readMatrix(path: path)) { XCTAssertTrue("\($0)".contains("magic")) }
+        // A shape whose size overflows is an error, not a trap; so is a header cut short.
+        let dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (1099511627775, 1099511627775), }\n"
+        let huge = Data([0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 1, 0, UInt8(dict.utf8.count), 0]) + Data(dict.utf8)
+        try huge.write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try Numpy.readMatrix(path: path)) { XCTAssertTrue("\($0)".contains("is too large"), "\($0)") }
+        try huge.prefix(40).write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try Numpy.readMatrix(path: path)) {
+            XCTAssertEqual("\($0)", "\(path): at byte offset 8: npy: header of \(dict.utf8.count) bytes runs past the end of the file (truncated)")
+        }
     }
 }
