@@ -16,7 +16,15 @@ struct Embed: ParsableCommand {
             Output: .npy (float32 rows, or int8 codes round(x * 127) with --int8), .jsonl ({"embedding": [...]}
             per line), or JSON lines on standard output when --output is not given. Row i is document i.
             MODEL is a Lexel lexical model (from `lexel distill`) or a Luxical .npz; without --model the model
-            shipped in vocab/ is used.
+            shipped in vocab/ is used. Loading checks the checksums of everything it reads in full (a Luxical
+            .npz: every member's CRC-32); --verify also checks W0, which is otherwise read only where used.
+
+            Every line is a document, empty lines included, so row i is line i + 1 (with --field, blank lines
+            are skipped and row i is the i-th object). A document without any known n-gram (an empty line,
+            say) gets the zero vector, as in Luxical; every other row has length 1. An empty input gives 0
+            rows (a 0 x D .npy) and a note on standard error. Invalid UTF-8 is an error naming the file, the
+            line and the byte offset; an --output file is then not written (it is written to a temporary file
+            renamed into place at the end).
             Examples:
               echo "cheap flights to paris" | lexel embed
               lexel embed paragraphs.jsonl.zst --output vectors.npy --threads 8
@@ -26,11 +34,12 @@ struct Embed: ParsableCommand {
     @Option(help: "Model file (.lxm from `lexel distill`, or a Luxical .npz).") var model: String?
     @Option(help: "JSON Lines: the string member holding the text.") var field: String?
     @Option(help: "Output file: .npy or .jsonl.") var output: String?
-    @Option(help: "Worker threads (default: all online CPUs).") var threads: Int = onlineCPUs
+    @Option(parsing: .unconditional, help: "Worker threads (default: all online CPUs).") var threads: Int = onlineCPUs
     @Flag(help: "Write int8 codes round(x * 127) instead of float32 (4x smaller; cosine error < 0.01).") var int8 = false
-    @Option(help: "Documents per batch through the dense layers.") var batch = 32
+    @Option(parsing: .unconditional, help: "Documents per batch through the dense layers.") var batch = 32
     @Flag(help: "Print a per-stage time split (tokenise, n-grams, W0, dense) and throughput at the end.") var profile = false
     @Flag(help: "No progress line.") var quiet = false
+    @Flag(help: "Check every checksum of an .lxm model, W0 included, before embedding.") var verify = false
 
     func run() throws {
         try reportingErrors {
@@ -40,11 +49,13 @@ struct Embed: ParsableCommand {
                 throw LexelError(file: output, "output must end in .npy or .jsonl")
             }
             let modelPath = try model ?? DefaultModel.path()
-            let loadStart = monotonicSeconds()
-            let m = try LexicalModel.load(path: modelPath)
-            let loadSeconds = monotonicSeconds() - loadStart
+            // The input is opened first: a wrong path fails at once, not after loading a large model.
             let jsonl = input.hasSuffix(".jsonl") || input.hasSuffix(".jsonl.zst") || input.hasSuffix(".json.zst")
             let reader = try DocumentReader(path: input, field: field ?? (jsonl ? "text" : nil))
+            let loadStart = monotonicSeconds()
+            let m = try LexicalModel.load(path: modelPath)
+            if verify && !LuxicalModel.isNPZ(path: modelPath) { try ContainerFile(path: modelPath).verify() }
+            let loadSeconds = monotonicSeconds() - loadStart
             let sink = try EmbeddingSink(path: output, dim: m.outputDim, int8: int8)
             let pipeline = EmbedPipeline(model: m, threads: threads, batch: batch, timed: profile)
             let start = monotonicSeconds()
@@ -61,6 +72,9 @@ struct Embed: ParsableCommand {
             try sink.commit()
             let elapsed = monotonicSeconds() - start
             if !quiet { writeStderr(progressLine(done: sink.rows, elapsed: elapsed, fraction: 1) + "\n") }
+            if sink.rows == 0 {
+                writeStderr("lexel: note: \(reader.displayName) holds no documents: wrote 0 rows\(output.map { " to \($0)" } ?? "")\n")
+            }
             if profile {
                 writeStderr(pipeline.report(docs: sink.rows, elapsed: elapsed, load: loadSeconds, model: m))
             }

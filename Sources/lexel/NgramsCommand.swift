@@ -19,6 +19,9 @@ struct CountNgrams: ParsableCommand {
               HASH(16 hex digits)  COUNT  DOCUMENT-FREQUENCY  TOKENS
             Input: one document per line (plain text), or JSON Lines with --field
             (default `text` for *.jsonl inputs); zstd is detected; `-` = stdin.
+            Invalid UTF-8 is an error naming the line and byte offset. A corpus
+            with no n-grams at all (empty, or blank lines only) is an error, and
+            nothing is written: an empty feature vocabulary is of no use.
 
             Memory is bounded whatever the corpus size. Counts are kept for
             capacity = top x --capacity-factor n-grams (Space-Saving), and a
@@ -42,12 +45,12 @@ struct CountNgrams: ParsableCommand {
     @Option(help: "JSON Lines: the top-level string member holding the text (default: text for *.jsonl inputs).")
     var field: String?
     @Flag(help: "Read one document per line even when INPUT's name ends in .jsonl.") var plain = false
-    @Option(help: "Number of n-grams to keep (the feature vocabulary size).") var top = 2_000_000
-    @Option(help: "Shortest n-gram, in tokens.") var minn = 1
-    @Option(help: "Longest n-gram, in tokens (n-gram hashes depend on it: use the embedder's value).") var maxn = 5
-    @Option(help: "Track top x this many n-grams while counting: more is more exact, and takes more memory.")
+    @Option(parsing: .unconditional, help: "Number of n-grams to keep (the feature vocabulary size).") var top = 2_000_000
+    @Option(parsing: .unconditional, help: "Shortest n-gram, in tokens.") var minn = 1
+    @Option(parsing: .unconditional, help: "Longest n-gram, in tokens (n-gram hashes depend on it: use the embedder's value).") var maxn = 5
+    @Option(parsing: .unconditional, help: "Track top x this many n-grams while counting: more is more exact, and takes more memory.")
     var capacityFactor = 3.0
-    @Option(help: "Counting threads (one more thread reads the input). Default: all online CPUs.")
+    @Option(parsing: .unconditional, help: "Counting threads (one more thread reads the input). Default: all online CPUs.")
     var threads = Int(max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))))
     @Option(help: "WordPiece vocabulary (vocab.txt, one token per line).") var vocab = "vocab/bert-base-uncased/vocab.txt"
     @Option(help: "Output table (written atomically).") var output: String
@@ -63,10 +66,10 @@ struct CountNgrams: ParsableCommand {
                 throw LexelError("--capacity-factor must be between 1 and 1000 (got \(capacityFactor))")
             }
             guard threads >= 1, threads <= 1024 else { throw LexelError("--threads must be 1...1024 (got \(threads))") }
-            let vocabPath = CountNgrams.locate(vocab)
-            let tokenizer = try BertTokenizer(vocabFile: vocabPath)
             let jsonl = [".jsonl", ".jsonl.zst", ".ndjson", ".ndjson.zst"].contains { input.hasSuffix($0) }
             let reader = try DocumentReader(path: input, field: plain ? nil : field ?? (jsonl ? "text" : nil))
+            let vocabPath = CountNgrams.locate(vocab)
+            let tokenizer = try CountNgrams.tokenizer(vocabPath)
             var o = NgramCountingOptions()
             (o.top, o.minN, o.maxN, o.capacityFactor, o.threads) = (top, minn, maxn, capacityFactor, threads)
             o.tokenizerName = CountNgrams.tokenizerName(vocabPath)
@@ -74,6 +77,11 @@ struct CountNgrams: ParsableCommand {
             let result = try countNgrams(in: reader, tokenizer: tokenizer, options: o) { s in
                 let fraction = s.fileSize.map { Double(s.bytesRead) / Double(max(1, $0)) }
                 if !quiet { CountNgrams.stderr(CountNgrams.progressLine(s.documents, fraction, s.seconds)) }
+            }
+            guard result.table.count > 0 else {
+                let name = input == "-" ? "standard input" : input
+                throw LexelError(file: name, result.table.documents == 0 ? "no documents: nothing to count; no table written"
+                                 : "no n-grams of \(minn)...\(maxn) tokens in its \(result.table.documents) document\(result.table.documents == 1 ? "" : "s"); no table written")
             }
             try result.table.write(path: output)
             let t = result.table
@@ -101,6 +109,20 @@ struct CountNgrams: ParsableCommand {
     static func stderr(_ s: String) {
         var s = s
         s.withUTF8 { _ = fwriteStderr($0) }
+    }
+
+    /// The WordPiece tokenizer of `vocab.txt` at `path`; a missing or unreadable file is a `LexelError` naming it.
+    static func tokenizer(_ path: String) throws -> BertTokenizer {
+        guard access(path, R_OK) == 0 else {
+            throw LexelError(file: path, "cannot read the WordPiece vocabulary (\(String(cString: strerror(errno)))); give its path with --vocab")
+        }
+        do {
+            return try BertTokenizer(vocabFile: path)
+        } catch let e as LexelError {
+            throw e.file == nil ? LexelError(file: path, e.message) : e
+        } catch {
+            throw LexelError(file: path, "cannot read the WordPiece vocabulary (a UTF-8 vocab.txt, one token per line)")
+        }
     }
 
     /// `path` as given when it exists; for the default relative path, also next to the executable's repository.

@@ -1,35 +1,7 @@
 import XCTest
 
-/// Runs the `lexel` binary built next to the tests, the way a user does.
-final class CLITests: XCTestCase {
-    struct Result { let status: Int32; let out: String; let err: String }
-
-    var binary: URL { Bundle.main.bundleURL.appendingPathComponent("lexel") }
-
-    func lexel(_ args: [String], stdin: String = "") throws -> Result {
-        let p = Process()
-        p.executableURL = binary
-        p.arguments = args
-        let (i, o, e) = (Pipe(), Pipe(), Pipe())
-        p.standardInput = i
-        p.standardOutput = o
-        p.standardError = e
-        try p.run()
-        i.fileHandleForWriting.write(Data(stdin.utf8))
-        try i.fileHandleForWriting.close()
-        let out = o.fileHandleForReading.readDataToEndOfFile(), err = e.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Result(status: p.terminationStatus, out: String(decoding: out, as: UTF8.self),
-                      err: String(decoding: err, as: UTF8.self))
-    }
-
-    func temp(_ name: String, _ data: Data) -> String {
-        let dir = NSTemporaryDirectory() + "lexel-cli-\(UUID().uuidString)"
-        try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: dir + "/" + name, contents: data)
-        return dir + "/" + name
-    }
-
+/// The word-vector commands, run the way a user does (see `LexelCLITestCase`).
+final class CLITests: LexelCLITestCase {
     var corpus: String {
         let animals = ["cat", "dog", "horse", "cow"], tools = ["hammer", "saw", "drill", "wrench"]
         var s = ""
@@ -45,7 +17,7 @@ final class CLITests: XCTestCase {
     func testHelpTeachesEverySubcommand() throws {
         let top = try lexel(["--help"])
         XCTAssertEqual(top.status, 0)
-        for sub in ["skipgram", "cbow", "nn", "analogies", "print-word-vectors", "eval"] {
+        for sub in ["skipgram", "cbow", "nn", "analogies", "print-word-vectors", "eval", "embed", "distill", "ngrams"] {
             XCTAssert(top.out.contains(sub), "top-level help lists \(sub)")
             XCTAssertEqual(try lexel([sub, "--help"]).status, 0, sub)
         }
@@ -53,7 +25,7 @@ final class CLITests: XCTestCase {
     }
 
     func testTrainQueryAndEvaluateEndToEnd() throws {
-        let out = (NSTemporaryDirectory() as NSString).appendingPathComponent("lexel-e2e-\(UUID().uuidString)")
+        let out = outputPath("e2e")
         for cmd in ["skipgram", "cbow"] {
             let r = try lexel([cmd, "-input", corpus, "-output", out] + small)
             XCTAssertEqual(r.status, 0, r.err)
@@ -79,7 +51,7 @@ final class CLITests: XCTestCase {
     }
 
     func testConvertAndQueryVectorFiles() throws {
-        let out = NSTemporaryDirectory() + "lexel-store-\(UUID().uuidString)"
+        let out = outputPath("store")
         XCTAssertEqual(try lexel(["skipgram", "-input", corpus, "-output", out] + small).status, 0)
         for dtype in ["f32", "int8"] {
             let c = try lexel(["convert", out + ".bin", out + "-\(dtype).lxv", "--dtype", dtype])
@@ -103,7 +75,7 @@ final class CLITests: XCTestCase {
     }
 
     func testQueryModesIndexAndInfo() throws {
-        let out = NSTemporaryDirectory() + "lexel-modes-\(UUID().uuidString)"
+        let out = outputPath("modes")
         XCTAssertEqual(try lexel(["skipgram", "-input", corpus, "-output", out] + small).status, 0)
         let lxv = out + ".lxv"
         XCTAssertEqual(try lexel(["convert", out + ".vec", lxv]).status, 0)
@@ -132,16 +104,8 @@ final class CLITests: XCTestCase {
         XCTAssertNotEqual(try lexel(["index", lxv, "-M", "1"]).status, 0)
     }
 
-    func expectError(_ args: [String], _ fragment: String, stdin: String = "", file: StaticString = #filePath,
-                     line: UInt = #line) throws {
-        let r = try lexel(args, stdin: stdin)
-        XCTAssertEqual(r.status, 1, "exit status for \(args): \(r.err)", file: file, line: line)
-        XCTAssert(r.err.contains(fragment), "'\(fragment)' not in: \(r.err)", file: file, line: line)
-        XCTAssertFalse(r.err.contains("Fatal error"), file: file, line: line)
-    }
-
     func testBadInputGivesClearErrors() throws {
-        let out = NSTemporaryDirectory() + "lexel-bad-\(UUID().uuidString)"
+        let out = outputPath("bad")
         func train(_ input: String, _ extra: [String] = []) -> [String] { ["skipgram", "-input", input, "-output", out] + small + extra }
         try expectError(train("/no/such/file.txt"), "cannot open")
         try expectError(train(temp("empty.txt", Data())), "no words")
@@ -167,7 +131,7 @@ final class CLITests: XCTestCase {
         var i = 0
         while line.utf8.count < 8_000_000 { line += tokens[i % 4] + " "; i += 1 }
         let path = temp("long.txt", Data((line + "\n").utf8))
-        let out = NSTemporaryDirectory() + "lexel-long-\(UUID().uuidString)"
+        let out = outputPath("long")
         let r = try lexel(["cbow", "-input", path, "-output", out, "-maxn", "0"] + small)
         XCTAssertEqual(r.status, 0, r.err)
         XCTAssert(try String(contentsOfFile: out + ".vec", encoding: .utf8).hasPrefix("5 8\n"))
