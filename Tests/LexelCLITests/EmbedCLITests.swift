@@ -170,6 +170,20 @@ final class EmbedCLITests: LexelCLITestCase {
         try expectError(["embed", "--model", vectors + ".bin", docs], "this is a Lexel word-vector model")
     }
 
+    func testSimilarPrintsTheNearestDocuments() throws {
+        let docs = temp("docs.txt", "Hello, world!\nThe quick brown fox jumps over the lazy dog.\n\nhello world hello world hello world\n")
+        let r = try lexel(["similar", docs, "--model", npz, "-k", "2", "--threads", "2"],
+                          stdin: "the quick brown fox jumps over the lazy dog.\n\nHELLO WORLD\n")
+        XCTAssertEqual(r.status, 0, r.err)
+        let lines = r.out.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.count, 6, r.out)
+        XCTAssertEqual(lines[0], "query: the quick brown fox jumps over the lazy dog.")
+        XCTAssertEqual(lines[1], "  1.0000  2  The quick brown fox jumps over the lazy dog.", "lower case, same n-grams: cosine 1")
+        XCTAssertEqual(lines[3], "query: HELLO WORLD")
+        XCTAssert(lines[4].hasPrefix("  1.0000  4  hello world hello world"), lines[4])
+        try expectError(["similar", temp("empty.txt", ""), "--model", npz], "empty.txt: no documents")
+    }
+
     func testDamagedLuxicalArchivesAndBadFlags() throws {
         let good = try Data(contentsOf: URL(fileURLWithPath: npz))
         let docs = temp("docs.txt", "hello world\n")
