@@ -22,8 +22,10 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
+# TMPDIR inside .build: swiftc's own TemporaryDirectory.* folders stay out of /tmp.
 test: deps
-	$(SWIFT) test
+	@mkdir -p .build/tmp
+	TMPDIR=$(CURDIR)/.build/tmp $(SWIFT) test
 
 demo: release
 	@mkdir -p $(DEMO_DIR)

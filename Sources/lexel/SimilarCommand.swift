@@ -23,12 +23,14 @@ struct Similar: ParsableCommand {
     @Argument(help: "The documents to search.") var documents: String
     @Option(help: "Model file (.lxm from `lexel distill`, or a Luxical .npz); default: the shipped model.") var model: String?
     @Option(help: "JSON Lines: the string member holding the text.") var field: String?
-    @Option(name: [.customShort("k"), .long], help: "Documents to print per query.") var k = 5
-    @Option(help: "Characters of each document to print.") var width = 100
+    @Option(name: [.customShort("k"), .long], parsing: .unconditional, help: "Documents to print per query.") var k = 5
+    @Option(parsing: .unconditional, help: "Characters of each document to print.") var width = 100
     @Option(help: "Worker threads for embedding the documents (default: all online CPUs).") var threads: Int = onlineCPUs
 
     func run() throws {
         try reportingErrors {
+            guard documents != "-" else { throw LexelError("the documents must come from a file: standard input carries the queries") }
+            guard width >= 0 else { throw LexelError("--width must be >= 0 (got \(width))") }
             guard k >= 1 else { throw LexelError("-k must be at least 1 (got \(k))") }
             guard threads >= 1, threads <= 1024 else { throw LexelError("--threads must be 1...1024 (got \(threads))") }
             let m = try LexicalModel.load(path: try model ?? DefaultModel.path())
