@@ -10,7 +10,7 @@ public final class BertTokenizer: Sendable {
     public let clsID: Int32?
     public let sepID: Int32?
     public let maxCharsPerWord: Int
-    let trie: WordPieceTrie
+    let pieces: WordPieceTable
     let table: BertCharTable
     /// ASCII bytes: kind in the high bits, lower-cased byte in the low 8.
     let ascii: [UInt16]
@@ -31,7 +31,7 @@ public final class BertTokenizer: Sendable {
         specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"].compactMap { t in
             vocabulary.firstIndex(of: t).map { (Array(t.utf8), Int32($0)) }
         }
-        trie = WordPieceTrie(tokens: vocabulary)
+        pieces = WordPieceTable(tokens: vocabulary)
         let table = BertCharTable()
         self.table = table
         ascii = (0..<128).map { b in
@@ -67,78 +67,80 @@ public final class BertTokenizer: Sendable {
 
     /// Appends the token ids of valid UTF-8 `text` to `out`, reusing its storage.
     public func encode(utf8 text: UnsafeBufferPointer<UInt8>, into out: inout [Int32]) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 4 * maxCharsPerWord + 64) { word in
-            var len = 0, chars = 0, overflow = false
-            func flush(_ out: inout [Int32]) {
-                if len > 0 || overflow {
-                    if overflow {
-                        out.append(unknownID)
-                    } else {
-                        trie.encode(UnsafeBufferPointer(rebasing: word[0..<len]), chars: chars, maxChars: maxCharsPerWord,
-                                    unknown: unknownID, into: &out)
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: pieces.scratchCount) { prefixHashes in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 4 * maxCharsPerWord + 64) { word in
+                var len = 0, chars = 0, overflow = false
+                func flush(_ out: inout [Int32]) {
+                    if len > 0 || overflow {
+                        if overflow {
+                            out.append(unknownID)
+                        } else {
+                            pieces.encode(UnsafeBufferPointer(rebasing: word[0..<len]), chars: chars, maxChars: maxCharsPerWord,
+                                          unknown: unknownID, prefixHashes: prefixHashes.baseAddress!, into: &out)
+                        }
+                    }
+                    len = 0
+                    chars = 0
+                    overflow = false
+                }
+                @inline(__always) func append(_ bytes: ArraySlice<UInt8>) {
+                    for b in bytes {
+                        if b & 0xC0 != 0x80 { chars += 1 }
+                        if len < word.count { word[len] = b; len += 1 } else { overflow = true }
+                    }
+                    if chars > maxCharsPerWord { overflow = true }
+                }
+                var i = 0
+                let n = text.count
+                while i < n {
+                    let b = text[i]
+                    if b == 0x5B, let (bytes, id) = specials.first(where: { sp in
+                        i + sp.0.count <= n && sp.0.indices.allSatisfy { text[i + $0] == sp.0[$0] }
+                    }) {
+                        flush(&out)
+                        out.append(id)
+                        i += bytes.count
+                        continue
+                    }
+                    if b < 0x80 {
+                        let e = ascii[Int(b)]
+                        switch UInt8(e >> 8) {
+                        case CharKind.word.rawValue:
+                            if len < word.count { word[len] = UInt8(e & 0xFF); len += 1 } else { overflow = true }
+                            chars += 1
+                            if chars > maxCharsPerWord { overflow = true }
+                        case CharKind.space.rawValue:
+                            flush(&out)
+                        case CharKind.isolated.rawValue:
+                            flush(&out)
+                            append([UInt8(e & 0xFF)])
+                            flush(&out)
+                        default:
+                            break
+                        }
+                        i += 1
+                        continue
+                    }
+                    // a multi-byte scalar (the input is valid UTF-8)
+                    let count = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : 2
+                    var v = UInt32(b) & (count == 2 ? 0x1F : count == 3 ? 0x0F : 0x07)
+                    for k in 1..<count where i + k < n { v = v << 6 | UInt32(text[i + k] & 0x3F) }
+                    i += count
+                    guard let s = Unicode.Scalar(v) else { continue }
+                    table.lookup(s) { kind, bytes in
+                        switch kind {
+                        case .word: append(bytes)
+                        case .space: flush(&out)
+                        case .isolated:
+                            flush(&out)
+                            append(bytes)
+                            flush(&out)
+                        case .drop: break
+                        }
                     }
                 }
-                len = 0
-                chars = 0
-                overflow = false
+                flush(&out)
             }
-            @inline(__always) func append(_ bytes: ArraySlice<UInt8>) {
-                for b in bytes {
-                    if b & 0xC0 != 0x80 { chars += 1 }
-                    if len < word.count { word[len] = b; len += 1 } else { overflow = true }
-                }
-                if chars > maxCharsPerWord { overflow = true }
-            }
-            var i = 0
-            let n = text.count
-            while i < n {
-                let b = text[i]
-                if b == 0x5B, let (bytes, id) = specials.first(where: { sp in
-                    i + sp.0.count <= n && sp.0.indices.allSatisfy { text[i + $0] == sp.0[$0] }
-                }) {
-                    flush(&out)
-                    out.append(id)
-                    i += bytes.count
-                    continue
-                }
-                if b < 0x80 {
-                    let e = ascii[Int(b)]
-                    switch UInt8(e >> 8) {
-                    case CharKind.word.rawValue:
-                        if len < word.count { word[len] = UInt8(e & 0xFF); len += 1 } else { overflow = true }
-                        chars += 1
-                        if chars > maxCharsPerWord { overflow = true }
-                    case CharKind.space.rawValue:
-                        flush(&out)
-                    case CharKind.isolated.rawValue:
-                        flush(&out)
-                        append([UInt8(e & 0xFF)])
-                        flush(&out)
-                    default:
-                        break
-                    }
-                    i += 1
-                    continue
-                }
-                // a multi-byte scalar (the input is valid UTF-8)
-                let count = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : 2
-                var v = UInt32(b) & (count == 2 ? 0x1F : count == 3 ? 0x0F : 0x07)
-                for k in 1..<count where i + k < n { v = v << 6 | UInt32(text[i + k] & 0x3F) }
-                i += count
-                guard let s = Unicode.Scalar(v) else { continue }
-                table.lookup(s) { kind, bytes in
-                    switch kind {
-                    case .word: append(bytes)
-                    case .space: flush(&out)
-                    case .isolated:
-                        flush(&out)
-                        append(bytes)
-                        flush(&out)
-                    case .drop: break
-                    }
-                }
-            }
-            flush(&out)
         }
     }
 }

@@ -1,3 +1,4 @@
+import CKernels
 import LexelKernels
 import LexelStore
 import LexelText
@@ -42,6 +43,40 @@ public struct InputRows: @unchecked Sendable {
         }
     }
 
+    /// `h += Σ x.values[k] * row x.indices[k]` over one sparse input (indices at or beyond `count` are
+    /// skipped), prefetching the rows a few nonzeros ahead so that their cache misses overlap: rows drawn at
+    /// random from hundreds of MB miss every cache, and one row at a time leaves the core waiting on each.
+    @inline(__always)
+    public func accumulate(_ x: SparseVector, into h: UnsafeMutablePointer<Float>) {
+        x.indices.withUnsafeBufferPointer { idx in
+            x.values.withUnsafeBufferPointer { val in
+                let n = idx.count, rowBytes = dim * dtype.size, ahead = InputRows.prefetchRows
+                for k in 0..<min(ahead, n) where Int(idx[k]) < count { prefetch(row: Int(idx[k]), rowBytes) }
+                for k in 0..<n {
+                    if k + ahead < n, Int(idx[k + ahead]) < count { prefetch(row: Int(idx[k + ahead]), rowBytes) }
+                    let r = Int(idx[k])
+                    if r < count { accumulate(row: r, weight: val[k], into: h) }
+                }
+            }
+        }
+    }
+
+    /// Rows prefetched ahead of the one being added.
+    static let prefetchRows = 8
+
+    /// Starts loading row `r` (every cache line of it, and its int8 scale) without waiting.
+    @inline(__always)
+    func prefetch(row r: Int, _ rowBytes: Int) {
+        let p = base + r * rowBytes
+        var o = 0
+        while o < rowBytes {
+            lexel_prefetch_read(p + o)
+            o += 64
+        }
+        lexel_prefetch_read(p + (rowBytes - 1))
+        if let s = scales { lexel_prefetch_read(s + r) }
+    }
+
     /// Decoded row `r`.
     public func row(_ r: Int) -> [Float] {
         [Float](unsafeUninitializedCapacity: dim) { b, n in
@@ -54,16 +89,19 @@ public struct InputRows: @unchecked Sendable {
     public var storedBytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count * dim * dtype.size) }
     public var storedScales: UnsafeBufferPointer<Float>? { scales.map { UnsafeBufferPointer(start: $0, count: count) } }
 
-    /// Heap memory owned by rows that are not mapped from a file.
+    /// Memory owned by rows that are not mapped from a file: an anonymous mapping that asks for transparent
+    /// huge pages, so that rows drawn at random from hundreds of MB do not also miss the TLB on every row.
     final class Storage {
         let bytes: UnsafeMutableRawPointer
         let scales: UnsafeMutablePointer<Float>
+        let byteCount: Int
         init(bytes n: Int, scales s: Int) {
-            bytes = .allocate(byteCount: max(n, 1), alignment: 64)
+            byteCount = max(n, 1)
+            bytes = UnsafeMutableRawPointer(hugePageAllocate(UInt8.self, byteCount))
             scales = .allocate(capacity: max(s, 1))
         }
         deinit {
-            bytes.deallocate()
+            hugePageFree(bytes.assumingMemoryBound(to: UInt8.self), byteCount)
             scales.deallocate()
         }
     }

@@ -43,4 +43,35 @@ public enum Ngrams {
             }
         }
     }
+
+    /// How many n-grams with `minN <= n <= maxN` a document of `count` tokens has.
+    @inlinable
+    public static func count(tokens count: Int, minN: Int = 1, maxN: Int) -> Int {
+        var m = 0
+        for n in minN...maxN where n <= count { m += count - n + 1 }
+        return m
+    }
+
+    /// Writes the hash of every n-gram of `tokens` with `minN <= n <= maxN` to `out` (which holds at least
+    /// `count(tokens:minN:maxN:)` values), by position then length, and returns how many it wrote. The same
+    /// hashes as `forEach`, in another order; one pass and no scratch.
+    @inlinable
+    public static func hashes(of tokens: UnsafeBufferPointer<UInt32>, minN: Int = 1, maxN: Int,
+                              into out: UnsafeMutablePointer<UInt64>) -> Int {
+        precondition(minN >= 1 && maxN >= minN)
+        let count = tokens.count
+        var k = 0
+        for i in 0..<count {
+            var s = offsetBasis
+            for n in 1...min(maxN, count - i) {
+                s = step(s, tokens[i + n - 1])
+                guard n >= minN else { continue }
+                var h = s
+                for _ in n..<maxN { h = step(h, UInt32.max) }
+                out[k] = h
+                k += 1
+            }
+        }
+        return k
+    }
 }

@@ -2,7 +2,8 @@ import Foundation
 import LexelText
 
 /// A vocabulary of n-grams (by hash) with their inverse document frequencies: the feature space of the
-/// lexical-dense embedder. Lookups go through an open-addressing table sized to twice the vocabulary.
+/// lexical-dense embedder. Lookups go through an open-addressing table of (hash, index, IDF) slots sized to
+/// twice the vocabulary (`NgramSlots`).
 public struct NgramVocabulary: Sendable {
     public let minN: Int
     public let maxN: Int
@@ -10,9 +11,9 @@ public struct NgramVocabulary: Sendable {
     public let idf: [Float]
     /// Hash of feature `i`'s n-gram.
     public let hashes: [UInt64]
-    private let keys: [UInt64]
-    private let values: [UInt32]
-    private let mask: Int
+    let table: NgramSlots
+    /// Bits of the largest feature index (for the radix sort).
+    let indexBits: Int
 
     /// Features from n-gram hashes: feature `i` is `hashes[i]`, weighted by `idf[i]`.
     public init(hashes: [UInt64], idf: [Float], minN: Int = 1, maxN: Int) throws {
@@ -20,32 +21,16 @@ public struct NgramVocabulary: Sendable {
             throw LexelError("n-gram vocabulary: \(hashes.count) hashes but \(idf.count) IDF values")
         }
         guard minN >= 1, maxN >= minN, maxN <= 16 else { throw LexelError("n-gram range \(minN)...\(maxN) is invalid") }
-        var slots = 16
-        while slots < hashes.count * 2 { slots <<= 1 }
-        var keys = [UInt64](repeating: 0, count: slots), values = [UInt32](repeating: UInt32.max, count: slots)
-        for (i, h) in hashes.enumerated() {
-            var s = NgramVocabulary.slot(h, slots - 1)
-            while values[s] != UInt32.max && keys[s] != h { s = (s + 1) & (slots - 1) }
-            if values[s] == UInt32.max { (keys[s], values[s]) = (h, UInt32(i)) }  // first index wins
-        }
-        (self.keys, self.values, mask, self.idf, self.minN, self.maxN) = (keys, values, slots - 1, idf, minN, maxN)
-        self.hashes = hashes
+        guard hashes.count < Int(UInt32.max) else { throw LexelError("n-gram vocabulary: \(hashes.count) features is too many") }
+        table = NgramSlots(hashes: hashes, idf: idf)
+        indexBits = UInt64.bitWidth - UInt64(max(hashes.count - 1, 1)).leadingZeroBitCount
+        (self.idf, self.minN, self.maxN, self.hashes) = (idf, minN, maxN, hashes)
     }
 
     public var count: Int { idf.count }
 
-    @inline(__always) static func slot(_ h: UInt64, _ mask: Int) -> Int { Int(truncatingIfNeeded: h ^ (h >> 29)) & mask }
-
     /// The feature index of an n-gram hash, or nil when the n-gram is not in the vocabulary.
-    @inline(__always) public func index(of h: UInt64) -> Int? {
-        var s = NgramVocabulary.slot(h, mask)
-        while true {
-            let v = values[s]
-            if v == UInt32.max { return nil }
-            if keys[s] == h { return Int(v) }
-            s = (s + 1) & mask
-        }
-    }
+    @inline(__always) public func index(of h: UInt64) -> Int? { table.find(h).map { Int($0.pointee.index) } }
 }
 
 /// How n-gram counts become weights.
@@ -71,29 +56,34 @@ extension NgramVocabulary {
                       into out: inout SparseVector) {
         out.indices.removeAll(keepingCapacity: true)
         out.values.removeAll(keepingCapacity: true)
-        Ngrams.forEach(in: tokens, minN: minN, maxN: maxN) { h, _ in
-            if let i = index(of: h) { out.indices.append(Int32(i)) }
-        }
-        out.indices.sort()
-        // run-length count in place
-        var w = 0, r = 0
-        let n = out.indices.count
-        var norm2: Float = 0
-        while r < n {
-            let idx = out.indices[r]
-            var c = 0
-            while r < n && out.indices[r] == idx { r += 1; c += 1 }
-            let tf = options.sublinearTF ? 1 + Float(log(Double(c))) : Float(c)
-            let v = tf * idf[Int(idx)]
-            out.indices[w] = idx
-            out.values.append(v)
-            norm2 += v * v
-            w += 1
-        }
-        out.indices.removeSubrange(w...)
-        if options.normalize && norm2 > 0 {
-            let s = 1 / norm2.squareRoot()
-            for k in out.values.indices { out.values[k] *= s }
+        let m = Ngrams.count(tokens: tokens.count, minN: minN, maxN: maxN)
+        guard m > 0 else { return }
+        // all hashes first, then the lookups with prefetch, then a sort of the found keys by index
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 3 * m) { buffer in
+            let hashes = buffer.baseAddress!, found = hashes + m, temp = found + m
+            let written = Ngrams.hashes(of: tokens, minN: minN, maxN: maxN, into: hashes)
+            let k = table.lookup(hashes, written, found: found)
+            let sorted = KeySort.sort(found, k, indexBits: indexBits, temp: temp)
+            out.indices.reserveCapacity(k)
+            out.values.reserveCapacity(k)
+            // run-length count: equal keys are equal indices (with equal IDF bits)
+            var r = 0
+            var norm2: Float = 0
+            while r < k {
+                let key = sorted[r]
+                var c = 1
+                r += 1
+                while r < k && sorted[r] == key { r += 1; c += 1 }
+                let tf = options.sublinearTF ? 1 + Float(log(Double(c))) : Float(c)
+                let v = tf * Float(bitPattern: UInt32(truncatingIfNeeded: key))
+                out.indices.append(Int32(truncatingIfNeeded: key >> 32))
+                out.values.append(v)
+                norm2 += v * v
+            }
+            if options.normalize && norm2 > 0 {
+                let s = 1 / norm2.squareRoot()
+                out.values.withUnsafeMutableBufferPointer { for k in $0.indices { $0[k] *= s } }
+            }
         }
     }
 
