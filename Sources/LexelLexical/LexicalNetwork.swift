@@ -142,13 +142,7 @@ public final class LexicalNetwork: @unchecked Sendable {
     public func firstLayer(_ x: SparseVector, into h: UnsafeMutablePointer<Float>) {
         let d0 = dims[0]
         Kernels.zero(h, d0)
-        x.indices.withUnsafeBufferPointer { idx in
-            x.values.withUnsafeBufferPointer { val in
-                for k in 0..<idx.count where Int(idx[k]) < input.count {
-                    input.accumulate(row: Int(idx[k]), weight: val[k], into: h)
-                }
-            }
-        }
+        input.accumulate(x, into: h)
         LexelNetworkMath.reluNormalize(h, d0)
     }
 
