@@ -1,5 +1,6 @@
 import Foundation
 import ArgumentParser
+import LexelLexical
 import LexelStore
 import LexelText
 import LexelTraining
@@ -14,7 +15,10 @@ struct Convert: ParsableCommand {
             word2vec/fastText text vectors (.vec), GloVe text (no header line), a Lexel vector file (.lxv).
             OUT ending in .vec or .txt writes word2vec text, .bin word2vec binary, .npy a float32 matrix plus
             OUT.keys.txt; anything else writes a .lxv file (docs/format.md).
+            Lexical models: OUT ending in .lxm converts a Luxical .npz (or a Lexel .lxm) to a Lexel lexical
+            model, W0 stored as --dtype and the dense layers as --layer-dtype; it then loads instantly (mapped).
             Examples:
+              lexel convert luxical-model.npz model.lxm --dtype f16
               lexel convert model.bin model.lxv --dtype int8
               lexel convert vectors.vec vectors.lxv --normalize --max-words 100000
             """)
@@ -25,10 +29,18 @@ struct Convert: ParsableCommand {
     @Option(help: "Keep only the N most frequent words.") var maxWords: Int?
     @Flag(help: "Add a case-folded index (8 bytes a word): lookups then ignore case before using OOV vectors.")
     var foldCase = false
+    @Option(help: "Lexical models (.lxm output): value type of the dense layers, f32 or f16.") var layerDtype = "f32"
 
     func run() throws {
         try reportingErrors {
             guard let dt = VectorFileFormat.DType(rawValue: dtype) else { throw LexelError("--dtype: expected f32, f16 or int8 (got '\(dtype)')") }
+            if output.hasSuffix(".lxm") {
+                guard let lt = VectorFileFormat.DType(rawValue: layerDtype), lt != .int8 else {
+                    throw LexelError("--layer-dtype: expected f32 or f16 (got '\(layerDtype)')")
+                }
+                try LexicalModel.load(path: input).write(path: output, dtype: dt, layerType: lt)
+                return
+            }
             if let m = maxWords, m <= 0 { throw LexelError("--max-words must be positive (got \(m))") }
             let toVectorFile = !([".vec", ".txt", ".bin", ".npy"].contains { output.hasSuffix($0) })
             if toVectorFile && !VectorFile.isVectorFile(path: input) && !WordVectors.isModelFile(path: input) {
