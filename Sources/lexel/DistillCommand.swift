@@ -1,6 +1,7 @@
 import ArgumentParser
 import LexelKernels
 import LexelLexical
+import LexelStore
 import LexelText
 import LexelTraining
 #if canImport(Glibc)
@@ -27,6 +28,12 @@ struct Distill: ParsableCommand {
             --holdout H keeps the last H of the N documents out of training and
             reports the held-out loss and the Spearman correlation between
             student and teacher cosines, before and after training.
+            --dtype (W0: f32, f16, or int8 with one f32 scale per row) and
+            --layer-dtype (dense layers: f32 or f16) choose how the model is
+            stored; W0 is most of the file (features x dims[0]). With --holdout
+            the written file is reloaded and scored too: its held-out Spearman
+            and the cosine of its embeddings to the f32 network's (the loss to
+            quantisation).
             --checkpoint PATH saves weights and optimiser state every
             --checkpoint-every steps and at the end; --resume PATH continues
             such a run exactly (same data; settings come from the checkpoint).
@@ -38,6 +45,8 @@ struct Distill: ParsableCommand {
               lexel distill docs.jsonl --teacher t.npy --ngrams ngrams.tsv \\
                   --dims 96,1024,192 -epoch 5 --holdout 2000 \\
                   --checkpoint run.ckpt --output model.lxm
+              lexel distill docs.jsonl --teacher t.npy --ngrams ngrams.tsv \\
+                  --holdout 2000 --dtype int8 --layer-dtype f16 --output small.lxm
             """)
     @Argument(help: "Documents: one per line, or JSON Lines (see --field); plain or .zst.") var input: String
     @Option(help: "JSON Lines: the string member holding the text (default: text for *.jsonl inputs).") var field: String?
@@ -61,6 +70,10 @@ struct Distill: ParsableCommand {
     @Option(name: .customLong("checkpoint-every"), help: "Steps between checkpoints.") var checkpointEvery = 200
     @Option(help: "Resume from this checkpoint (and keep checkpointing there unless --checkpoint says otherwise).")
     var resume: String?
+    @Option(help: "Storage of W0 (the n-gram rows, most of the file) in the model: f32, f16 or int8 (one scale per row).")
+    var dtype = "f32"
+    @Option(name: .customLong("layer-dtype"), help: "Storage of the dense layers in the model: f32 or f16.")
+    var layerDtype = "f32"
     @Option(help: "The trained model (.lxm), written atomically.") var output: String
     @Flag(help: "No progress line.") var quiet = false
 
@@ -70,6 +83,10 @@ struct Distill: ParsableCommand {
             guard holdout >= 0 else { throw LexelError("--holdout must be >= 0 (got \(holdout))") }
             guard checkpointEvery >= 1 else { throw LexelError("--checkpoint-every must be >= 1 (got \(checkpointEvery))") }
             guard let idfKind = IDFKind(rawValue: idf) else { throw LexelError("--idf must be collection or document (got \(idf))") }
+            guard let w0Type = VectorFileFormat.DType(rawValue: dtype) else { throw LexelError("--dtype must be f32, f16 or int8 (got \(dtype))") }
+            guard let layerType = VectorFileFormat.DType(rawValue: layerDtype), layerType != .int8 else {
+                throw LexelError("--layer-dtype must be f32 or f16 (got \(layerDtype))")
+            }
             let start = monotonicSeconds()
 
             // Teacher first: it fixes the number of documents.
@@ -120,7 +137,8 @@ struct Distill: ParsableCommand {
             if !quiet && lastProgress != nil { writeStderr("\n") }
             var info = ["source": "lexel distill", "teacher": teacher, "ngrams": ngrams, "documents": "\(trainCount)",
                         "steps": "\(distiller.step)", "epochs": "\(distiller.options.epochs)", "batch": "\(distiller.options.batchSize)",
-                        "lr": "\(distiller.options.learningRate)"]
+                        "lr": "\(distiller.options.learningRate)", "weight-decay": "\(distiller.options.adam.weightDecay)",
+                        "idf": idf, "seed": "\(distiller.options.seed)", "holdout": "\(holdout)"]
             if let before {
                 let after = try t.values.withUnsafeBufferPointer {
                     try distiller.evaluate(features: heldOut, teacher: $0.baseAddress! + trainCount * t.cols, teacherDim: t.cols)
@@ -136,8 +154,16 @@ struct Distill: ParsableCommand {
                     + "\(ms(tm.loss)) ms, backward \(ms(tm.backward)) ms, optimiser \(ms(tm.optimizer)) ms")
             }
             let model = try LexicalModel(tokenizer: tokenizer, vocabulary: vocabulary, network: try distiller.network(), info: info)
-            try model.write(path: output)
-            log("wrote \(output) in \(formatDuration(monotonicSeconds() - start)) total")
+            try model.write(path: output, dtype: w0Type, layerType: layerType)
+            log("wrote \(output) (W0 \(dtype), layers \(layerDtype)) in \(formatDuration(monotonicSeconds() - start)) total")
+            if holdout >= 2 {
+                let r = try t.values.withUnsafeBufferPointer {
+                    try Distill.checkSaved(path: output, features: heldOut, reference: distiller.embed(heldOut),
+                                           teacher: $0.baseAddress! + trainCount * t.cols, teacherDim: t.cols)
+                }
+                log("saved file, held-out: Spearman \(formatFixed(r.spearman, 4)); cosine to the f32 network: mean "
+                    + "\(formatFixed(r.cosine.mean, 6)), min \(formatFixed(r.cosine.min, 6))")
+            }
         }
     }
 
@@ -194,6 +220,33 @@ struct Distill: ParsableCommand {
 }
 
 private struct StopReading: Error {}
+
+extension Distill {
+    /// Reloads the written model and embeds `features` with it (W0 and layers as stored): the Spearman correlation
+    /// of its pair cosines with the teacher's, and the row cosines to `reference` (the f32 network's embeddings).
+    static func checkSaved(path: String, features: [SparseVector], reference: [Float], teacher: UnsafePointer<Float>,
+                           teacherDim: Int) throws -> (spearman: Double, cosine: (mean: Double, min: Double)) {
+        let net = try LexicalModel.load(path: path).network
+        let n = features.count, dim = net.outputDim
+        var y = [Float](repeating: 0, count: n * dim)
+        var scratch = [Float](repeating: 0, count: net.scratchCount(batch: 256))
+        var i = 0
+        while i < n {
+            let j = min(n, i + 256)
+            y.withUnsafeMutableBufferPointer { yp in
+                scratch.withUnsafeMutableBufferPointer { net.embed(Array(features[i..<j]), into: yp.baseAddress! + i * dim, scratch: $0.baseAddress!) }
+            }
+            i = j
+        }
+        var z = [Float](UnsafeBufferPointer(start: teacher, count: n * teacherDim))
+        z.withUnsafeMutableBufferPointer { p in for k in 0..<n { Kernels.normalize(p.baseAddress! + k * teacherDim, teacherDim) } }
+        let rho = y.withUnsafeBufferPointer { yp in
+            z.withUnsafeBufferPointer { pairSpearman(yp.baseAddress!, dim: dim, $0.baseAddress!, dim: teacherDim, count: n).spearman }
+        }
+        let cos = y.withUnsafeBufferPointer { yp in reference.withUnsafeBufferPointer { rowCosines(yp.baseAddress!, $0.baseAddress!, dim: dim, count: n) } }
+        return (rho, cos)
+    }
+}
 
 extension Distill {
     /// The TF-IDF features of the first `count` documents of `input` (tokenised on `threads` threads).

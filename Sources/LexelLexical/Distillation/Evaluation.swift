@@ -56,34 +56,56 @@ extension Distiller {
             i = j
         }
 
-        // Pairs: all i < j, or a seeded random sample.
-        let all = n * (n - 1) / 2
-        var student: [Float] = [], teacherSims: [Float] = []
-        let count = min(all, max(1, maxPairs))
-        student.reserveCapacity(count)
-        teacherSims.reserveCapacity(count)
-        y.withUnsafeBufferPointer { yp in
+        let (spearman, count) = y.withUnsafeBufferPointer { yp in
             z.withUnsafeBufferPointer { zp in
-                func add(_ a: Int, _ b: Int) {
-                    student.append(Kernels.dot(yp.baseAddress! + a * dout, yp.baseAddress! + b * dout, dout))
-                    teacherSims.append(Kernels.dot(zp.baseAddress! + a * teacherDim, zp.baseAddress! + b * teacherDim, teacherDim))
-                }
-                if count == all {
-                    for a in 0..<n { for b in (a + 1)..<n { add(a, b) } }
-                } else {
-                    var rng = SplitMix64(seed: seed)
-                    for _ in 0..<count {
-                        let a = rng.next(below: n)
-                        var b = rng.next(below: n - 1)
-                        if b >= a { b += 1 }
-                        add(a, b)
-                    }
-                }
+                pairSpearman(yp.baseAddress!, dim: dout, zp.baseAddress!, dim: teacherDim, count: n, maxPairs: maxPairs, seed: seed)
             }
         }
         return DistillEvaluation(documents: n, loss: weight > 0 ? total / weight : 0,
-                                 spearman: spearmanCorrelation(student, teacherSims), pairs: count)
+                                 spearman: spearman, pairs: count)
     }
+}
+
+/// Spearman correlation between the dot products of pairs of rows of `a` (`count x dimA`) and the same pairs of
+/// `b` (`count x dimB`): all pairs i < j, or `maxPairs` pairs drawn at random (seeded) when there are more.
+/// Returns the correlation and the number of pairs. Rows should be unit vectors (dot = cosine).
+public func pairSpearman(_ a: UnsafePointer<Float>, dim dimA: Int, _ b: UnsafePointer<Float>, dim dimB: Int, count n: Int,
+                         maxPairs: Int = 1_000_000, seed: UInt64 = 1) -> (spearman: Double, pairs: Int) {
+    let all = n * (n - 1) / 2
+    let count = min(all, max(1, maxPairs))
+    var sa: [Float] = [], sb: [Float] = []
+    sa.reserveCapacity(count)
+    sb.reserveCapacity(count)
+    func add(_ i: Int, _ j: Int) {
+        sa.append(Kernels.dot(a + i * dimA, a + j * dimA, dimA))
+        sb.append(Kernels.dot(b + i * dimB, b + j * dimB, dimB))
+    }
+    if count == all {
+        for i in 0..<n { for j in (i + 1)..<n { add(i, j) } }
+    } else {
+        var rng = SplitMix64(seed: seed)
+        for _ in 0..<count {
+            let i = rng.next(below: n)
+            var j = rng.next(below: n - 1)
+            if j >= i { j += 1 }
+            add(i, j)
+        }
+    }
+    return (spearmanCorrelation(sa, sb), count)
+}
+
+/// Row-wise cosine between two embeddings of the same `count` documents (`count x dim` each): mean and minimum.
+public func rowCosines(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, dim: Int, count: Int) -> (mean: Double, min: Double) {
+    var total = 0.0, low = Double.infinity
+    for i in 0..<count {
+        let (x, y) = (a + i * dim, b + i * dim)
+        let d = Double(Kernels.dot(x, y, dim))
+        let nx = Double(Kernels.dot(x, x, dim)).squareRoot(), ny = Double(Kernels.dot(y, y, dim)).squareRoot()
+        let c = nx > 0 && ny > 0 ? d / (nx * ny) : (nx == ny ? 1 : 0)
+        total += c
+        low = min(low, c)
+    }
+    return (count > 0 ? total / Double(count) : 1, count > 0 ? low : 1)
 }
 
 /// Spearman's rank correlation: Pearson's correlation of the ranks (ties get their average rank). 0 when either
