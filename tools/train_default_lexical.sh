@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Reproduces vocab/lexel-minilm-distilled.lxm, the default model of `lexel embed` (docs/lexical-model.md,
+# "The default model"): a lexical-dense embedder distilled from all-MiniLM-L6-v2 vectors of the shared
+# paragraph corpus.
+#
+#   tools/train_default_lexical.sh            # writes vocab/lexel-minilm-distilled.lxm
+#   OUT=/tmp/m.lxm tools/train_default_lexical.sh
+#
+# Inputs (from the shared data pack, ../shared/data next to the repository; DATA=... to point elsewhere):
+#   corpus/paragraphs-en.jsonl.zst   183,000 paragraphs (JSON Lines, field `text`)
+#   teacher/minilm-train.f16.npy     all-MiniLM-L6-v2 vectors of paragraphs 0..51,999
+# Training uses teacher rows 0..49,999; rows 50,000..51,999 are held out (--holdout 2000), never trained
+# on, and scored at the end (Spearman correlation of student vs teacher cosines over 1M pairs).
+#
+# The result is deterministic: `lexel ngrams` runs on one counting thread (with more, its Space-Saving
+# merge order, and so a few borderline n-grams and estimated counts, depend on scheduling), and `lexel
+# distill` gives the same weights for any thread count (checked: byte-identical files from 1 and 2 threads).
+# With the default DATA, the paths recorded in the model's metadata are relative to the repository root, so
+# the file is byte-identical wherever the repository is (on the same kind of CPU: floating-point kernels may
+# round differently on other SIMD instruction sets).
+# Time on 2 shared cores: about 15 s for the n-grams, 5.5 min for the distillation.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+DATA=${DATA:-../shared/data}
+OUT=${OUT:-vocab/lexel-minilm-distilled.lxm}
+WORK=${WORK:-.build/default-lexical}
+THREADS=${THREADS:-2}
+LEXEL=${LEXEL:-.build/release/lexel}
+
+CORPUS=$DATA/corpus/paragraphs-en.jsonl.zst
+TEACHER=$DATA/teacher/minilm-train.f16.npy
+for f in "$CORPUS" "$TEACHER"; do
+  [ -r "$f" ] || { echo "missing $f (set DATA to the shared data folder)" >&2; exit 1; }
+done
+
+if [ ! -x "$LEXEL" ]; then
+  echo "== building lexel (release)"
+  swift build -c release
+  LEXEL=.build/release/lexel
+fi
+mkdir -p "$WORK"
+
+# The feature vocabulary: the 210,000 most frequent bert-base-uncased WordPiece 1..5-grams of all 183,000
+# paragraphs (unsupervised counts; includes the 2,000 held-out paragraphs' text, not their teacher vectors).
+echo "== lexel ngrams"
+nice -n 10 "$LEXEL" ngrams "$CORPUS" --field text --top 210000 --minn 1 --maxn 5 --capacity-factor 3 \
+  --threads 1 --vocab vocab/bert-base-uncased/vocab.txt --quiet --output "$WORK/ngrams.tsv"
+
+# Distillation: collection IDF (Luxical's), W0 = 210,000 x 96, one dense layer of 2048, output 192; Gram-KL loss
+# (temperature 3), AdamW beta 0.9/0.9, lazy W0 rows, peak lr 0.0025 (warmup 5%, linear decay over the last 10%),
+# batch 256, 40 epochs, seed 0. Saved with int8 W0 rows (one scale per row) and f16 dense layers. The checkpoint
+# (written once, at the end) lets `lexel distill ... --resume "$WORK/distill.ckpt" --dtype f32 --layer-dtype f32
+# --output f32.lxm` write the same weights unquantised, for comparison, without training again.
+echo "== lexel distill"
+nice -n 10 "$LEXEL" distill "$CORPUS" --field text --teacher "$TEACHER" --ngrams "$WORK/ngrams.tsv" \
+  --vocab vocab/bert-base-uncased/vocab.txt --idf collection --dims 96,2048,192 \
+  -epoch 40 -lr 0.0025 --batch 256 --weight-decay 0 --seed 0 --holdout 2000 --thread "$THREADS" \
+  --checkpoint "$WORK/distill.ckpt" --checkpoint-every 1000000 \
+  --dtype int8 --layer-dtype f16 --output "$OUT"
+
+ls -l "$OUT"
