@@ -54,20 +54,20 @@ struct Distill: ParsableCommand {
     @Option(help: "N-gram table from `lexel ngrams`: the feature vocabulary.") var ngrams: String
     @Option(help: "IDF weighting: collection (Luxical's) or document.") var idf = "collection"
     @Option(help: "WordPiece vocabulary (vocab.txt).") var vocab = "vocab/bert-base-uncased/vocab.txt"
-    @Option(help: "Layer sizes: W0's output, then each dense layer's (default 96,3072,3072,192 as Luxical).") var dims: String?
-    @Option(name: [.customLong("epoch", withSingleDash: true), .customLong("epoch")], help: "Passes over the training documents (default 3).")
+    @Option(help: "Layer sizes: W0's output, then each dense layer's (default 96,2048,192; Luxical's is 96,3072,3072,192).") var dims: String?
+    @Option(name: [.customLong("epoch", withSingleDash: true), .customLong("epoch")], parsing: .unconditional, help: "Passes over the training documents (default 3; on ~50k documents 10-40 keep improving).")
     var epoch: Double?
-    @Option(name: [.customLong("lr", withSingleDash: true), .customLong("lr")], help: "Peak learning rate (default 0.01).") var lr: Float?
-    @Option(help: "Documents per step (default 256).") var batch: Int?
-    @Option(name: .customLong("weight-decay"), help: "AdamW decoupled weight decay (default 0).") var weightDecay: Float?
+    @Option(name: [.customLong("lr", withSingleDash: true), .customLong("lr")], parsing: .unconditional, help: "Peak learning rate (default 0.0025).") var lr: Float?
+    @Option(parsing: .unconditional, help: "Documents per step (default 256).") var batch: Int?
+    @Option(name: .customLong("weight-decay"), parsing: .unconditional, help: "AdamW decoupled weight decay (default 0).") var weightDecay: Float?
     @Flag(name: .customLong("dense-w0"), help: "Dense AdamW on all of W0 every step instead of lazy row updates.")
     var denseW0 = false
     @Option(help: "Seed of the initial weights and the batch order.") var seed: UInt64?
-    @Option(name: [.customLong("thread", withSingleDash: true), .customLong("thread")], help: "Threads (default: all online CPUs).")
+    @Option(name: [.customLong("thread", withSingleDash: true), .customLong("thread")], parsing: .unconditional, help: "Threads (default: all online CPUs).")
     var thread = Int(max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-    @Option(help: "Held-out documents (the last H of the teacher's rows), evaluated before and after.") var holdout = 0
+    @Option(parsing: .unconditional, help: "Held-out documents (the last H of the teacher's rows), evaluated before and after.") var holdout = 0
     @Option(help: "Checkpoint file.") var checkpoint: String?
-    @Option(name: .customLong("checkpoint-every"), help: "Steps between checkpoints.") var checkpointEvery = 200
+    @Option(name: .customLong("checkpoint-every"), parsing: .unconditional, help: "Steps between checkpoints.") var checkpointEvery = 200
     @Option(help: "Resume from this checkpoint (and keep checkpointing there unless --checkpoint says otherwise).")
     var resume: String?
     @Option(help: "Storage of W0 (the n-gram rows, most of the file) in the model: f32, f16 or int8 (one scale per row).")
@@ -88,20 +88,20 @@ struct Distill: ParsableCommand {
                 throw LexelError("--layer-dtype must be f32 or f16 (got \(layerDtype))")
             }
             let start = monotonicSeconds()
+            if resume == nil { _ = try options() }  // bad flags fail before the inputs are read
 
             // Teacher first: it fixes the number of documents.
             let t = try Numpy.readMatrix(path: teacher)
             guard t.rows >= 2, t.cols >= 1 else { throw LexelError(file: teacher, "need a 2-D array with rows >= 2 (got \(t.rows) x \(t.cols))") }
+            if let bad = t.values.firstIndex(where: { !$0.isFinite }) {
+                throw LexelError(file: teacher, "row \(bad / t.cols), column \(bad % t.cols) is \(t.values[bad]) (teacher vectors must be finite)")
+            }
             guard holdout <= t.rows - 2 else {
                 throw LexelError("--holdout \(holdout) leaves fewer than 2 of the teacher's \(t.rows) rows for training")
             }
             let table = try NgramTable.read(path: ngrams)
             let vocabulary = try table.vocabulary(idf: idfKind)
-            let vocabPath = CountNgrams.locate(vocab)
-            guard access(vocabPath, R_OK) == 0 else {
-                throw LexelError(file: vocabPath, "cannot read the WordPiece vocabulary (give its path with --vocab)")
-            }
-            let tokenizer = try BertTokenizer(vocabFile: vocabPath)
+            let tokenizer = try CountNgrams.tokenizer(vocab)
 
             let distiller = try makeDistiller(inputDim: vocabulary.count)
             guard distiller.options.batchSize <= t.rows - holdout else {
@@ -110,6 +110,11 @@ struct Distill: ParsableCommand {
             let featurizer = try LexicalModel(tokenizer: tokenizer, vocabulary: vocabulary, network: try distiller.network())
             let features = try Distill.readFeatures(input: input, field: field, count: t.rows, model: featurizer,
                                                     threads: thread, quiet: quiet)
+            let empty = features.reduce(0) { $0 + ($1.indices.isEmpty ? 1 : 0) }
+            if empty * 2 > features.count {
+                log("warning: \(empty) of \(features.count) documents have no n-gram of the table: was \(ngrams) counted with "
+                    + "this --vocab and n-gram range?")
+            }
             let trainCount = t.rows - holdout
             let trainFeatures = Array(features[0..<trainCount]), heldOut = Array(features[trainCount...])
             log("\(t.rows) documents (\(trainCount) training, \(holdout) held out), teacher dim \(t.cols), \(vocabulary.count) "
@@ -171,9 +176,16 @@ struct Distill: ParsableCommand {
 
     /// A fresh run from the flags, or the checkpoint's run (hyper-parameter flags must then agree with it).
     func makeDistiller(inputDim: Int) throws -> Distiller {
+        let o = try options()
+        guard let resume else { return try Distiller(inputDim: inputDim, options: o) }
+        return try resumed(resume, options: o, inputDim: inputDim)
+    }
+
+    /// The run's hyper-parameters from the flags, validated.
+    func options() throws -> DistillOptions {
         var o = DistillOptions()
         if let dims {
-            let parsed = dims.split(separator: ",").map { Int(String($0.filter { $0 != " " })) }
+            let parsed = dims.split(separator: ",", omittingEmptySubsequences: false).map { Int(String($0.filter { $0 != " " })) }
             guard parsed.count >= 2, parsed.allSatisfy({ ($0 ?? 0) > 0 }) else {
                 throw LexelError("--dims must be at least two positive sizes separated by commas (got \(dims))")
             }
@@ -187,7 +199,11 @@ struct Distill: ParsableCommand {
         o.lazyW0 = !denseW0
         o.threads = thread
         try o.validate()
-        guard let resume else { return try Distiller(inputDim: inputDim, options: o) }
+        return o
+    }
+
+    /// The checkpoint's run; hyper-parameter flags given must agree with it.
+    func resumed(_ resume: String, options o: DistillOptions, inputDim: Int) throws -> Distiller {
         let d = try Distiller(checkpoint: resume, threads: thread)
         let c = d.options
         var conflicts: [String] = []

@@ -120,7 +120,9 @@ final class DistillNgramsCLITests: LexelCLITestCase {
 
         try expectError(distill(["--batch", "0"]), "batch size 0 must be in 2...65536")
         try expectError(distill(["--dims", "0,5"]), "--dims must be at least two positive sizes separated by commas (got 0,5)")
-        try expectError(distill(["-epoch", "0"]), "epochs 0.0 must be > 0")
+        try expectError(distill(["-epoch", "0"]), "epochs 0.0 must be in (0, 1000000]")
+        try expectError(distill(["-lr", "-1"]), "learning rate -1.0 must be in (0, 10]")
+        try expectError(distill(["--dims", "8,,8"]), "--dims must be at least two positive sizes")
         try expectError(distill(["--holdout", "47"]), "--holdout 47 leaves fewer than 2 of the teacher's 48 rows for training")
         try expectError(distill(["--holdout", "40"]), "--batch 16 is larger than the 8 training documents")
         try expectError(distill(["--lr=-1"]), "learning rate -1.0 must be in (0, 10]")
