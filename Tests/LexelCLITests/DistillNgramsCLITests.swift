@@ -87,6 +87,38 @@ final class DistillNgramsCLITests: LexelCLITestCase {
         XCTAssert(h.err.contains("wrote \(out)"), h.err)
     }
 
+    /// --dtype and --layer-dtype choose how the distilled model is stored; the f16/int8 model embeds like the f32
+    /// one within its rounding, and a bad value is refused before any training.
+    func testDistillStorageTypes() throws {
+        let (corpus, table, teacher) = try distillInputs()
+        let docs = LexicalFixtures.corpusLines.prefix(6).joined(separator: "\n") + "\n"
+        var rows: [String: [[Float]]] = [:]
+        for (dtype, layers) in [("f32", "f32"), ("int8", "f16")] {
+            let out = outputPath("stored-\(dtype).lxm")
+            let d = try lexel(["distill", corpus, "--teacher", teacher, "--ngrams", table, "--output", out, "--seed", "5",
+                               "--thread", "1", "--dtype", dtype, "--layer-dtype", layers] + smallDistill + ["--thread", "1"])
+            XCTAssertEqual(d.status, 0, d.err)
+            let e = try lexel(["embed", "--model", out, "--profile", "--quiet"], stdin: docs)
+            XCTAssertEqual(e.status, 0, e.err)
+            XCTAssert(e.err.contains("W0 \(dtype)"), e.err)
+            rows[dtype] = embeddingRows(e.out)
+        }
+        let (a, b) = (rows["f32"]!, rows["int8"]!)
+        XCTAssertEqual(a.count, 6)
+        XCTAssertEqual(b.count, 6)
+        XCTAssertNotEqual(a, b, "int8 storage rounds the weights")
+        for (x, y) in zip(a, b) {
+            let cosine = zip(x, y).reduce(0) { $0 + $1.0 * $1.1 }
+            XCTAssertGreaterThan(cosine, 0.99, "int8 W0 + f16 layers against f32: \(x) vs \(y)")
+        }
+        let out = outputPath("never.lxm")
+        try expectError(["distill", corpus, "--teacher", teacher, "--ngrams", table, "--output", out, "--dtype", "f64"] + smallDistill,
+                        "--dtype must be f32, f16 or int8 (got f64)")
+        try expectError(["distill", corpus, "--teacher", teacher, "--ngrams", table, "--output", out, "--layer-dtype", "int8"] + smallDistill,
+                        "--layer-dtype must be f32 or f16 (got int8)")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+    }
+
     func testDistillBadInputAndFlags() throws {
         let (corpus, table, teacher) = try distillInputs()
         let out = outputPath("never.lxm")

@@ -184,6 +184,33 @@ final class EmbedCLITests: LexelCLITestCase {
         try expectError(["similar", temp("empty.txt", ""), "--model", npz], "empty.txt: no documents")
     }
 
+    /// `lexel convert M.npz M.lxm`: the f32 model gives the same rows as the archive; f16 and int8 storage stay
+    /// within their rounding of them; a bad --layer-dtype writes nothing.
+    func testConvertLuxicalArchiveToLexicalModel() throws {
+        let texts = try LexicalFixtures.expected().texts
+        let lines = texts.filter { !$0.contains(where: \.isNewline) }
+        let input = lines.joined(separator: "\n") + "\n"
+        let reference = embeddingRows(try embed([], stdin: input).out)
+        XCTAssertEqual(reference.count, lines.count)
+        XCTAssertGreaterThan(lines.count, 30)
+        for (dtype, layers, tolerance) in [("f32", "f32", Float(1e-6)), ("f16", "f16", 5e-3), ("int8", "f32", 3e-2)] {
+            let model = outputPath("tiny-\(dtype)-\(layers).lxm")
+            let c = try lexel(["convert", npz, model, "--dtype", dtype, "--layer-dtype", layers])
+            XCTAssertEqual(c.status, 0, c.err)
+            let r = try lexel(["embed", "--model", model, "--quiet"], stdin: input)
+            XCTAssertEqual(r.status, 0, r.err)
+            let rows = embeddingRows(r.out)
+            XCTAssertEqual(rows.count, reference.count)
+            let worst = zip(rows, reference).map { zip($0, $1).map { abs($0 - $1) }.max() ?? 0 }.max() ?? 0
+            XCTAssertLessThanOrEqual(worst, tolerance, "\(dtype)/\(layers): largest difference \(worst)")
+            if dtype == "f32" { XCTAssertEqual(rows, reference, "f32 storage gives the archive's rows exactly") }
+        }
+        let never = outputPath("never.lxm")
+        try expectError(["convert", npz, never, "--layer-dtype", "int8"], "--layer-dtype: expected f32 or f16 (got 'int8')")
+        try expectError(["convert", npz, never, "--dtype", "f64"], "--dtype: expected f32, f16 or int8 (got 'f64')")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: never), "failed conversions write nothing")
+    }
+
     func testDamagedLuxicalArchivesAndBadFlags() throws {
         let good = try Data(contentsOf: URL(fileURLWithPath: npz))
         let docs = temp("docs.txt", "hello world\n")
