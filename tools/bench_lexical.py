@@ -10,8 +10,8 @@ Same model file, same documents, same thread count on both sides:
   documents  the first --docs paragraphs of the same corpus, written to a plain JSONL file ({"id","text"}).
   luxical    Embedder.load(model)(texts) after a warm-up (numba compiles on first call), best of --repeats;
              NUMBA/RAYON/OpenBLAS threads = --threads and luxical's BoW ThreadPool (cpu_count()) patched to --threads.
-  Lexel      .build/release/lexel embed --model MODEL.npz --field text --threads N --output OUT.npy DOCS.jsonl,
-             wall clock of the process (includes loading the model), best of --repeats; the marginal rate subtracts
+  Lexel      .build/release/lexel embed --model MODEL.npz --field text --threads N --output OUT.npy DOCS.jsonl, and again
+             with --model MODEL.lxm (the same weights after `lexel convert MODEL.npz MODEL.lxm --dtype f32`; mapped), wall clock of the process (includes loading the model), best of --repeats; the marginal rate subtracts
              the wall clock of the same command on a 1-document file (load + start-up); one extra run with
              --profile prints Lexel's per-stage split. Lexel's vectors are compared with luxical's.
 
@@ -281,7 +281,13 @@ def main():
     if binary:
         try:
             lex = bench_lexel(binary, model_path, docs_path, one_doc_path, len(texts), lux["tokens"], reference)
-        except RuntimeError as e:
+            # The same weights as a Lexel .lxm (f32, mapped): what a user runs after `lexel convert`.
+            lxm_path = os.path.splitext(model_path)[0] + ".lxm"
+            if not os.path.exists(lxm_path):
+                subprocess.run([binary, "convert", model_path, lxm_path, "--dtype", "f32"], check=True)
+            lex["lxm"] = bench_lexel(binary, lxm_path, docs_path, one_doc_path, len(texts), lux["tokens"], reference)
+            lex["lxm"]["model"] = lxm_path
+        except (RuntimeError, subprocess.CalledProcessError) as e:
             lex_error = str(e)
             log(lex_error)
 
@@ -311,6 +317,12 @@ def main():
               f"{results['ratio_docs_per_s']:7.2f}")
         print(f"{'Lexel (end to end, incl. load)':34s} {lex['docs_per_s_end_to_end']:10.0f} "
               f"{lex['tokens'] / lex['seconds_best']:12.0f} {results['ratio_end_to_end']:7.2f}")
+        if "lxm" in lex:
+            lx = lex["lxm"]
+            print(f"{'Lexel, .lxm model (marginal)':34s} {lx['docs_per_s']:10.0f} {lx['tokens_per_s']:12.0f} "
+                  f"{lx['docs_per_s'] / lux['docs_per_s']:7.2f}")
+            print(f"{'Lexel, .lxm model (end to end)':34s} {lx['docs_per_s_end_to_end']:10.0f} "
+                  f"{lx['tokens'] / lx['seconds_best']:12.0f} {lx['docs_per_s_end_to_end'] / lux['docs_per_s']:7.2f}")
         print(f"Lexel vs luxical vectors: max |diff| {lex['vs_luxical_max_abs_diff']:.2e}, "
               f"min cosine {lex['vs_luxical_min_cosine']:.6f}")
         print("Lexel --profile:\n" + lex["profile_output"])

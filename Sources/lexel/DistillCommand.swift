@@ -60,6 +60,8 @@ struct Distill: ParsableCommand {
     @Option(name: [.customLong("lr", withSingleDash: true), .customLong("lr")], parsing: .unconditional, help: "Peak learning rate (default 0.0025).") var lr: Float?
     @Option(parsing: .unconditional, help: "Documents per step (default 256).") var batch: Int?
     @Option(name: .customLong("weight-decay"), parsing: .unconditional, help: "AdamW decoupled weight decay (default 0).") var weightDecay: Float?
+    @Option(parsing: .unconditional, help: "Softmax temperature of the Gram-KL loss (default 3, Luxical's; lower values weigh the nearest neighbours more).")
+    var temperature: Float?
     @Flag(name: .customLong("dense-w0"), help: "Dense AdamW on all of W0 every step instead of lazy row updates.")
     var denseW0 = false
     @Option(help: "Seed of the initial weights and the batch order.") var seed: UInt64?
@@ -142,7 +144,7 @@ struct Distill: ParsableCommand {
             if !quiet && lastProgress != nil { writeStderr("\n") }
             var info = ["source": "lexel distill", "teacher": teacher, "ngrams": ngrams, "documents": "\(trainCount)",
                         "steps": "\(distiller.step)", "epochs": "\(distiller.options.epochs)", "batch": "\(distiller.options.batchSize)",
-                        "lr": "\(distiller.options.learningRate)", "weight-decay": "\(distiller.options.adam.weightDecay)",
+                        "lr": "\(distiller.options.learningRate)", "temperature": "\(distiller.options.temperature)", "weight-decay": "\(distiller.options.adam.weightDecay)",
                         "idf": idf, "seed": "\(distiller.options.seed)", "holdout": "\(holdout)"]
             if let before {
                 let after = try t.values.withUnsafeBufferPointer {
@@ -195,6 +197,7 @@ struct Distill: ParsableCommand {
         if let lr { o.learningRate = lr }
         if let batch { o.batchSize = batch }
         if let weightDecay { o.adam.weightDecay = weightDecay }
+        if let temperature { o.temperature = temperature }
         if let seed { o.seed = seed }
         o.lazyW0 = !denseW0
         o.threads = thread
@@ -212,6 +215,7 @@ struct Distill: ParsableCommand {
         if lr != nil && c.learningRate != o.learningRate { conflicts.append("-lr (checkpoint: \(c.learningRate))") }
         if batch != nil && c.batchSize != o.batchSize { conflicts.append("--batch (checkpoint: \(c.batchSize))") }
         if weightDecay != nil && c.adam.weightDecay != o.adam.weightDecay { conflicts.append("--weight-decay (checkpoint: \(c.adam.weightDecay))") }
+        if temperature != nil && c.temperature != o.temperature { conflicts.append("--temperature (checkpoint: \(c.temperature))") }
         if seed != nil && c.seed != o.seed { conflicts.append("--seed (checkpoint: \(c.seed))") }
         if denseW0 && c.lazyW0 { conflicts.append("--dense-w0 (the checkpoint's run uses lazy W0 updates)") }
         guard conflicts.isEmpty else {

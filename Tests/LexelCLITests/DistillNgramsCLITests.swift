@@ -160,6 +160,8 @@ final class DistillNgramsCLITests: LexelCLITestCase {
         try expectError(distill(["--lr=-1"]), "learning rate -1.0 must be in (0, 10]")
         try expectError(distill(["--thread", "0"]), "-thread must be 1...1024 (got 0)")
         try expectError(distill(["--idf", "bm25"]), "--idf must be collection or document (got bm25)")
+        try expectError(distill(["--temperature", "0"]), "temperature 0.0 must be > 0")
+        try expectError(distill(["--temperature", "-1"]), "temperature -1.0 must be > 0")
         XCTAssertFalse(FileManager.default.fileExists(atPath: out), "failed runs write nothing")
     }
 }
