@@ -17,7 +17,7 @@ public final class EmbedPipeline: @unchecked Sendable {
     var rows: [Float] = []
 
     /// `timed` turns on the per-stage clock (`report`).
-    public init(model: LexicalModel, threads: Int, batch: Int = 32, timed: Bool = false,
+    public init(model: LexicalModel, threads: Int, batch: Int = 256, timed: Bool = false,
                 chunkDocuments: Int = 8192, chunkBytes: Int = 32 << 20) {
         (self.model, self.threads, self.batch) = (model, max(1, threads), max(1, batch))
         (self.chunkDocuments, self.chunkBytes) = (max(1, chunkDocuments), chunkBytes)

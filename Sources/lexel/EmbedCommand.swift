@@ -36,7 +36,7 @@ struct Embed: ParsableCommand {
     @Option(help: "Output file: .npy or .jsonl.") var output: String?
     @Option(parsing: .unconditional, help: "Worker threads (default: all online CPUs).") var threads: Int = onlineCPUs
     @Flag(help: "Write int8 codes round(x * 127) instead of float32 (4x smaller; cosine error < 0.01).") var int8 = false
-    @Option(parsing: .unconditional, help: "Documents per batch through the dense layers.") var batch = 32
+    @Option(parsing: .unconditional, help: "Documents per batch through the dense layers (larger batches reuse each weight more: 256 measured 1.2-1.4x faster than 32 on the 2M-96-3072-3072-192 model).") var batch = 256
     @Flag(help: "Print a per-stage time split (tokenise, n-grams, W0, dense) and throughput at the end.") var profile = false
     @Flag(help: "No progress line.") var quiet = false
     @Flag(help: "Check every checksum of an .lxm model, W0 included, before embedding.") var verify = false
