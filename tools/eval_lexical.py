@@ -91,7 +91,7 @@ def parse_args():
     ap.add_argument("--c-grid", default="0.1,1,10,100,1000,10000", help="logistic-regression C values for the CV")
     ap.add_argument("--json", default=None, help="results file (default WORK_DIR/results.json)")
     ap.add_argument("--quick", action="store_true",
-                    help="Lexel only, held-out and news metrics only (no classification): for comparing models")
+                    help="Lexel only, one JSON line of its metrics (no baselines, no diagnostics): for comparing models")
     return ap.parse_args()
 
 
@@ -442,9 +442,12 @@ def main():
 
     lexel = Lexel(lexel_bin, model, ARGS.threads)
     if ARGS.quick:
-        v = {name: lexel.embed(sets[name], work) for name in ("heldout", "news-titles", "news-bodies")}
+        v = {name: lexel.embed(sets[name], work) for name in sets}
         quick = {"model": model, "heldout": heldout_metrics(v["heldout"], teacher_cos, teacher_top),
                  "news": news_metrics(v["news-titles"], v["news-bodies"], groups)}
+        for task in cls:
+            quick[task] = classify(v[f"{task}-train"], cls[task]["train"][0], v[f"{task}-test"], cls[task]["test"][0],
+                                   c_grid)["accuracy"]
         print(json.dumps(quick))
         return
     teacher = Teacher(ARGS.python, ARGS.threads, work)

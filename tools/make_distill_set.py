@@ -1,0 +1,118 @@
+"""Builds the training set of the default lexical model: texts (JSONL) and row-aligned teacher vectors (.npy, f16).
+
+Rows, in this order:
+  1. paragraphs 0..49,999 of corpus/paragraphs-en.jsonl.zst, teacher rows from teacher/minilm-train.f16.npy;
+  2. extra paragraphs from id 52,000 on, for which `tools/teacher.py` wrote chunk files
+     (--paragraph-chunks DIR: chunk-<start>.npy, each the teacher vectors of paragraphs start.. in order);
+  3. one sentence per paragraph of part 1 (--sentences S.jsonl, its teacher vectors S.npy): short texts, so the
+     student also sees queries, titles and questions, not only paragraphs;
+  4. last, the held-out paragraphs 50,000..51,999 (never trained on: `lexel distill --holdout 2000`).
+
+  tools/.venv/bin/python tools/make_distill_set.py OUT_DIR [--paragraph-chunks D] [--sentences S.jsonl]
+  tools/.venv/bin/python tools/make_distill_set.py --make-sentences S.jsonl   # step 0: pick the sentences
+
+Sentences: each paragraph of part 1 is split after . ! or ? followed by a space and a capital, digit or quote;
+one piece of 3 to 40 words is drawn at random (seeded); paragraphs with none are skipped. Their teacher vectors:
+  tools/.venv/bin/python tools/teacher.py S.jsonl S.npy
+"""
+import argparse
+import glob
+import io
+import json
+import os
+import random
+import re
+import sys
+
+import numpy as np
+import zstandard
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DATA = os.path.join(ROOT, "..", "shared", "data")
+PARAGRAPHS = os.path.join(DATA, "corpus", "paragraphs-en.jsonl.zst")
+TEACHER = os.path.join(DATA, "teacher", "minilm-train.f16.npy")
+TRAIN, HELDOUT_START, HELDOUT_END, EXTRA_START = 50_000, 50_000, 52_000, 52_000
+SENTENCE_END = re.compile(r'(?<=[.!?])["\')\]]?\s+(?=[A-Z0-9"\'(])')
+
+
+def paragraphs(limit=None):
+    with open(PARAGRAPHS, "rb") as f:
+        for i, line in enumerate(io.TextIOWrapper(zstandard.ZstdDecompressor().stream_reader(f), encoding="utf-8")):
+            if limit is not None and i >= limit:
+                return
+            row = json.loads(line)
+            assert row["id"] == i, f"{PARAGRAPHS}: line {i + 1} has id {row['id']}"
+            yield row["text"]
+
+
+def make_sentences(path):
+    rng = random.Random(20261123)
+    n = 0
+    with open(path + ".tmp", "w", encoding="utf-8") as out:
+        for i, text in enumerate(paragraphs(TRAIN)):
+            pieces = [s.strip() for s in SENTENCE_END.split(text) if 3 <= len(s.split()) <= 40]
+            if pieces:
+                out.write(json.dumps({"id": i, "text": rng.choice(pieces)}, ensure_ascii=False) + "\n")
+                n += 1
+    os.replace(path + ".tmp", path)
+    print(f"{path}: {n} sentences from paragraphs 0..{TRAIN - 1}")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("out_dir", nargs="?")
+    ap.add_argument("--paragraph-chunks", help="folder of chunk-<start>.npy teacher files for paragraphs >= 52,000")
+    ap.add_argument("--sentences", help="sentences JSONL (its teacher vectors: the same path with .npy)")
+    ap.add_argument("--make-sentences", metavar="S.jsonl", help="write the sentence file and stop")
+    args = ap.parse_args()
+    if args.make_sentences:
+        return make_sentences(args.make_sentences)
+    if not args.out_dir:
+        ap.error("OUT_DIR is required")
+
+    teacher = np.load(TEACHER, mmap_mode="r")
+    texts = list(paragraphs())
+    rows, vectors = texts[:TRAIN], [np.asarray(teacher[:TRAIN])]
+    extra = 0
+    if args.paragraph_chunks:
+        chunks = sorted(glob.glob(os.path.join(args.paragraph_chunks, "chunk-*.npy")),
+                        key=lambda p: int(re.search(r"chunk-(\d+)\.npy$", p).group(1)))
+        expect = EXTRA_START
+        for path in chunks:
+            start = int(re.search(r"chunk-(\d+)\.npy$", path).group(1))
+            if start != expect:
+                sys.exit(f"{path}: starts at paragraph {start}, expected {expect} (chunks must be contiguous)")
+            v = np.load(path)
+            rows += texts[start:start + len(v)]
+            vectors.append(v.astype(np.float16))
+            expect, extra = start + len(v), extra + len(v)
+    sentences = 0
+    if args.sentences:
+        with open(args.sentences, encoding="utf-8") as f:
+            s = [json.loads(line)["text"] for line in f if line.strip()]
+        v = np.load(os.path.splitext(args.sentences)[0] + ".npy")
+        if len(v) != len(s):
+            sys.exit(f"{args.sentences}: {len(s)} sentences but {len(v)} teacher rows")
+        rows += s
+        vectors.append(v.astype(np.float16))
+        sentences = len(s)
+    rows += texts[HELDOUT_START:HELDOUT_END]
+    vectors.append(np.asarray(teacher[HELDOUT_START:HELDOUT_END]))
+    matrix = np.concatenate(vectors)
+    assert len(rows) == len(matrix)
+
+    os.makedirs(args.out_dir, exist_ok=True)
+    corpus, npy = os.path.join(args.out_dir, "corpus.jsonl"), os.path.join(args.out_dir, "teacher.npy")
+    with open(corpus + ".tmp", "w", encoding="utf-8") as f:
+        for i, t in enumerate(rows):
+            f.write(json.dumps({"id": i, "text": t}, ensure_ascii=False) + "\n")
+    with open(npy + ".tmp", "wb") as f:
+        np.save(f, matrix)
+    os.replace(corpus + ".tmp", corpus)
+    os.replace(npy + ".tmp", npy)
+    print(f"{corpus}: {len(rows)} rows = {TRAIN} paragraphs + {extra} extra paragraphs + {sentences} sentences "
+          f"+ {HELDOUT_END - HELDOUT_START} held out (last); {npy}: {matrix.shape} {matrix.dtype}")
+
+
+if __name__ == "__main__":
+    main()
