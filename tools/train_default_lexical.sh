@@ -9,16 +9,19 @@
 # Inputs (from the shared data pack, ../shared/data next to the repository; DATA=... to point elsewhere):
 #   corpus/paragraphs-en.jsonl.zst   183,000 paragraphs (JSON Lines, field `text`)
 #   teacher/minilm-train.f16.npy     all-MiniLM-L6-v2 vectors of paragraphs 0..51,999
-# Training uses teacher rows 0..49,999; rows 50,000..51,999 are held out (--holdout 2000), never trained
-# on, and scored at the end (Spearman correlation of student vs teacher cosines over 1M pairs).
+# Steps (each skipped when its output exists in WORK):
+#   1. teacher vectors of paragraphs 52,000..182,999 with tools/teacher.py (tools/.venv; CPU, chunks of 10,000,
+#      about 4 min a chunk on 2 idle cores, 55 min in all);
+#   2. one sentence of each training paragraph (tools/make_distill_set.py --make-sentences) and its teacher vector
+#      (about 7 min): short texts, so that queries, titles and questions are in the training distribution;
+#   3. the training set (tools/make_distill_set.py): paragraphs 0..49,999, 52,000..182,999, the sentences, then
+#      the held-out paragraphs 50,000..51,999 last (--holdout 2000: never trained on, scored at the end);
+#   4. lexel ngrams, 5. lexel distill.
 #
 # The result is deterministic: `lexel ngrams` runs on one counting thread (with more, its Space-Saving
 # merge order, and so a few borderline n-grams and estimated counts, depend on scheduling), and `lexel
 # distill` gives the same weights for any thread count (checked: byte-identical files from 1 and 2 threads).
-# With the default DATA, the paths recorded in the model's metadata are relative to the repository root, so
-# the file is byte-identical wherever the repository is (on the same kind of CPU: floating-point kernels may
-# round differently on other SIMD instruction sets).
-# Time on 2 shared cores: about 15 s for the n-grams, 5.5 min for the distillation.
+# The teacher vectors may differ in the last float16 bit between machines (torch kernels).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,10 +31,12 @@ OUT=${OUT:-vocab/lexel-minilm-distilled.lxm}
 WORK=${WORK:-.build/default-lexical}
 THREADS=${THREADS:-2}
 LEXEL=${LEXEL:-.build/release/lexel}
+EPOCHS=${EPOCHS:-30}
 
+PYTHON=${PYTHON:-tools/.venv/bin/python}
 CORPUS=$DATA/corpus/paragraphs-en.jsonl.zst
 TEACHER=$DATA/teacher/minilm-train.f16.npy
-for f in "$CORPUS" "$TEACHER"; do
+for f in "$CORPUS" "$TEACHER" "$PYTHON"; do
   [ -r "$f" ] || { echo "missing $f (set DATA to the shared data folder)" >&2; exit 1; }
 done
 
@@ -40,7 +45,24 @@ if [ ! -x "$LEXEL" ]; then
   swift build -c release
   LEXEL=.build/release/lexel
 fi
-mkdir -p "$WORK"
+mkdir -p "$WORK/chunks"
+
+echo "== teacher vectors of paragraphs 52,000..182,999"
+for start in $(seq 52000 10000 182999); do
+  f=$WORK/chunks/chunk-$start.npy
+  [ -f "$f" ] && continue
+  nice -n 10 "$PYTHON" tools/teacher.py "$CORPUS" "$f.tmp.npy" --start "$start" --limit 10000 --threads "$THREADS"
+  mv "$f.tmp.npy" "$f"
+done
+echo "== sentences and their teacher vectors"
+[ -f "$WORK/sentences.jsonl" ] || "$PYTHON" tools/make_distill_set.py --make-sentences "$WORK/sentences.jsonl"
+if [ ! -f "$WORK/sentences.npy" ]; then
+  nice -n 10 "$PYTHON" tools/teacher.py "$WORK/sentences.jsonl" "$WORK/sentences.tmp.npy" --threads "$THREADS"
+  mv "$WORK/sentences.tmp.npy" "$WORK/sentences.npy"
+fi
+echo "== training set"
+[ -f "$WORK/set/teacher.npy" ] || "$PYTHON" tools/make_distill_set.py "$WORK/set" --paragraph-chunks "$WORK/chunks" \
+  --sentences "$WORK/sentences.jsonl"
 
 # The feature vocabulary: the 210,000 most frequent bert-base-uncased WordPiece 1..5-grams of all 183,000
 # paragraphs (unsupervised counts; includes the 2,000 held-out paragraphs' text, not their teacher vectors).
@@ -50,13 +72,13 @@ nice -n 10 "$LEXEL" ngrams "$CORPUS" --field text --top 210000 --minn 1 --maxn 5
 
 # Distillation: collection IDF (Luxical's), W0 = 210,000 x 96, one dense layer of 2048, output 192; Gram-KL loss
 # (temperature 3), AdamW beta 0.9/0.9, lazy W0 rows, peak lr 0.0025 (warmup 5%, linear decay over the last 10%),
-# batch 256, 40 epochs, seed 0. Saved with int8 W0 rows (one scale per row) and f16 dense layers. The checkpoint
+# batch 256, 30 epochs (EPOCHS=...), seed 0. Saved with int8 W0 rows (one scale per row) and f16 dense layers. The checkpoint
 # (written once, at the end) lets `lexel distill ... --resume "$WORK/distill.ckpt" --dtype f32 --layer-dtype f32
 # --output f32.lxm` write the same weights unquantised, for comparison, without training again.
 echo "== lexel distill"
-nice -n 10 "$LEXEL" distill "$CORPUS" --field text --teacher "$TEACHER" --ngrams "$WORK/ngrams.tsv" \
+nice -n 10 "$LEXEL" distill "$WORK/set/corpus.jsonl" --field text --teacher "$WORK/set/teacher.npy" --ngrams "$WORK/ngrams.tsv" \
   --vocab vocab/bert-base-uncased/vocab.txt --idf collection --dims 96,2048,192 \
-  -epoch 40 -lr 0.0025 --batch 256 --weight-decay 0 --seed 0 --holdout 2000 --thread "$THREADS" \
+  -epoch $EPOCHS -lr 0.0025 --batch 256 --weight-decay 0 --seed 0 --holdout 2000 --thread "$THREADS" \
   --checkpoint "$WORK/distill.ckpt" --checkpoint-every 1000000 \
   --dtype int8 --layer-dtype f16 --output "$OUT"
 
