@@ -19,6 +19,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "lexel", targets: ["lexel"]),
+        .library(name: "LexelCore", targets: ["LexelCore"]),
         .library(name: "LexelVectors", targets: ["LexelVectors"]),
         .library(name: "LexelTraining", targets: ["LexelTraining"]),
         .library(name: "LexelStore", targets: ["LexelStore"]),
@@ -27,39 +28,64 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
+    // Layers, bottom to top (docs/architecture.md; tools/check_layers.py enforces the imports):
+    //   C shims -> LexelCore, LexelKernels -> LexelContainer, LexelIO -> LexelText -> engines -> front ends.
     targets: [
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
-        // The CPU instructions Swift cannot spell (software prefetch), as static inline C.
+        // The CPU instructions Swift cannot spell (software prefetch, int8 GEMM), as static inline C.
         .target(name: "CKernels"),
-        // SIMD kernels, aligned matrices, random numbers: the one home of hot arithmetic.
+        // Errors, mapped files, atomic output files, clock, threads and parallel-for, top-k, statistics.
+        .target(name: "LexelCore", swiftSettings: fast),
+        // SIMD kernels, GEMM, row codecs (f32/f16/int8), aligned matrices, random numbers: all hot arithmetic.
         .target(name: "LexelKernels", dependencies: ["CKernels"], swiftSettings: fast),
-        // Streaming corpus reading (plain or zstd), tokenisation, hashing, vocabulary, sampling tables.
-        .target(name: "LexelText", dependencies: ["CZstd", "LexelKernels"], swiftSettings: fast),
-        // word2vec / fastText training: skip-gram, CBOW, negative sampling, hierarchical softmax, hogwild threads.
-        .target(name: "LexelTraining", dependencies: ["LexelText", "LexelKernels"], swiftSettings: fast),
-        // Trained vectors: model and .vec files, lookups (subword OOV), neighbours, analogies, evaluation.
-        .target(name: "LexelVectors", dependencies: ["LexelText", "LexelKernels"], swiftSettings: fast),
-        // The `.lxv` vector file: compressed keys, hash index, quantised memory-mapped rows (docs/format.md).
-        .target(name: "LexelStore", dependencies: ["CZstd", "LexelText", "LexelKernels", "LexelVectors"],
+        // The checksummed, memory-mapped section container of .lxv and .lxm files; knows no model kind.
+        .target(name: "LexelContainer", dependencies: ["CZstd", "LexelCore"], swiftSettings: fast),
+        // Byte streams (plain, zstd), lines, documents (plain or JSON Lines), .npy/.npz, ZIP, file-kind sniffing.
+        .target(name: "LexelIO", dependencies: ["CZstd", "LexelCore"], swiftSettings: fast),
+        // Tokenisers (whitespace, BERT WordPiece), vocabularies, fastText subword hashing.
+        .target(name: "LexelText", dependencies: ["LexelCore", "LexelKernels", "LexelIO"], swiftSettings: fast),
+        // Engine: word2vec / fastText training: skip-gram, CBOW, losses, hogwild threads.
+        .target(name: "LexelTraining", dependencies: ["LexelCore", "LexelKernels", "LexelIO", "LexelText"],
                 swiftSettings: fast),
-        // Lexical-dense document embeddings: BERT WordPiece tokenizer, n-gram TF-IDF features, ReLU MLP.
-        .target(name: "LexelLexical", dependencies: ["LexelText", "LexelKernels", "LexelStore"], swiftSettings: fast),
+        // Engine: word vectors in memory: model and .vec/.bin files, lookups (subword OOV), neighbours, evaluation.
+        .target(name: "LexelVectors", dependencies: ["LexelCore", "LexelKernels", "LexelIO", "LexelText"],
+                swiftSettings: fast),
+        // Engine: the `.lxv` vector file: keys, hash index, quantised mapped rows, exact and HNSW search.
+        .target(name: "LexelStore",
+                dependencies: ["LexelCore", "LexelKernels", "LexelContainer", "LexelIO", "LexelText", "LexelVectors"],
+                swiftSettings: fast),
+        // Engine: lexical-dense document embeddings: n-gram TF-IDF features, ReLU MLP, distillation.
+        .target(name: "LexelLexical",
+                dependencies: ["LexelCore", "LexelKernels", "LexelContainer", "LexelIO", "LexelText"],
+                swiftSettings: fast),
         // The `lexel` command-line tool.
         .executableTarget(
             name: "lexel",
             dependencies: [
-                "LexelTraining", "LexelVectors", "LexelText", "LexelStore", "LexelLexical",
+                "LexelCore", "LexelKernels", "LexelContainer", "LexelIO", "LexelText",
+                "LexelTraining", "LexelVectors", "LexelStore", "LexelLexical",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fast),
-        .testTarget(name: "LexelKernelsTests", dependencies: ["LexelKernels"]),
-        .testTarget(name: "LexelTextTests", dependencies: ["LexelText"], exclude: ["Fixtures"]),
-        .testTarget(name: "LexelTrainingTests", dependencies: ["LexelTraining", "LexelText", "LexelKernels"]),
-        .testTarget(name: "LexelVectorsTests", dependencies: ["LexelVectors", "LexelTraining", "LexelText"]),
-        .testTarget(name: "LexelStoreTests", dependencies: ["LexelStore", "LexelVectors", "LexelText", "LexelKernels"],
+        // Tests: one target per module, each beside the module it tests, sharing LexelTestSupport.
+        .target(name: "LexelTestSupport", path: "Tests/LexelTestSupport"),
+        .testTarget(name: "LexelCoreTests", dependencies: ["LexelCore", "LexelTestSupport"]),
+        .testTarget(name: "LexelKernelsTests", dependencies: ["LexelKernels", "CKernels", "LexelCore"]),
+        .testTarget(name: "LexelIOTests", dependencies: ["LexelIO", "LexelCore", "LexelTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "LexelTextTests", dependencies: ["LexelText", "LexelIO", "LexelCore", "LexelTestSupport"],
                     exclude: ["Fixtures"]),
-        .testTarget(name: "LexelLexicalTests", dependencies: ["LexelLexical", "LexelStore", "LexelText", "LexelKernels"],
+        .testTarget(name: "LexelTrainingTests",
+                    dependencies: ["CKernels", "LexelTraining", "LexelText", "LexelKernels", "LexelIO", "LexelCore", "LexelTestSupport"]),
+        .testTarget(name: "LexelVectorsTests",
+                    dependencies: ["LexelVectors", "LexelTraining", "LexelText", "LexelCore", "LexelTestSupport"]),
+        .testTarget(name: "LexelStoreTests",
+                    dependencies: ["CKernels", "LexelStore", "LexelVectors", "LexelText", "LexelKernels", "LexelContainer", "LexelCore",
+                                   "LexelTestSupport"],
                     exclude: ["Fixtures"]),
-        .testTarget(name: "LexelCLITests", dependencies: ["lexel"]),
+        .testTarget(name: "LexelLexicalTests",
+                    dependencies: ["CKernels", "LexelLexical", "LexelContainer", "LexelText", "LexelKernels", "LexelIO", "LexelCore",
+                                   "LexelTestSupport"],
+                    exclude: ["Fixtures"]),
+        .testTarget(name: "LexelCLITests", dependencies: ["lexel", "LexelTestSupport"]),
     ]
 )

@@ -1,6 +1,6 @@
-import LexelKernels
-import LexelText
 import Synchronization
+import LexelCore
+import LexelIO
 
 /// Embeds a stream of documents on several threads with bounded memory: documents are gathered into chunks
 /// (at most `chunkDocuments` documents or about `chunkBytes` of text), each chunk is split into batches that

@@ -1,7 +1,5 @@
 import CKernels
 import LexelKernels
-import LexelStore
-import LexelText
 
 /// The first layer's weights, W0, as `count` rows of `dim` values (one row per n-gram feature) in f32, f16 or
 /// int8 with one f32 scale per row. The rows either belong to this value or are mapped in place from a model
@@ -9,20 +7,20 @@ import LexelText
 public struct InputRows: @unchecked Sendable {
     public let count: Int
     public let dim: Int
-    public let dtype: VectorFileFormat.DType
+    public let dtype: RowType
     let base: UnsafeRawPointer
     let scales: UnsafePointer<Float>?
     let owner: AnyObject
 
     /// Rows over `base` (and `scales` for int8), kept valid by `owner`.
-    public init(count: Int, dim: Int, dtype: VectorFileFormat.DType, base: UnsafeRawPointer,
+    public init(count: Int, dim: Int, dtype: RowType, base: UnsafeRawPointer,
                 scales: UnsafePointer<Float>?, owner: AnyObject) {
         precondition(dtype != .int8 || scales != nil, "int8 rows need scales")
         (self.count, self.dim, self.dtype, self.base, self.scales, self.owner) = (count, dim, dtype, base, scales, owner)
     }
 
     /// Rows encoded from row-major f32 values (`count x dim`) into `dtype`.
-    public init(_ values: UnsafePointer<Float>, count: Int, dim: Int, dtype: VectorFileFormat.DType = .f32) {
+    public init(_ values: UnsafePointer<Float>, count: Int, dim: Int, dtype: RowType = .f32) {
         let storage = Storage(bytes: count * dim * dtype.size, scales: dtype == .int8 ? count : 0)
         for r in 0..<count {
             let s = RowCodec.encode(values + r * dim, dim, dtype, into: storage.bytes + r * dim * dtype.size)

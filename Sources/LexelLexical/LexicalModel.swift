@@ -1,4 +1,4 @@
-import LexelKernels
+import LexelCore
 import LexelText
 
 /// A complete lexical-dense embedder: text -> WordPiece ids -> n-gram TF-IDF -> network -> unit vector.

@@ -1,5 +1,7 @@
+import LexelContainer
+import LexelCore
+import LexelIO
 import LexelKernels
-import LexelStore
 import LexelText
 
 /// Lexical models in the `.lxv` container (docs/lexical-model.md): meta `kind=lexical-model`, the WordPiece
@@ -7,7 +9,7 @@ import LexelText
 /// the dense layers (`out x in`, f32 or f16, unpacked into f32 when loaded).
 extension LexicalModel {
     /// Writes the model atomically. `dtype` is W0's storage; `layerType` the dense layers' (f32 or f16).
-    public func write(path: String, dtype: VectorFileFormat.DType? = nil, layerType: VectorFileFormat.DType = .f32) throws {
+    public func write(path: String, dtype: RowType? = nil, layerType: RowType = .f32) throws {
         guard layerType != .int8 else { throw LexelError(file: path, "dense layers are stored as f32 or f16, not int8") }
         let dtype = dtype ?? network.input.dtype
         let net = network
@@ -65,7 +67,7 @@ extension LexicalModel {
             throw LexelError(file: path, offset: 0, "not a lexical model: this is \(other); expected a Lexel model "
                              + "(.lxm, from `lexel distill`) or a Luxical .npz")
         }
-        let c = try ContainerFile(path: path)
+        let c = try ContainerFile(path: path, kinds: LexicalModel.sectionKinds)
         let meta = c.meta
         guard meta["kind"] == "lexical-model" else {
             throw LexelError(file: path, "not a lexical model (a Lexel \(meta["kind"] ?? "vector") file); make one with `lexel distill`")
@@ -73,8 +75,8 @@ extension LexicalModel {
         let m = try c.require(.meta)
         let dims = (meta["dims"] ?? "").split(separator: ",").compactMap { Int($0) }
         guard let v = Int(meta["input-dim"] ?? ""), v > 0, v < Int(UInt32.max), dims.count >= 2, dims.allSatisfy({ $0 > 0 && $0 <= 1 << 16 }),
-              let dtype = VectorFileFormat.DType(rawValue: meta["dtype"] ?? ""),
-              let layerType = VectorFileFormat.DType(rawValue: meta["layer-dtype"] ?? "f32"), layerType != .int8,
+              let dtype = RowType(rawValue: meta["dtype"] ?? ""),
+              let layerType = RowType(rawValue: meta["layer-dtype"] ?? "f32"), layerType != .int8,
               let minN = Int(meta["minn"] ?? ""), let maxN = Int(meta["maxn"] ?? ""), minN >= 1, maxN >= minN, maxN <= 16 else {
             throw c.error(Int(m.offset), "section meta: input-dim, dims, dtype, minn or maxn missing or implausible")
         }
@@ -133,7 +135,7 @@ enum ModelFileKind {
         let n = (try? b.withUnsafeMutableBytes { try f.read(into: $0) }) ?? 0
         guard n >= 8 else { return nil }
         let head = Array(b[0..<8])
-        if head == VectorFileFormat.magic || head[0..<4] == [0x50, 0x4B, 0x03, 0x04] { return nil }
+        if head == ContainerFormat.magic || head[0..<4] == [0x50, 0x4B, 0x03, 0x04] { return nil }
         if head[0..<6] == [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59] { return "a NumPy .npy array" }
         if head == Array("LXWMODEL".utf8) { return "a Lexel word-vector model (from `lexel skipgram` or `lexel cbow`)" }
         if head == Array("LXDISTCK".utf8) { return "a `lexel distill` checkpoint (its run writes the model with --output)" }

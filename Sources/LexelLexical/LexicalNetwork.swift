@@ -1,6 +1,5 @@
+import LexelCore
 import LexelKernels
-import LexelStore
-import LexelText
 
 /// The lexical-dense network (Luxical's shape, no biases): sparse TF-IDF x (V features) -> `W0` (stored V x d0,
 /// so each nonzero adds one contiguous row) -> ReLU -> L2-normalise -> for each hidden layer: dense, ReLU,
@@ -60,7 +59,7 @@ public final class LexicalNetwork: @unchecked Sendable {
 
     /// A network from f32 arrays: W0 `inputDim x dims[0]` row-major and dense layers `out x in`.
     public convenience init(w0: [Float], inputDim: Int, layers outByIn: [[Float]], dims: [Int],
-                            dtype: VectorFileFormat.DType = .f32) throws {
+                            dtype: RowType = .f32) throws {
         guard inputDim > 0, let d0 = dims.first, d0 > 0, w0.count == inputDim * d0 else {
             throw LexelError("network: W0 has \(w0.count) values, expected \(inputDim) x \(dims.first ?? 0)")
         }

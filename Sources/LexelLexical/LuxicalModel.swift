@@ -1,6 +1,6 @@
 import Foundation
-import LexelKernels
-import LexelStore
+import LexelCore
+import LexelIO
 import LexelText
 
 /// Luxical's model format: a NumPy `.npz` holding the HF tokenizer JSON (`tokenizer`, uint8), the n-gram

@@ -4,8 +4,6 @@ import Glibc
 import Darwin
 #endif
 import CKernels
-import LexelKernels
-import LexelText
 import Synchronization
 
 /// Approximate top-k counting of n-grams in bounded memory: Space-Saving (Metwally, Agrawal & El Abbadi, 2005)

@@ -4,9 +4,10 @@ import Glibc
 import Darwin
 #endif
 import CKernels
-import LexelKernels
-import LexelText
 import Synchronization
+import LexelCore
+import LexelIO
+import LexelText
 
 /// Which inverse document frequency a vocabulary built from an n-gram table uses.
 public enum IDFKind: String, Sendable, CaseIterable {
@@ -169,7 +170,7 @@ public func countNgrams(in reader: DocumentReader, tokenizer: BertTokenizer, opt
     guard o.minN >= 1, o.maxN >= o.minN, o.maxN <= 16 else { throw LexelError("n-gram lengths \(o.minN)...\(o.maxN) are invalid (1 <= minn <= maxn <= 16)") }
     guard o.top >= 1, o.capacityFactor >= 1, o.threads >= 1 else { throw LexelError("top, capacity factor and threads must be >= 1") }
     if let b = o.sketchBits, b < 0 || b > 30 { throw LexelError("sketch bits must be 0...30 (got \(b))") }
-    let start = monotonicNow()
+    let start = monotonicSeconds()
     let capacity = Int((Double(o.top) * o.capacityFactor).rounded(.up))
     let chunkLimit = o.chunkLimit ?? min(1 << 21, max(1 << 16, capacity / 8))
     final class Shared: @unchecked Sendable {
@@ -189,7 +190,7 @@ public func countNgrams(in reader: DocumentReader, tokenizer: BertTokenizer, opt
     runOnThreads(o.threads + 1) { t in
         if t == 0 {  // the reader
             var batch = DocumentBatch(first: 0)
-            var lastReport = monotonicNow()
+            var lastReport = monotonicSeconds()
             do {
                 try reader.forEach { text, i in
                     batch.bytes.append(contentsOf: text)
@@ -197,7 +198,7 @@ public func countNgrams(in reader: DocumentReader, tokenizer: BertTokenizer, opt
                     if batch.bytes.count >= 1 << 18 || batch.ends.count >= 2048 {
                         shared.queue.push(batch)
                         batch = DocumentBatch(first: i + 1)
-                        let now = monotonicNow()
+                        let now = monotonicSeconds()
                         if let progress, now - lastReport >= 0.5 {
                             lastReport = now
                             progress(NgramCountingStatus(documents: i + 1, bytesRead: reader.bytesRead,
@@ -265,7 +266,7 @@ public func countNgrams(in reader: DocumentReader, tokenizer: BertTokenizer, opt
         maxError = max(maxError, e.error)
     }
     return NgramCountingResult(table: table, capacity: capacity, guaranteed: guaranteed, floor: summary.floor,
-                               maxError: maxError, seconds: monotonicNow() - start)
+                               maxError: maxError, seconds: monotonicSeconds() - start)
 }
 
 /// Exact n-gram counts of a run of documents (one thread's), merged into a `SpaceSaving` summary after the
@@ -409,10 +410,4 @@ final class DocumentBatchQueue: @unchecked Sendable {
         pthread_mutex_unlock(&mutex)
         return b
     }
-}
-
-func monotonicNow() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
 }

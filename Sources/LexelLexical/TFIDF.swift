@@ -1,5 +1,5 @@
 import Foundation
-import LexelText
+import LexelCore
 
 /// A vocabulary of n-grams (by hash) with their inverse document frequencies: the feature space of the
 /// lexical-dense embedder. Lookups go through an open-addressing table of (hash, index, IDF) slots sized to

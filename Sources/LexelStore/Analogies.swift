@@ -1,5 +1,5 @@
+import LexelCore
 import LexelKernels
-import LexelText
 import LexelVectors
 
 /// Word-level queries in the style of gensim's KeyedVectors. Every word gets a vector (out-of-vocabulary words

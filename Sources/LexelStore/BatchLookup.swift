@@ -1,3 +1,4 @@
+import LexelCore
 import LexelKernels
 
 /// Many lookups at once: vectors for a list of words, and zero-padded sequences of words (Magnitude's

@@ -1,3 +1,5 @@
+import LexelCore
+import LexelContainer
 import LexelKernels
 import LexelText
 import LexelVectors
@@ -45,6 +47,6 @@ extension VectorFile {
     /// Whether the file at `path` starts with the `.lxv` magic (it may still be damaged).
     public static func isVectorFile(path: String) -> Bool {
         guard let f = try? MappedFile(path: path), f.size >= 8 else { return false }
-        return Array(UnsafeRawBufferPointer(start: f.base, count: 8)) == VectorFileFormat.magic
+        return Array(UnsafeRawBufferPointer(start: f.base, count: 8)) == ContainerFormat.magic
     }
 }

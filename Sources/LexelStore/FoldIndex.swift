@@ -1,4 +1,5 @@
-import LexelText
+import LexelContainer
+import LexelCore
 
 /// The optional `fold-index` section: case-insensitive lookups. Same layout as `key-index`, over the lower-cased
 /// keys (Swift's `lowercased()`: Unicode default case mapping), one entry per lower-cased form, pointing to the
@@ -19,11 +20,11 @@ enum FoldIndex {
 
 extension VectorFile {
     /// Whether the file was written with a case-folded index (`lexel convert --fold-case`).
-    public var hasFoldIndex: Bool { sections.contains { $0.kind == VectorFileFormat.Kind.foldIndex.rawValue } }
+    public var hasFoldIndex: Bool { sections.contains { $0.kind == SectionKind.foldIndex.rawValue } }
 
     /// The most frequent row whose key equals `word` ignoring case, when the file has a fold index; else nil.
     public func row(ignoringCase word: String) throws -> Int? {
-        guard let e = sections.first(where: { $0.kind == VectorFileFormat.Kind.foldIndex.rawValue }) else { return nil }
+        guard let e = sections.first(where: { $0.kind == SectionKind.foldIndex.rawValue }) else { return nil }
         guard e.encoding == 0,
               let view = KeyIndexView(file.base + Int(e.offset), length: Int(e.length), fileRows: count, complete: false) else {
             throw LexelError(file: path, offset: Int64(e.offset), "section fold-index: tables do not fit the section (corrupt)")

@@ -4,7 +4,6 @@ import Glibc
 import Darwin
 #endif
 import LexelKernels
-import LexelText
 
 /// Settings of an HNSW graph.
 public struct HNSWParameters: Sendable {

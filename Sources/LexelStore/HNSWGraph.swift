@@ -1,5 +1,3 @@
-import LexelKernels
-import LexelText
 
 /// A binary heap of (similarity, row) pairs: a max-heap (best first) or a min-heap (worst first).
 struct ScoredHeap {

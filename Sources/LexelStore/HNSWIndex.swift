@@ -1,6 +1,7 @@
-import LexelKernels
-import LexelText
 import Synchronization
+import LexelContainer
+import LexelCore
+import LexelKernels
 
 /// The `hnsw` section (docs/format.md), all little-endian:
 ///
@@ -122,7 +123,7 @@ extension VectorFile {
     /// The file's HNSW graph, when `lexel index` has added one.
     var hnsw: HNSWView? {
         get throws {
-            guard let e = sections.first(where: { $0.kind == VectorFileFormat.Kind.hnsw.rawValue }) else { return nil }
+            guard let e = sections.first(where: { $0.kind == SectionKind.hnsw.rawValue }) else { return nil }
             guard e.encoding == 0, let v = HNSWView(file.base + Int(e.offset), length: Int(e.length), fileRows: count) else {
                 throw LexelError(file: path, offset: Int64(e.offset), "section hnsw: tables do not fit the section (corrupt)")
             }
@@ -131,7 +132,7 @@ extension VectorFile {
     }
 
     /// Whether the file has an HNSW graph for approximate searches.
-    public var hasHNSW: Bool { sections.contains { $0.kind == VectorFileFormat.Kind.hnsw.rawValue } }
+    public var hasHNSW: Bool { sections.contains { $0.kind == SectionKind.hnsw.rawValue } }
 
     /// Approximate top-`k` by cosine through the HNSW graph: a greedy descent of the upper levels, then a beam of
     /// width `max(ef, k)` on level 0. Larger `ef` is slower and recalls more. Rows in `excluding` are left out.

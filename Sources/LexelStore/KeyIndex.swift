@@ -1,4 +1,4 @@
-import LexelText
+import LexelContainer
 
 /// The `keys` section: keys in zstd blocks of 256, so that reading one key decodes ~256 keys, not all.
 enum KeyBlocks {

@@ -1,5 +1,5 @@
+import LexelContainer
 import LexelKernels
-import LexelText
 
 /// Out-of-vocabulary vectors for files without subword rows, after Magnitude's idea (docs/oov.md): a
 /// deterministic pseudo-random unit vector from the word's character n-grams, blended 0.3 / 0.7 with the mean

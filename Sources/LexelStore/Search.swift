@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import LexelCore
 import LexelKernels
 import LexelVectors
 
@@ -19,9 +20,6 @@ public struct SearchOptions: Sendable {
         self.threads = max(1, threads)
     }
 }
-
-/// CPUs online (LexelStore avoids Foundation, whose runtime would add ~10 MB to every reader process).
-public var onlineCPUs: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 
 /// One search result: a row of the file, its key and its cosine similarity (or 3CosMul score).
 public struct Match: Sendable, Equatable {
@@ -148,19 +146,4 @@ extension VectorFile {
         let all = lists.flatMap(\.items).sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
         return try all.prefix(k).map { Match(row: $0.0, key: try key($0.0), score: $0.1) }
     }
-}
-
-/// One value per thread, each touched only by its own thread during a scan (separate storage, no shared
-/// array whose copy-on-write check two threads would race on).
-final class ThreadSlots<T>: @unchecked Sendable {
-    private let slots: UnsafeMutablePointer<T>
-    private let n: Int
-    init(_ n: Int, _ make: () -> T) {
-        self.n = max(1, n)
-        slots = .allocate(capacity: self.n)
-        for i in 0..<self.n { (slots + i).initialize(to: make()) }
-    }
-    deinit { slots.deinitialize(count: n); slots.deallocate() }
-    @inline(__always) func with<R>(_ t: Int, _ body: (inout T) -> R) -> R { body(&slots[t]) }
-    var all: [T] { Array(UnsafeBufferPointer(start: slots, count: n)) }
 }

@@ -1,6 +1,7 @@
-import LexelKernels
-import LexelText
 import Synchronization
+import LexelContainer
+import LexelCore
+import LexelKernels
 
 /// A `.lxv` file opened for queries. Opening maps the file and checks the header, the section table and the
 /// small metadata section; it reads no vector data. Lookups touch only the pages they need.
@@ -34,12 +35,12 @@ public final class VectorFile: @unchecked Sendable {
 
     public init(path: String) throws {
         self.path = path
-        let c = try ContainerFile(path: path)
+        let c = try ContainerFile(path: path, kinds: VectorFileFormat.sectionKinds)
         container = c
         let meta = c.meta
         func bad(_ offset: Int, _ why: String) -> LexelError { c.error(offset, why) }
-        func entry(_ k: VectorFileFormat.Kind) -> SectionEntry? { c.entry(k) }
-        func require(_ k: VectorFileFormat.Kind) throws -> SectionEntry { try c.require(k) }
+        func entry(_ k: SectionKind) -> SectionEntry? { c.entry(k) }
+        func require(_ k: SectionKind) throws -> SectionEntry { try c.require(k) }
         if let kind = meta["kind"], kind != "vectors" {
             throw LexelError(file: path, "this is a \(kind) file, not word vectors\(kind == "lexical-model" ? " (use it with `lexel embed --model`)" : "")")
         }
@@ -50,7 +51,7 @@ public final class VectorFile: @unchecked Sendable {
         }
         (self.dim, self.count, self.dtype, normalized) = (dim, count, dtype, meta["normalized"] == "true")
         let (nDim, nCount, nType) = (dim, count, dtype)
-        func raw(_ k: VectorFileFormat.Kind, expect: Int?) throws -> UnsafeRawPointer {
+        func raw(_ k: SectionKind, expect: Int?) throws -> UnsafeRawPointer {
             try c.raw(k, expect: expect, "for \(nCount) x \(nDim) \(nType.rawValue)").baseAddress!
         }
         vectors = try raw(.vectors, expect: nCount * nDim * nType.size)

@@ -1,64 +1,26 @@
-/// Constants of the `.lxv` format (docs/format.md).
+import LexelContainer
+import LexelKernels
+
+/// Constants of the `.lxv` vector file (docs/format.md), a container whose meta has no `kind`.
 public enum VectorFileFormat {
-    public static let magic: [UInt8] = Array("LEXELVEC".utf8)
-    public static let version: UInt32 = 1
-    public static let headerSize = 64
-    public static let entrySize = 64
-    public static let maxSections = 64
     public static let keysPerBlock = 256
-
-    /// Section kinds.
-    public enum Kind: UInt32, CaseIterable, Sendable {
-        case meta = 1, keys, keyIndex, vectors, scales, norms, subwordBuckets, subwordVectors, subwordScales, foldIndex,
-            oovIndex, hnsw, tokenizerVocab, ngramHashes, ngramIDF, networkInput, networkInputScales, networkLayers
-
-        public var name: String {
-            switch self {
-            case .meta: "meta"
-            case .keys: "keys"
-            case .keyIndex: "key-index"
-            case .vectors: "vectors"
-            case .scales: "scales"
-            case .norms: "norms"
-            case .subwordBuckets: "subword-buckets"
-            case .subwordVectors: "subword-vectors"
-            case .subwordScales: "subword-scales"
-            case .foldIndex: "fold-index"
-            case .oovIndex: "oov-index"
-            case .hnsw: "hnsw"
-            case .tokenizerVocab: "tokenizer-vocab"
-            case .ngramHashes: "ngram-hashes"
-            case .ngramIDF: "ngram-idf"
-            case .networkInput: "network-input"
-            case .networkInputScales: "network-input-scales"
-            case .networkLayers: "network-layers"
-            }
-        }
-    }
-
     /// How vector values are stored.
-    public enum DType: String, CaseIterable, Sendable {
-        case f32, f16, int8
+    public typealias DType = RowType
 
-        /// Bytes per value.
-        public var size: Int {
-            switch self {
-            case .f32: 4
-            case .f16: 2
-            case .int8: 1
-            }
-        }
-    }
+    /// The section kinds of a vector file, for naming them in messages and listings.
+    public static let sectionKinds: [SectionKind] = [.meta, .keys, .keyIndex, .vectors, .scales, .norms, .subwordBuckets, .subwordVectors, .subwordScales, .foldIndex, .oovIndex, .hnsw]
 }
 
-/// One entry of the section table.
-public struct SectionEntry: Sendable, Equatable {
-    public var kind: UInt32
-    public var encoding: UInt32  // 0 raw, 1 zstd
-    public var offset: UInt64
-    public var length: UInt64
-    public var decodedLength: UInt64
-    public var checksum: UInt64
-
-    public var name: String { VectorFileFormat.Kind(rawValue: kind)?.name ?? "kind \(kind)" }
+extension SectionKind {
+    public static let keys = SectionKind(2, "keys")
+    public static let keyIndex = SectionKind(3, "key-index")
+    public static let vectors = SectionKind(4, "vectors")
+    public static let scales = SectionKind(5, "scales")
+    public static let norms = SectionKind(6, "norms")
+    public static let subwordBuckets = SectionKind(7, "subword-buckets")
+    public static let subwordVectors = SectionKind(8, "subword-vectors")
+    public static let subwordScales = SectionKind(9, "subword-scales")
+    public static let foldIndex = SectionKind(10, "fold-index")
+    public static let oovIndex = SectionKind(11, "oov-index")
+    public static let hnsw = SectionKind(12, "hnsw")
 }

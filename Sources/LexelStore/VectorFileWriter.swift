@@ -1,5 +1,6 @@
+import LexelContainer
+import LexelCore
 import LexelKernels
-import LexelText
 import LexelVectors
 
 /// Options of a conversion to `.lxv`.
@@ -33,7 +34,7 @@ public enum VectorFileWriter {
         // Norms are kept where a reader cannot recompute them from the stored rows: f32 (searches divide by
         // them) and normalised files (the norms before normalisation).
         let writeNorms = dtype == .f32 || options.normalize
-        var kinds: [VectorFileFormat.Kind] = [.meta, .keys, .keyIndex, .vectors]
+        var kinds: [SectionKind] = [.meta, .keys, .keyIndex, .vectors]
         if options.foldCase { kinds.append(.foldIndex) }
         if writeNorms { kinds.append(.norms) }
         if dtype == .int8 { kinds.append(.scales) }
@@ -45,7 +46,7 @@ public enum VectorFileWriter {
             if dtype == .int8 { kinds.append(.subwordScales) }
         }
         let w = try SectionWriter(path: path, sectionCount: kinds.count)
-        func section(_ kind: VectorFileFormat.Kind, compressed: Bool = false, decoded: Int? = nil,
+        func section(_ kind: SectionKind, compressed: Bool = false, decoded: Int? = nil,
                      _ body: (_ emit: (UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
             try w.section(kind, compressed: compressed, decoded: decoded, body)
         }
@@ -126,7 +127,7 @@ public enum VectorFileWriter {
 
     /// Writes `file` to `path` with a section of `kind` added (replacing one of that kind), copying the other
     /// sections as they are. `path` may be the file's own path: the new file replaces it atomically.
-    public static func write(_ file: VectorFile, adding kind: VectorFileFormat.Kind, _ bytes: [UInt8],
+    public static func write(_ file: VectorFile, adding kind: SectionKind, _ bytes: [UInt8],
                              to path: String) throws {
         let keep = file.sections.filter { $0.kind != kind.rawValue }
         let w = try SectionWriter(path: path, sectionCount: keep.count + 1)

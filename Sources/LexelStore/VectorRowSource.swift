@@ -1,5 +1,3 @@
-import LexelKernels
-import LexelText
 import LexelVectors
 
 /// Rows for `VectorFileWriter`, delivered in one sequential pass, so that a source never needs to hold its

@@ -1,3 +1,5 @@
+import LexelCore
+import LexelIO
 /// Counts tokens into a vocabulary, with fastText-style pruning when the number of distinct words grows past
 /// `maxSize` (every word with a count below a rising threshold is dropped, and counting goes on).
 public struct VocabularyBuilder {

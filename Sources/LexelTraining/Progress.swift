@@ -1,11 +1,10 @@
-import LexelKernels
-import LexelText
 import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import LexelCore
 
 /// Shared training state: global token count (drives the learning rate), per-thread loss, and errors.
 public final class TrainingProgress: @unchecked Sendable {

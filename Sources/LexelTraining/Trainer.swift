@@ -1,10 +1,11 @@
-import LexelKernels
-import LexelText
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import LexelCore
+import LexelKernels
+import LexelText
 
 /// What training produces: the vocabulary and the input matrix (word rows, then subword bucket rows).
 public struct TrainedVectors: @unchecked Sendable {

@@ -1,4 +1,4 @@
-import LexelText
+import LexelCore
 
 /// Which architecture to train.
 public enum ModelKind: String, Sendable, CaseIterable {

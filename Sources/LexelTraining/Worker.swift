@@ -1,3 +1,4 @@
+import LexelIO
 import LexelKernels
 import LexelText
 

@@ -1,5 +1,6 @@
+import LexelCore
+import LexelIO
 import LexelKernels
-import LexelText
 
 /// Result of a word-similarity evaluation.
 public struct SimilarityResult: Sendable {
@@ -127,34 +128,5 @@ public enum Evaluation {
     }
 
     /// Spearman's rho with average ranks for ties.
-    public static func spearman(_ x: [Double], _ y: [Double]) -> Double {
-        pearson(ranks(x), ranks(y))
-    }
-
-    static func ranks(_ v: [Double]) -> [Double] {
-        let order = v.indices.sorted { v[$0] < v[$1] }
-        var r = [Double](repeating: 0, count: v.count)
-        var i = 0
-        while i < order.count {
-            var j = i
-            while j + 1 < order.count && v[order[j + 1]] == v[order[i]] { j += 1 }
-            let avg = Double(i + j) / 2 + 1
-            for k in i...j { r[order[k]] = avg }
-            i = j + 1
-        }
-        return r
-    }
-
-    static func pearson(_ x: [Double], _ y: [Double]) -> Double {
-        let n = Double(x.count)
-        guard n > 1 else { return 0 }
-        let mx = x.reduce(0, +) / n, my = y.reduce(0, +) / n
-        var sxy = 0.0, sxx = 0.0, syy = 0.0
-        for i in x.indices {
-            sxy += (x[i] - mx) * (y[i] - my)
-            sxx += (x[i] - mx) * (x[i] - mx)
-            syy += (y[i] - my) * (y[i] - my)
-        }
-        return sxx > 0 && syy > 0 ? sxy / (sxx * syy).squareRoot() : 0
-    }
+    public static func spearman(_ x: [Double], _ y: [Double]) -> Double { spearmanCorrelation(x, y) }
 }

@@ -1,4 +1,4 @@
-import LexelKernels
+import LexelCore
 import LexelText
 
 /// Lexel's word-model file (`.bin`): vocabulary with counts, training arguments, and the input matrix with

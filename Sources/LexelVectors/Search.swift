@@ -1,28 +1,10 @@
+import LexelCore
 import LexelKernels
-import LexelText
 
 /// A scored word.
 public struct Neighbour: Sendable, Equatable {
     public let word: String
     public let score: Float
-}
-
-/// Keeps the `k` best (index, score) pairs seen, best first.
-public struct TopK {
-    public let k: Int
-    public private(set) var items: [(Int, Float)] = []
-
-    public init(k: Int) { self.k = max(0, k) }
-
-    @inlinable public var threshold: Float { items.count < k ? -.infinity : items[items.count - 1].1 }
-
-    public mutating func offer(_ i: Int, _ s: Float) {
-        guard k > 0, s > threshold || items.count < k else { return }
-        var pos = items.count
-        while pos > 0 && items[pos - 1].1 < s { pos -= 1 }
-        items.insert((i, s), at: pos)
-        if items.count > k { items.removeLast() }
-    }
 }
 
 extension WordVectors {

@@ -1,8 +1,10 @@
-import LexelKernels
-import LexelText
 #if canImport(Glibc)
 import Glibc
 #endif
+import LexelCore
+import LexelIO
+import LexelKernels
+import LexelText
 
 /// The word2vec / fastText / GloVe-with-header text format: a `count dim` line, then `word v1 ... vdim` lines.
 public enum TextVectors {

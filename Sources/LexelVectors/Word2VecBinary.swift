@@ -1,3 +1,4 @@
+import LexelCore
 import LexelKernels
 import LexelText
 

@@ -2,6 +2,8 @@ import ArgumentParser
 import LexelKernels
 import LexelLexical
 import LexelStore
+import LexelCore
+import LexelIO
 import LexelText
 import LexelTraining
 #if canImport(Glibc)

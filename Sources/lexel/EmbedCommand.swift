@@ -2,6 +2,10 @@ import ArgumentParser
 import LexelKernels
 import LexelLexical
 import LexelStore
+import LexelContainer
+import LexelCore
+import LexelKernels
+import LexelIO
 import LexelText
 import LexelTraining
 import Synchronization
@@ -54,7 +58,7 @@ struct Embed: ParsableCommand {
             let reader = try DocumentReader(path: input, field: field ?? (jsonl ? "text" : nil))
             let loadStart = monotonicSeconds()
             let m = try LexicalModel.load(path: modelPath)
-            if verify && !LuxicalModel.isNPZ(path: modelPath) { try ContainerFile(path: modelPath).verify() }
+            if verify && !LuxicalModel.isNPZ(path: modelPath) { try ContainerFile(path: modelPath, kinds: LexicalModel.sectionKinds).verify() }
             let loadSeconds = monotonicSeconds() - loadStart
             let sink = try EmbeddingSink(path: output, dim: m.outputDim, int8: int8)
             let pipeline = EmbedPipeline(model: m, threads: threads, batch: batch, timed: profile)

@@ -1,3 +1,5 @@
+import LexelCore
+import LexelIO
 import LexelText
 
 /// Writes embeddings as they come: a float32 or int8 `.npy` (rows patched into the header at the end), JSON

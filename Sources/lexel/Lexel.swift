@@ -1,4 +1,6 @@
 import ArgumentParser
+import LexelCore
+import LexelIO
 import LexelText
 
 /// The `lexel` command: fastText-style word-vector training and querying.

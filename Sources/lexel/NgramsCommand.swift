@@ -1,5 +1,7 @@
 import ArgumentParser
 import LexelLexical
+import LexelCore
+import LexelIO
 import LexelText
 #if canImport(Glibc)
 import Glibc

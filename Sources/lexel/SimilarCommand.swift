@@ -1,6 +1,8 @@
 import ArgumentParser
 import LexelKernels
 import LexelLexical
+import LexelCore
+import LexelIO
 import LexelText
 import LexelStore
 

@@ -2,6 +2,8 @@ import Foundation
 import ArgumentParser
 import LexelLexical
 import LexelStore
+import LexelCore
+import LexelIO
 import LexelText
 import LexelTraining
 import LexelVectors
@@ -136,7 +138,7 @@ struct Info: ParsableCommand {
             let total = Double(f.file.size)
             print("  section           bytes  bytes/row  share  encoding")
             for e in f.sections {
-                let name = e.name.padding(toLength: 16, withPad: " ", startingAt: 0)
+                let name = f.container.name(of: e).padding(toLength: 16, withPad: " ", startingAt: 0)
                 let pct = formatFixed(100 * Double(e.length) / total, 1)
                 print("  \(name) \(String(e.length).leftPadded(11))  \(formatFixed(Double(e.length) / Double(f.count), 1).leftPadded(9))  \(pct.leftPadded(4))%  \(e.encoding == 1 ? "zstd" : "raw")")
             }

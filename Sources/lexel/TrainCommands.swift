@@ -1,4 +1,6 @@
 import ArgumentParser
+import LexelCore
+import LexelIO
 import LexelText
 import LexelTraining
 import LexelVectors

@@ -1,5 +1,7 @@
 import ArgumentParser
 import LexelStore
+import LexelCore
+import LexelIO
 import LexelText
 
 struct Query: ParsableCommand {

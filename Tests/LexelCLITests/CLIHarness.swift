@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import LexelTestSupport
 
 /// The base of the command-line tests: runs the `lexel` binary built next to the tests, the way a user does,
 /// and makes temporary files (under `TestTemporaryFiles.root`, removed when the test process exits).

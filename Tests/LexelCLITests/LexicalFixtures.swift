@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import LexelTestSupport
 
 /// Inputs of the lexical-embedding command tests: the Luxical fixture model and its reference embeddings, a
 /// small two-topic corpus, teacher `.npy` files, and a small `.lxm` made once per test process by

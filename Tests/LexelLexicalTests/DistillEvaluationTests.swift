@@ -1,4 +1,7 @@
 import XCTest
+import LexelText
+import LexelIO
+import LexelCore
 import LexelKernels
 @testable import LexelLexical
 

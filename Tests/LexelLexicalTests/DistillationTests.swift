@@ -1,4 +1,7 @@
 import XCTest
+import LexelText
+import LexelIO
+import LexelCore
 import LexelKernels
 @testable import LexelLexical
 
@@ -197,52 +200,6 @@ final class DistillationLossTests: XCTestCase {
         let ws = NetworkWorkspace(inputDim: v, dims: dims, capacity: 7, training: false)
         net.forward(docs, ws, threads: 2)
         for i in 0..<(7 * 3) { XCTAssertEqual(ws.output[i], a[i], accuracy: 1e-6) }
-    }
-}
-
-/// Timing of training steps on Luxical's shape (V = 200k, [96, 3072, 3072, 192], teacher 384, 200-400 features a
-/// document); runs only with LEXEL_DISTILL_BENCH=1 (release build with -enable-testing). BATCH, THREADS, STEPS.
-final class DistillationBenchTests: XCTestCase {
-    func testStepTiming() throws {
-        let env = ProcessInfo.processInfo.environment
-        guard env["LEXEL_DISTILL_BENCH"] == "1" else { throw XCTSkip("set LEXEL_DISTILL_BENCH=1") }
-        var o = DistillOptions()
-        o.batchSize = Int(env["BATCH"] ?? "1024")!
-        o.threads = Int(env["THREADS"] ?? "2")!
-        let steps = Int(env["STEPS"] ?? "5")!
-        let v = 200_000
-        var rng = SplitMix64(seed: 5)
-        let docs = randomDocs(o.batchSize * steps, inputDim: v, perDoc: 200...400, &rng)
-        let z = randomUnitRows(docs.count, 384, &rng)
-        let d = try Distiller(inputDim: v, options: o)
-        // Raw GEMM throughput on the 3072 x 3072 layer (forward shape), and the repack costs.
-        let (k, n) = (3072, 3072)
-        let a = FloatBuffer.allocate(o.batchSize * k), w = FloatBuffer.allocate(k * n), c = FloatBuffer.allocate(o.batchSize * n)
-        defer { for p in [a, w, c] { UnsafeMutableRawPointer(p).deallocate() } }
-        for i in 0..<(o.batchSize * k) { a[i] = Float(i % 7) }
-        let packed = DenseOps.packedMatrix(rows: k, cols: n)
-        for rep in 0..<3 {
-            let t0 = monotonicClock()
-            DenseOps.repack(packed, from: w, transposed: true, threads: o.threads)
-            let t1 = monotonicClock()
-            DenseOps.repack(packed, from: w, transposed: false, threads: o.threads)
-            let t2 = monotonicClock()
-            DenseOps.multiply(a, rows: o.batchSize, lda: k, packed, into: c, ldc: n, threads: o.threads)
-            let t3 = monotonicClock()
-            print("gemm \(rep): repack transposed \(Int((t1 - t0) * 1000)) ms, plain \(Int((t2 - t1) * 1000)) ms; "
-                  + "multiply \(Int((t3 - t2) * 1000)) ms = \(Int(2 * Double(o.batchSize * k * n) / (t3 - t2) / 1e9)) GFLOP/s")
-        }
-        var last = DistillTimings()
-        try z.withUnsafeBufferPointer { zp in
-            try d.train(features: docs, teacher: zp.baseAddress!, teacherDim: 384, stopAfter: steps) { p in
-                let t = p.timings
-                func ms(_ a: Double, _ b: Double) -> String { String(format: "%.0f", (a - b) * 1000) }
-                print("step \(p.step): batch \(ms(t.batch, last.batch)) forward \(ms(t.forward, last.forward)) loss "
-                      + "\(ms(t.loss, last.loss)) backward \(ms(t.backward, last.backward)) optimizer "
-                      + "\(ms(t.optimizer, last.optimizer)) ms; \(Int(p.documentsPerSecond)) docs/s, loss \(p.loss)")
-                last = t
-            }
-        }
     }
 }
 

@@ -1,4 +1,8 @@
 import XCTest
+import LexelText
+import LexelTestSupport
+import LexelIO
+import LexelCore
 import LexelKernels
 @testable import LexelLexical
 

@@ -1,4 +1,7 @@
 import XCTest
+import LexelText
+import LexelIO
+import LexelCore
 @testable import LexelLexical
 
 final class FeatureTests: XCTestCase {

@@ -1,5 +1,8 @@
 import Foundation
 import XCTest
+import LexelText
+import LexelIO
+import LexelCore
 @testable import LexelLexical
 
 /// A model made and run by luxical 1.1.2 itself (`tools/make_luxical_fixture.py`: Fixtures/luxical/tiny.npz and

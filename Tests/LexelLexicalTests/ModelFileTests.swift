@@ -1,5 +1,10 @@
 import Foundation
 import XCTest
+import LexelKernels
+import LexelText
+import LexelTestSupport
+import LexelIO
+import LexelCore
 import LexelStore
 @testable import LexelLexical
 
@@ -11,8 +16,8 @@ final class ModelFileTests: XCTestCase {
     ]
 
     /// A small model over the n-grams of `texts` (every 1..3-gram, IDF from its rank) with random weights.
-    static func tinyModel(dtype: VectorFileFormat.DType = .f32) throws -> LexicalModel {
-        let tok = TokenizerTests.bert
+    static func tinyModel(dtype: RowType = .f32) throws -> LexicalModel {
+        let tok = try! BertTokenizer(vocabFile: repositoryRoot + "/vocab/bert-base-uncased/vocab.txt")
         var hashes: [UInt64] = []
         var seen = Set<UInt64>()
         for t in texts {
@@ -39,7 +44,7 @@ final class ModelFileTests: XCTestCase {
         let model = try Self.tinyModel()
         let want = model.embed(Self.texts)
         XCTAssertEqual(want[3], [Float](repeating: 0, count: 8))  // empty text: no features, zero vector
-        for (dtype, layers, minCos) in [(VectorFileFormat.DType.f32, VectorFileFormat.DType.f32, Float(1 - 1e-6)),
+        for (dtype, layers, minCos) in [(RowType.f32, RowType.f32, Float(1 - 1e-6)),
                                         (.f16, .f16, 0.999), (.int8, .f32, 0.99)] {
             let path = temp("model-\(dtype).lxm")
             defer { unlink(path) }

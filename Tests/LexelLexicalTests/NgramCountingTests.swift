@@ -1,5 +1,8 @@
 import Foundation
 import XCTest
+import LexelTestSupport
+import LexelIO
+import LexelCore
 import LexelText
 @testable import LexelLexical
 

@@ -1,4 +1,6 @@
 import XCTest
+import LexelTestSupport
+import LexelCore
 import LexelVectors
 
 /// Lexel reads a `.bin` written by the real fastText package (tools/make_fasttext_bin_fixture.py) and gives the

@@ -1,4 +1,6 @@
 import XCTest
+import LexelContainer
+import LexelCore
 import LexelKernels
 import LexelText
 import LexelVectors

@@ -1,4 +1,6 @@
 import XCTest
+import LexelContainer
+import LexelCore
 import LexelText
 @testable import LexelStore
 
@@ -10,7 +12,7 @@ final class StoreFuzzRegressionTests: XCTestCase {
     func testKeyBlockOffsetBeyondIntIsAnError() throws {
         let path = storeTmp("k.lxv")
         try VectorFileWriter.write(sampleVectors(), to: path, options: .init(), source: "test")
-        let keys = try XCTUnwrap(try VectorFile(path: path).sections.first { $0.name == "keys" })
+        let keys = try XCTUnwrap(try VectorFile(path: path).sections.first { $0.kind == SectionKind.keys.rawValue })
         let good = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
         for fill: UInt8 in [0xFF, 0x80] {
             var d = good

@@ -1,4 +1,6 @@
 import XCTest
+import LexelContainer
+import LexelCore
 import LexelKernels
 import LexelText
 import LexelVectors
@@ -122,7 +124,7 @@ final class SearchTests: XCTestCase {
         for r in [0, 300, 601] { XCTAssertEqual(g.vector(row: r), f.vector(row: r)); XCTAssertEqual(try g.key(r), try f.key(r)) }
 
         // Garbage links (ids past the end) inside a re-checksummed section: worse answers, never a crash.
-        let e = g.sections.first { $0.kind == VectorFileFormat.Kind.hnsw.rawValue }!
+        let e = g.sections.first { $0.kind == SectionKind.hnsw.rawValue }!
         var bytes = [UInt8](UnsafeRawBufferPointer(start: g.file.base + Int(e.offset), count: Int(e.length)))
         for i in stride(from: 40 + 608, to: bytes.count, by: 5) { bytes[i] = 0xEE }
         let broken = storeTmp("broken.lxv")

@@ -1,4 +1,7 @@
 import XCTest
+import LexelTestSupport
+import LexelContainer
+import LexelCore
 import LexelKernels
 import LexelText
 import LexelVectors
@@ -114,7 +117,7 @@ final class StoreRoundTripTests: XCTestCase {
             try VectorFileWriter.write(v, to: path, options: o, source: "test")
             let f = try VectorFile(path: path)
             XCTAssertEqual(f.meta["scale-dtype"], scaleType)
-            XCTAssertFalse(f.sections.contains { $0.kind == VectorFileFormat.Kind.norms.rawValue })
+            XCTAssertFalse(f.sections.contains { $0.kind == SectionKind.norms.rawValue })
             for w in ["w0ord", "w77ord", "naïve"] {
                 let want = v.vector(for: w)!, got = try f.vector(for: w)
                 let bound = want.map(abs).max()! / 127 * 0.51 + want.map(abs).max()! * 1e-3
@@ -160,7 +163,7 @@ final class StoreCorruptionTests: XCTestCase {
             var d = good
             let at = Int(e.offset) + Int(e.length) / 2
             d[at] ^= 0x40
-            expectFailure(d, "section \(e.name)", verify: true)
+            expectFailure(d, "section \(f.container.name(of: e))", verify: true)
         }
         var t = good
         t[64 + 8] ^= 1  // section table

@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
 
+import LexelIO
+import LexelCore
 @testable import LexelText
 
 /// Checks Lexel's fastText hashing against a golden fixture made with the real fastText 0.9.3

@@ -1,4 +1,6 @@
 import XCTest
+import LexelIO
+import LexelCore
 import LexelKernels
 @testable import LexelTraining
 

@@ -1,4 +1,7 @@
 import XCTest
+import LexelTestSupport
+import LexelIO
+import LexelCore
 import LexelKernels
 import LexelText
 @testable import LexelTraining

@@ -1,4 +1,5 @@
 import XCTest
+import LexelCore
 import LexelText
 @testable import LexelVectors
 

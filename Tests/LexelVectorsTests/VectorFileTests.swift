@@ -1,4 +1,6 @@
 import XCTest
+import LexelTestSupport
+import LexelCore
 import LexelKernels
 import LexelText
 @testable import LexelVectors

@@ -1,5 +1,5 @@
 import Foundation
-import LexelKernels
+import LexelCore
 
 /// AdamW hyper-parameters (PyTorch's `torch.optim.AdamW` update, decoupled weight decay).
 public struct AdamWOptions: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import LexelText
+import LexelCore
 
 /// Distillation checkpoints: everything a run needs to continue exactly where it stopped.
 ///

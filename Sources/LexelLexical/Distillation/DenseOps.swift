@@ -1,27 +1,13 @@
+import LexelCore
 import LexelKernels
-
-/// A value handed to worker threads as is (raw pointers, workspaces): the caller guarantees that the threads
-/// touch disjoint parts of it, or only read.
-struct Unchecked<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
-}
 
 /// Threaded building blocks of the trainer: matrix products through `Gemm`, packing, transposes.
 /// Every split is by output rows, so each output element is computed by one thread in one fixed order:
 /// results do not depend on the thread count.
 enum DenseOps {
-    /// Runs `body` on `threads` contiguous slices of `0..<count` (slice starts are multiples of `align`),
-    /// in parallel. Empty slices are skipped.
+    /// Runs `body` on `threads` contiguous slices of `0..<count` (slice starts are multiples of `align`).
     static func parallel(_ count: Int, threads: Int, align: Int = 1, _ body: @escaping @Sendable (Range<Int>) -> Void) {
-        guard count > 0 else { return }
-        let t = max(1, min(threads, (count + align - 1) / align))
-        if t == 1 { body(0..<count); return }
-        let blocks = (count + align - 1) / align
-        runOnThreads(t) { i in
-            let lo = min(count, blocks * i / t * align), hi = min(count, blocks * (i + 1) / t * align)
-            if lo < hi { body(lo..<hi) }
-        }
+        parallelFor(count, threads: threads, align: align) { _, range in body(range) }
     }
 
     /// An empty (zero) packed matrix of shape `k x n`, for `repack` to fill.

@@ -1,6 +1,6 @@
 import Foundation
+import LexelCore
 import LexelKernels
-import LexelText
 
 /// Hyper-parameters of a distillation run. Defaults are Luxical's except where measured better on 50k paragraphs with
 /// a MiniLM teacher (held-out Spearman, 3 epochs; docs/lexical-model.md): batch 256 (0.46 at 1024, 0.61 at 256),
@@ -150,11 +150,11 @@ public final class Distiller: @unchecked Sendable {
         let optimizer = AdamW(options.adam)
         var order: [Int32] = [], orderEpoch = -1
         var timings = DistillTimings()
-        let start = monotonicClock(), startStep = step
+        let start = monotonicSeconds(), startStep = step
         while step < last {
-            var t0 = monotonicClock()
+            var t0 = monotonicSeconds()
             func lap(_ phase: WritableKeyPath<DistillTimings, Double>) {
-                let t = monotonicClock()
+                let t = monotonicSeconds()
                 timings[keyPath: phase] += t - t0
                 t0 = t
             }
@@ -193,7 +193,7 @@ public final class Distiller: @unchecked Sendable {
             if let progress {
                 let docs = Double((step - startStep) * b)
                 progress(DistillProgress(step: step, totalSteps: total, loss: value, smoothedLoss: smoothed / smoothedWeight,
-                                         learningRate: lr, documentsPerSecond: docs / max(1e-9, monotonicClock() - start),
+                                         learningRate: lr, documentsPerSecond: docs / max(1e-9, monotonicSeconds() - start),
                                          timings: timings))
             }
         }
@@ -241,11 +241,4 @@ public final class Distiller: @unchecked Sendable {
             throw LexelError("distill: teacher row \(i / teacherDim) has a non-finite value in column \(i % teacherDim)")
         }
     }
-}
-
-/// Seconds on a monotonic clock.
-func monotonicClock() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
 }

@@ -1,5 +1,5 @@
+import LexelCore
 import LexelKernels
-import LexelText
 
 /// Held-out quality of a student against its teacher.
 public struct DistillEvaluation: Sendable {
@@ -106,35 +106,4 @@ public func rowCosines(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, dim
         low = min(low, c)
     }
     return (count > 0 ? total / Double(count) : 1, count > 0 ? low : 1)
-}
-
-/// Spearman's rank correlation: Pearson's correlation of the ranks (ties get their average rank). 0 when either
-/// side is constant.
-public func spearmanCorrelation(_ a: [Float], _ b: [Float]) -> Double {
-    precondition(a.count == b.count, "spearman: lengths differ")
-    func ranks(_ x: [Float]) -> [Double] {
-        let order = x.indices.sorted { x[$0] < x[$1] }
-        var r = [Double](repeating: 0, count: x.count)
-        var i = 0
-        while i < order.count {
-            var j = i
-            while j + 1 < order.count && x[order[j + 1]] == x[order[i]] { j += 1 }
-            let avg = Double(i + j) / 2 + 1
-            for k in i...j { r[order[k]] = avg }
-            i = j + 1
-        }
-        return r
-    }
-    let (ra, rb) = (ranks(a), ranks(b))
-    let n = Double(a.count)
-    guard n > 1 else { return 0 }
-    let ma = ra.reduce(0, +) / n, mb = rb.reduce(0, +) / n
-    var sab = 0.0, saa = 0.0, sbb = 0.0
-    for k in 0..<a.count {
-        let (da, db) = (ra[k] - ma, rb[k] - mb)
-        sab += da * db
-        saa += da * da
-        sbb += db * db
-    }
-    return saa > 0 && sbb > 0 ? sab / (saa * sbb).squareRoot() : 0
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LexelCore
 import LexelKernels
 
 /// Luxical's distillation loss: the student's and the teacher's similarity structure over a batch, compared

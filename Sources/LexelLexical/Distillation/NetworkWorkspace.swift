@@ -1,3 +1,4 @@
+import LexelCore
 import LexelKernels
 
 /// Buffers of one training (or evaluation) batch: activations and norms of every layer, gradients, packed

@@ -1,5 +1,5 @@
+import LexelCore
 import LexelKernels
-import LexelText
 
 /// The lexical network (the shape of `LexicalNetwork`) in a trainable form: weights as plain row-major buffers,
 /// a forward pass that keeps what the backward pass needs, and the backward pass.

@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
-@testable import LexelLexical
+import LexelIO
+import LexelCore
+@testable import LexelText
 
 /// The repository root, from this file's path.
 let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -12,7 +14,7 @@ final class TokenizerTests: XCTestCase {
     /// Golden ids from HF `tokenizers` (tools/make_wordpiece_fixture.py): accents, CJK, Hangul, Cyrillic, Greek,
     /// emoji, control and format characters, long words, punctuation, and real paragraphs.
     func testMatchesHuggingFaceTokenizers() throws {
-        let data = try Data(contentsOf: URL(fileURLWithPath: repoRoot + "/Tests/LexelLexicalTests/Fixtures/wordpiece.json"))
+        let data = try Data(contentsOf: URL(fileURLWithPath: repoRoot + "/Tests/LexelTextTests/Fixtures/wordpiece.json"))
         let cases = try JSONSerialization.jsonObject(with: data) as! [[String: Any]]
         XCTAssertGreaterThan(cases.count, 40)
         for c in cases {

@@ -1,7 +1,9 @@
 import Foundation
 import XCTest
+import LexelTestSupport
 
-@testable import LexelText
+import LexelCore
+@testable import LexelIO
 
 /// ZIP members (NumPy `.npz`) are CRC-checked when read: known CRC-32 values, and a damaged archive.
 final class ZipArchiveTests: XCTestCase {

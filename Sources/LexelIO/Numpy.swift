@@ -1,3 +1,4 @@
+import LexelCore
 /// NumPy `.npy` arrays (format versions 1-3, little-endian, C order): reading in place from mapped bytes (also
 /// inside an uncompressed `.npz`), converting to `Float`, and writing row by row.
 public enum NumpyDType: String, Sendable, CaseIterable {

@@ -1,6 +1,6 @@
-import LexelText
+import LexelCore
 
-/// Writes the `.lxv` container (docs/format.md): a zeroed header and section table, then sections each padded
+/// Writes a section container (docs/format.md): a zeroed header and section table, then sections each padded
 /// to 64 bytes and checksummed as they stream, then the real header and table patched in, then an atomic rename.
 public final class SectionWriter {
     let w: AtomicFileWriter
@@ -9,12 +9,12 @@ public final class SectionWriter {
     /// Starts `path` (a temporary file until `commit`) with room for `sectionCount` table entries.
     public init(path: String, sectionCount: Int) throws {
         w = try AtomicFileWriter(path: path)
-        let tableSize = VectorFileFormat.headerSize + sectionCount * VectorFileFormat.entrySize
+        let tableSize = ContainerFormat.headerSize + sectionCount * ContainerFormat.entrySize
         try [UInt8](repeating: 0, count: tableSize).withUnsafeBytes { try w.write($0) }
     }
 
     /// Appends one section whose bytes `body` emits in pieces.
-    public func section(_ kind: VectorFileFormat.Kind, compressed: Bool = false, decoded: Int? = nil,
+    public func section(_ kind: SectionKind, compressed: Bool = false, decoded: Int? = nil,
                  _ body: (_ emit: (UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
         try w.pad(to: 64)
         let start = w.bytesWritten
@@ -30,18 +30,19 @@ public final class SectionWriter {
     }
 
     /// Appends a raw section holding `bytes`.
-    public func section(_ kind: VectorFileFormat.Kind, raw bytes: UnsafeRawBufferPointer) throws {
+    public func section(_ kind: SectionKind, raw bytes: UnsafeRawBufferPointer) throws {
         try section(kind) { emit in try emit(bytes) }
     }
 
     /// Appends `bytes` as a zstd-compressed section.
-    public func section(_ kind: VectorFileFormat.Kind, compressing bytes: [UInt8]) throws {
+    public func section(_ kind: SectionKind, compressing bytes: [UInt8]) throws {
         let z = try bytes.withUnsafeBytes { try Zstd.compress($0) }
         try section(kind, compressed: true, decoded: bytes.count) { emit in try z.withUnsafeBytes { try emit($0) } }
     }
 
-    /// Appends a section copied from another file, keeping its kind, encoding and checksum.
-    func copy(_ e: SectionEntry, from bytes: UnsafeRawBufferPointer) throws {
+    /// Appends a section copied from another file, keeping its kind, encoding and checksum. The caller checks
+    /// the source's checksum first (`ContainerFile.verify(_:)`): a copy must not re-checksum corruption.
+    public func copy(_ e: SectionEntry, from bytes: UnsafeRawBufferPointer) throws {
         try w.pad(to: 64)
         let start = w.bytesWritten
         try w.write(bytes)
@@ -58,8 +59,8 @@ public final class SectionWriter {
             table.appendLE(e.decodedLength); table.appendLE(e.checksum)
             table += [UInt8](repeating: 0, count: 24)
         }
-        var header = VectorFileFormat.magic
-        header.appendLE(VectorFileFormat.version)
+        var header = ContainerFormat.magic
+        header.appendLE(ContainerFormat.version)
         header.appendLE(UInt32(entries.count))
         header.appendLE(UInt64(w.bytesWritten))
         header.appendLE(table.withUnsafeBytes { XXH64.hash($0) })
@@ -71,11 +72,13 @@ public final class SectionWriter {
 }
 
 extension Array where Element == UInt8 {
-    mutating func appendLE<T: FixedWidthInteger>(_ v: T) {
+    /// Appends `v` as little-endian bytes.
+    public mutating func appendLE<T: FixedWidthInteger>(_ v: T) {
         Swift.withUnsafeBytes(of: v.littleEndian) { append(contentsOf: $0) }
     }
 }
 
 extension String {
-    var replacingNewlines: String { String(map { $0 == "\n" || $0 == "\r" ? " " : $0 }) }
+    /// The string with line breaks turned into spaces (a safe meta value).
+    public var replacingNewlines: String { String(map { $0 == "\n" || $0 == "\r" ? " " : $0 }) }
 }

@@ -4,6 +4,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import LexelCore
 
 /// A forward-only stream of bytes: a plain file or a zstd-compressed one.
 public protocol ByteSource: AnyObject {

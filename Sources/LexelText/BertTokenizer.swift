@@ -1,4 +1,4 @@
-import LexelText
+import LexelCore
 
 /// BERT-uncased WordPiece tokenisation, as HF `tokenizers` does it for bert-base-uncased (lower-casing, accent
 /// stripping, punctuation and CJK splitting, `##` continuations, words over 100 characters become `[UNK]`), in

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import LexelCore
 
 /// Streams the documents of a corpus file: plain or zstd-compressed (detected from the content), either one
 /// document per line or JSON Lines with the text in a string field.
@@ -151,24 +152,6 @@ struct GrowableBytes {
         if let src = bytes.baseAddress { (base + count).update(from: src, count: bytes.count) }
         count += bytes.count
     }
-}
-
-/// `firstInvalidUTF8` with a fast path that skips 8 ASCII bytes at a time.
-@inlinable
-public func firstInvalidUTF8Fast(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
-    guard let p = bytes.baseAddress else { return nil }
-    let n = bytes.count
-    var i = 0
-    while i < n {
-        if i + 8 <= n && UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { i += 8; continue }
-        if p[i] < 0x80 { i += 1; continue }
-        // one multi-byte sequence
-        let len = p[i] >= 0xF0 ? 4 : p[i] >= 0xE0 ? 3 : 2
-        let end = min(n, i + len)
-        if let bad = firstInvalidUTF8(UnsafeBufferPointer(start: p + i, count: end - i)) { return i + bad }
-        i = end
-    }
-    return nil
 }
 
 @inline(__always) func isJSONSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }

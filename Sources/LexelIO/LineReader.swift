@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import LexelCore
 
 /// Streams a corpus line by line through a fixed buffer: memory stays bounded whatever the file size.
 /// A line longer than the buffer is handed out in pieces cut at whitespace (a single token longer than the

@@ -1,7 +1,9 @@
 import Foundation
 import XCTest
+import LexelTestSupport
 
-@testable import LexelText
+import LexelCore
+@testable import LexelIO
 
 /// `.npy` reading against files NumPy wrote (Fixtures/numpy-*.npy), writing round trips, and bad input.
 final class NumpyTests: XCTestCase {

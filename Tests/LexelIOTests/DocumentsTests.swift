@@ -1,5 +1,7 @@
 import XCTest
-@testable import LexelText
+import LexelTestSupport
+import LexelCore
+@testable import LexelIO
 
 final class DocumentsTests: XCTestCase {
     func documents(_ path: String, field: String?) throws -> [String] {

@@ -1,3 +1,4 @@
+import LexelCore
 /// The members of a ZIP archive (as NumPy's `.npz` files are), read in place from a mapped file. Only stored
 /// (uncompressed) members can be read as bytes, and their CRC-32 is checked when they are (as Python's
 /// `zipfile`, hence `numpy.load`, does); ZIP64 sizes and offsets are understood.

@@ -7,7 +7,7 @@ public enum XXH64 {
     static let p4: UInt64 = 9_650_029_242_287_828_579
     static let p5: UInt64 = 2_870_177_450_012_600_261
 
-    @inline(__always) static func rotl(_ x: UInt64, _ r: UInt64) -> UInt64 { (x << r) | (x >> (64 - r)) }
+    @inline(__always) @usableFromInline static func rotl(_ x: UInt64, _ r: UInt64) -> UInt64 { (x << r) | (x >> (64 - r)) }
 
     @inline(__always) static func round(_ acc: UInt64, _ input: UInt64) -> UInt64 {
         rotl(acc &+ input &* p2, 31) &* p1
