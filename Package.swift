@@ -1,4 +1,5 @@
 // swift-tools-version: 6.1
+import Foundation
 import PackageDescription
 
 /// Release builds target a CPU with AVX2 + FMA by default (see ../shared/ENGINEERING.md: without it the SIMD
@@ -10,6 +11,28 @@ let marchFlags: [String] = march == "portable" ? [] : ["-Xcc", "-march=\(march)"
 #else
 let marchFlags: [String] = []
 #endif
+/// The commit being built, read from .git (no process is run), for `lexel --version`.
+func gitHash() -> String {
+    let git = Context.packageDirectory + "/.git"
+    var head = (try? String(contentsOfFile: git + "/HEAD", encoding: .utf8)) ?? ""
+    head = head.trimmingCharacters(in: .whitespacesAndNewlines)
+    if head.hasPrefix("ref: ") {
+        let ref = String(head.dropFirst(5))
+        if let h = try? String(contentsOfFile: git + "/" + ref, encoding: .utf8) {
+            head = h.trimmingCharacters(in: .whitespacesAndNewlines)
+        } else if let packed = try? String(contentsOfFile: git + "/packed-refs", encoding: .utf8),
+                  let line = packed.split(separator: "\n").first(where: { $0.hasSuffix(" " + ref) }) {
+            head = String(line.prefix(40))
+        } else {
+            head = ""
+        }
+    }
+    return head.count >= 12 && head.allSatisfy(\.isHexDigit) ? String(head.prefix(12)) : "unknown"
+}
+let cFast: [CSetting] = [
+    .define("LEXEL_GIT_HASH", to: "\"\(gitHash())\""),
+    .unsafeFlags(marchFlags.filter { $0 != "-Xcc" }, .when(configuration: .release)),
+]
 let fast: [SwiftSetting] = [
     .unsafeFlags(["-Ounchecked", "-enforce-exclusivity=unchecked"] + marchFlags, .when(configuration: .release))
 ]
@@ -19,6 +42,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "lexel", targets: ["lexel"]),
+        .library(name: "LexelKit", targets: ["LexelKit"]),
         .library(name: "LexelCore", targets: ["LexelCore"]),
         .library(name: "LexelVectors", targets: ["LexelVectors"]),
         .library(name: "LexelTraining", targets: ["LexelTraining"]),
@@ -34,8 +58,10 @@ let package = Package(
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         // The CPU instructions Swift cannot spell (software prefetch, int8 GEMM), as static inline C.
         .target(name: "CKernels"),
+        // Async-signal-safe cleanup: temporary outputs removed on SIGINT/SIGTERM, bus errors in mapped files named.
+        .target(name: "CSupport", cSettings: cFast),
         // Errors, mapped files, atomic output files, clock, threads and parallel-for, top-k, statistics.
-        .target(name: "LexelCore", swiftSettings: fast),
+        .target(name: "LexelCore", dependencies: ["CSupport"], swiftSettings: fast),
         // SIMD kernels, GEMM, row codecs (f32/f16/int8), aligned matrices, random numbers: all hot arithmetic.
         .target(name: "LexelKernels", dependencies: ["CKernels"], swiftSettings: fast),
         // The checksummed, memory-mapped section container of .lxv and .lxm files; knows no model kind.
@@ -58,14 +84,16 @@ let package = Package(
         .target(name: "LexelLexical",
                 dependencies: ["LexelCore", "LexelKernels", "LexelContainer", "LexelIO", "LexelText"],
                 swiftSettings: fast),
-        // The `lexel` command-line tool.
+        // The facade: one call per use case (open any model file by its magic, embed, search, convert, train,
+        // distill) that every front end (CLI, server, C library) uses; it re-exports the engines' types.
+        .target(name: "LexelKit",
+                dependencies: ["CSupport", "LexelCore", "LexelKernels", "LexelContainer", "LexelIO", "LexelText",
+                               "LexelTraining", "LexelVectors", "LexelStore", "LexelLexical"],
+                swiftSettings: fast),
+        // The `lexel` command-line tool: argument parsing and rendering over LexelKit.
         .executableTarget(
             name: "lexel",
-            dependencies: [
-                "LexelCore", "LexelKernels", "LexelContainer", "LexelIO", "LexelText",
-                "LexelTraining", "LexelVectors", "LexelStore", "LexelLexical",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
+            dependencies: ["LexelKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: fast),
         // Tests: one target per module, each beside the module it tests, sharing LexelTestSupport.
         .target(name: "LexelTestSupport", path: "Tests/LexelTestSupport"),
@@ -86,6 +114,7 @@ let package = Package(
                     dependencies: ["CKernels", "LexelLexical", "LexelContainer", "LexelText", "LexelKernels", "LexelIO", "LexelCore",
                                    "LexelTestSupport"],
                     exclude: ["Fixtures"]),
+        .testTarget(name: "LexelKitTests", dependencies: ["LexelKit", "LexelTestSupport"]),
         .testTarget(name: "LexelCLITests", dependencies: ["lexel", "LexelTestSupport"]),
     ]
 )

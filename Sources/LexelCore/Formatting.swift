@@ -16,3 +16,33 @@ public func formatDuration(_ s: Double) -> String {
     func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
     return "\(t / 3600)h \(two((t / 60) % 60))m \(two(t % 60))s"
 }
+
+/// A byte count for people: `512 bytes`, `64 KiB`, `32 MiB`, `1.5 GiB`.
+public func byteCount(_ n: Int) -> String {
+    let units = ["bytes", "KiB", "MiB", "GiB", "TiB"]
+    var v = Double(n), u = 0
+    while v >= 1024 && u < units.count - 1 { v /= 1024; u += 1 }
+    return u == 0 ? "\(n) bytes" : (v == v.rounded() ? "\(Int(v)) \(units[u])" : "\(formatFixed(v, 1)) \(units[u])")
+}
+
+/// `text` quoted for an error message: at most `limit` characters (then `...`), control characters escaped, so
+/// that an error never echoes a 50 MB line or raw terminal control bytes.
+public func quoted(_ text: String, limit: Int = 60) -> String {
+    var out = "'"
+    for (i, ch) in text.unicodeScalars.enumerated() {
+        if i == limit { out += "..."; break }
+        switch ch {
+        case "\n": out += "\\n"
+        case "\t": out += "\\t"
+        case "\r": out += "\\r"
+        case "'": out += "\\'"
+        default:
+            if ch.value < 0x20 || ch.value == 0x7F || (0x80..<0xA0).contains(ch.value) {
+                out += "\\u{\(String(ch.value, radix: 16))}"
+            } else {
+                out.unicodeScalars.append(ch)
+            }
+        }
+    }
+    return out + "'"
+}

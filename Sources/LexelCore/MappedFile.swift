@@ -3,12 +3,14 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CSupport
 
 /// A read-only memory map of a whole file. Pages load on first touch; nothing is read at open.
 public final class MappedFile: @unchecked Sendable {
     public let path: String
     public let base: UnsafeRawPointer
     public let size: Int
+    let signalSlot: Int32
 
     /// Maps `path`. With `randomAccess`, the kernel is told not to read ahead around each page touched: a
     /// lookup in a vector file then reads a few pages from disk instead of megabytes (measured on a disk with
@@ -28,6 +30,9 @@ public final class MappedFile: @unchecked Sendable {
         }
         if randomAccess { _ = madvise(p, size, MADV_RANDOM) }
         base = UnsafeRawPointer(p)
+        // A bus error in the mapping (another program truncated the file) is reported naming the file.
+        installSignalHandlers()
+        signalSlot = lexel_mapping_add(base, size, path)
     }
 
     /// Tells the kernel that `range` (byte offsets) will be read sequentially: read ahead again there.
@@ -46,7 +51,10 @@ public final class MappedFile: @unchecked Sendable {
         if end > 0 { _ = madvise(UnsafeMutableRawPointer(mutating: base), end, MADV_DONTNEED) }
     }
 
-    deinit { munmap(UnsafeMutableRawPointer(mutating: base), size) }
+    deinit {
+        lexel_mapping_remove(signalSlot)
+        munmap(UnsafeMutableRawPointer(mutating: base), size)
+    }
 
     /// A little-endian bounds-checked reader over the mapping.
     public func reader(at offset: Int = 0) -> ByteReader { ByteReader(file: self, offset: offset) }

@@ -7,16 +7,19 @@ import LexelCore
 
 /// Streams a corpus line by line through a fixed buffer: memory stays bounded whatever the file size.
 /// A line longer than the buffer is handed out in pieces cut at whitespace (a single token longer than the
-/// buffer is cut too); only the piece that ends at a newline has `endsLine == true`.
+/// buffer is cut too); only the piece that ends at a newline has `endsLine == true`. With `cutLongLines` false,
+/// such a line is an error instead (queries, where a cut would change the answer).
 public final class LineReader {
     public let source: ByteSource
     let capacity: Int
     let buffer: UnsafeMutablePointer<UInt8>
     /// File offset of the byte at buffer index 0 (decompressed offset for zstd input).
     var bufferOffset: Int64 = 0
+    let cutLongLines: Bool
 
-    public init(_ source: ByteSource, capacity: Int = 1 << 22) {
+    public init(_ source: ByteSource, capacity: Int = 1 << 22, cutLongLines: Bool = true) {
         self.source = source
+        self.cutLongLines = cutLongLines
         self.capacity = max(capacity, 64)
         buffer = .allocate(capacity: self.capacity)
     }
@@ -53,6 +56,10 @@ public final class LineReader {
                 return
             }
             if start == 0 && end == capacity {
+                guard cutLongLines else {
+                    throw LexelError(file: source.path, offset: bufferOffset,
+                                     "a line longer than \(capacity) bytes (no newline within \(byteCount(capacity)))")
+                }
                 // One line fills the whole buffer: cut it at the last whitespace.
                 var cut = end
                 while cut > start && !isSeparator(buffer[cut - 1]) { cut -= 1 }

@@ -130,19 +130,13 @@ enum ModelFileKind {
     /// What the file at `path` is, when its first bytes show it is another kind of file; nil for a Lexel
     /// container, a ZIP, an empty or unreadable file (opening it then gives the precise error).
     static func foreign(path: String) -> String? {
-        guard let f = try? FileByteSource(path) else { return nil }
-        var b = [UInt8](repeating: 0, count: 16)
-        let n = (try? b.withUnsafeMutableBytes { try f.read(into: $0) }) ?? 0
-        guard n >= 8 else { return nil }
-        let head = Array(b[0..<8])
-        if head == ContainerFormat.magic || head[0..<4] == [0x50, 0x4B, 0x03, 0x04] { return nil }
-        if head[0..<6] == [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59] { return "a NumPy .npy array" }
-        if head == Array("LXWMODEL".utf8) { return "a Lexel word-vector model (from `lexel skipgram` or `lexel cbow`)" }
-        if head == Array("LXDISTCK".utf8) { return "a `lexel distill` checkpoint (its run writes the model with --output)" }
-        if head[0..<4] == [0xBA, 0x16, 0x4F, 0x2F] { return "a fastText model" }
-        if head[0..<4] == [0x28, 0xB5, 0x2F, 0xFD] { return "zstd-compressed data" }
-        if b[0..<n].starts(with: Array("# lexel-ngrams".utf8)) { return "an n-gram table (from `lexel ngrams`)" }
-        return "an unknown kind of file (no Lexel or ZIP magic number)"
+        guard let kind = try? FileKind.of(path: path) else { return nil }
+        switch kind {
+        case .container, .zip, .empty: return nil
+        case .distillCheckpoint: return kind.description + " (its run writes the model with --output)"
+        case .other: return "an unknown kind of file (no Lexel or ZIP magic number)"
+        default: return kind.description
+        }
     }
 }
 
@@ -157,8 +151,4 @@ func withBuffers<R>(_ arrays: [[Float]], _ body: ([UnsafeBufferPointer<Float>]) 
         }
     }
     return try go(0)
-}
-
-extension String {
-    var replacingNewlines: String { String(map { $0 == "\n" || $0 == "\r" ? " " : $0 }) }
 }

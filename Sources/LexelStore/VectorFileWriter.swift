@@ -132,7 +132,8 @@ public enum VectorFileWriter {
         let keep = file.sections.filter { $0.kind != kind.rawValue }
         let w = try SectionWriter(path: path, sectionCount: keep.count + 1)
         for e in keep {
-            try w.copy(e, from: UnsafeRawBufferPointer(start: file.file.base + Int(e.offset), count: Int(e.length)))
+            try file.container.verify(e)  // never re-checksum a damaged section into a new file
+            try w.copy(e, from: file.container.bytes(of: e))
         }
         try w.section(kind) { emit in try bytes.withUnsafeBytes { try emit($0) } }
         try w.commit()

@@ -63,9 +63,3 @@ public struct ProgressLine {
             + "avg.loss: \(formatFixed(loss, 6))  ETA: \(formatDuration(eta)) "
     }
 }
-
-/// Writes a string to stderr, unbuffered.
-public func writeStderr(_ s: String) {
-    var s = s
-    s.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
-}

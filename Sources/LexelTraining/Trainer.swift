@@ -19,23 +19,45 @@ public struct TrainedVectors: @unchecked Sendable {
     public let finalLoss: Double
 }
 
+/// What training reports while it runs; the front end decides what to show (the trainer prints nothing).
+public enum TrainingEvent: Sendable {
+    /// Counting the vocabulary: tokens read so far.
+    case counting(tokens: Int64)
+    /// The vocabulary is ready.
+    case vocabulary(words: Int, tokens: Int64)
+    /// Subword rows: buckets in use of all buckets.
+    case subwordRows(used: Int, buckets: Int)
+    /// About every 100 ms while training, and once at the end (`finished`).
+    case progress(TrainingStatus)
+}
+
+/// A snapshot of a training run.
+public struct TrainingStatus: Sendable {
+    public var fraction: Double
+    public var wordsPerSecondPerThread: Double
+    public var learningRate: Double
+    public var loss: Double
+    public var elapsed: Double
+    public var finished: Bool
+}
+
 /// Trains word2vec / fastText vectors on a corpus file.
 public enum Trainer {
-    /// Counts the vocabulary of `path`, then trains with `args.thread` hogwild threads.
-    public static func train(path: String, arguments args: TrainingArguments) throws -> TrainedVectors {
+    /// Counts the vocabulary of `path`, then trains with `args.thread` hogwild threads. `events` hears about
+    /// progress (from the training threads' monitor; keep it cheap).
+    public static func train(path: String, arguments args: TrainingArguments,
+                             events: @escaping @Sendable (TrainingEvent) -> Void = { _ in }) throws -> TrainedVectors {
         try args.validate()
         let vocab = try Vocabulary.count(path: path, minCount: Int64(args.minCount), maxSize: args.maxVocab) { bytes, tokens in
-            if args.verbose >= 2 { writeStderr("\rRead \(tokens / 1_000_000)M words") }
+            events(.counting(tokens: tokens))
         }
-        if args.verbose >= 1 {
-            writeStderr("\rRead \(vocab.totalTokens / 1_000_000)M words\nNumber of words:  \(vocab.count)\n")
-        }
-        return try train(path: path, vocabulary: vocab, arguments: args)
+        events(.vocabulary(words: vocab.count, tokens: vocab.totalTokens))
+        return try train(path: path, vocabulary: vocab, arguments: args, events: events)
     }
 
     /// Trains on `path` with a vocabulary already counted.
-    public static func train(path: String, vocabulary vocab: Vocabulary, arguments args: TrainingArguments)
-        throws -> TrainedVectors
+    public static func train(path: String, vocabulary vocab: Vocabulary, arguments args: TrainingArguments,
+                             events: @escaping @Sendable (TrainingEvent) -> Void = { _ in }) throws -> TrainedVectors
     {
         try args.validate()
         let bucket = args.effectiveBucket
@@ -44,7 +66,8 @@ public enum Trainer {
         let bytes = Double(rows + vocab.count) * Double(args.dim) * 4
         let physical = Double(sysconf(Int32(_SC_PHYS_PAGES))) * Double(sysconf(Int32(_SC_PAGESIZE)))
         if physical > 0 && bytes > physical * 0.9 {
-            throw LexelError("the model needs \(Int(bytes / 1e9)) GB (rows \(rows) x dim \(args.dim)) but the machine has \(Int(physical / 1e9)) GB; lower -dim or -maxn")
+            throw LexelError("the model needs \(formatFixed(bytes / 1e9, 1)) GB (\(rows + vocab.count) rows x dim \(args.dim) x 4 bytes) "
+                             + "but at most 90% of the machine's \(formatFixed(physical / 1e9, 1)) GB can be used; lower -dim, -bucket or -maxn")
         }
         let input = Matrix(rows: rows, cols: args.dim)
         input.fillUniform(bound: 1 / Float(args.dim), seed: args.seed)
@@ -52,9 +75,7 @@ public enum Trainer {
             Kernels.zero(input.row(vocab.count), (rows - vocab.count) * args.dim)
         }
         let output = Matrix(rows: vocab.count, cols: args.dim)
-        if args.verbose >= 1 && bucket > 0 {
-            writeStderr("Number of n-gram rows: \(subwords.usedBuckets.count) of \(bucket) buckets in use\n")
-        }
+        if bucket > 0 { events(.subwordRows(used: subwords.usedBuckets.count, buckets: bucket)) }
         let progress = TrainingProgress(totalTokens: Int(vocab.totalTokens) * args.epoch, threads: args.thread)
         let ctx = WorkerContext(
             args: args, path: path, vocabulary: vocab, subwords: subwords, input: input.shared, output: output.shared,
@@ -66,36 +87,45 @@ public enum Trainer {
         let trainStart = monotonicSeconds()
         runOnThreads(args.thread + 1) { i in
             if i == args.thread {
-                monitor(progress, args: args, since: trainStart)
+                monitor(progress, args: args, since: trainStart, events: events)
                 return
             }
-            var worker = Worker(ctx, thread: i)
-            do { try worker.run() } catch let e as LexelError { progress.fail(e) } catch {
+            do {
+                switch args.loss {
+                case .ns:
+                    let loss = NegativeSamplingLoss(activation: ctx.activation, output: ctx.output, sampler: ctx.sampler!,
+                                                    count: args.neg)
+                    var worker = Worker(ctx, thread: i, loss: loss)
+                    try worker.run()
+                case .hs:
+                    var worker = Worker(ctx, thread: i, loss: HierarchicalSoftmaxLoss(activation: ctx.activation,
+                                                                                      output: ctx.output, tree: ctx.tree!))
+                    try worker.run()
+                }
+            } catch let e as LexelError { progress.fail(e) } catch {
                 progress.fail(LexelError(file: path, "\(error)"))
             }
             progress.finished.add(1, ordering: .relaxed)
         }
         if let e = progress.error { throw e }
         let seconds = monotonicSeconds() - trainStart
-        if args.verbose >= 1 {
-            let wps = Double(vocab.totalTokens) * Double(args.epoch) / seconds / Double(args.thread)
-            writeStderr(ProgressLine.render(fraction: 1, wordsPerSecPerThread: wps, lr: 0, loss: progress.averageLoss,
-                                            elapsed: seconds) + "\n")
-        }
+        let wps = Double(vocab.totalTokens) * Double(args.epoch) / seconds / Double(args.thread)
+        events(.progress(TrainingStatus(fraction: 1, wordsPerSecondPerThread: wps, learningRate: 0, loss: progress.averageLoss,
+                                        elapsed: seconds, finished: true)))
         return TrainedVectors(arguments: args, vocabulary: vocab, subwords: subwords, input: input, seconds: seconds,
                               finalLoss: progress.averageLoss)
     }
 
-    /// Prints the progress line every 100 ms until all workers are done.
-    static func monitor(_ p: TrainingProgress, args: TrainingArguments, since start: Double) {
+    /// Reports progress every 100 ms until all workers are done.
+    static func monitor(_ p: TrainingProgress, args: TrainingArguments, since start: Double,
+                        events: (TrainingEvent) -> Void) {
         while p.finished.load(ordering: .relaxed) < args.thread {
             usleep(100_000)
-            guard args.verbose >= 2 else { continue }
             let elapsed = monotonicSeconds() - start
             let f = p.fraction
             let wps = f * Double(p.totalTokens) / max(elapsed, 1e-9) / Double(args.thread)
-            writeStderr(ProgressLine.render(fraction: f, wordsPerSecPerThread: wps, lr: args.lr * (1 - f),
-                                            loss: p.averageLoss, elapsed: elapsed))
+            events(.progress(TrainingStatus(fraction: f, wordsPerSecondPerThread: wps, learningRate: args.lr * (1 - f),
+                                            loss: p.averageLoss, elapsed: elapsed, finished: false)))
         }
     }
 }

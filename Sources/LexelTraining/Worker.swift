@@ -18,14 +18,14 @@ struct WorkerContext: @unchecked Sendable {
 }
 
 /// One hogwild worker: streams the corpus `epoch` times, training on the lines whose index is
-/// `thread (mod threads)`, so every thread sees whole lines and real epochs.
-struct Worker {
+/// `thread (mod threads)`, so every thread sees whole lines and real epochs. Generic over its `Loss`, so that each
+/// loss gets its own specialised loop.
+struct Worker<L: Loss> {
     let ctx: WorkerContext
     // Unretained views of what `ctx` keeps alive: no reference counting (shared between threads) in hot loops.
     unowned(unsafe) let vocabulary: Vocabulary
     unowned(unsafe) let subwords: SubwordIndex
-    unowned(unsafe) let sampler: NegativeSampler?
-    unowned(unsafe) let tree: HuffmanTree?
+    var loss: L
     let keepThresholds: UnsafeMutablePointer<UInt32>
     let input: SharedRows
     let output: SharedRows
@@ -37,21 +37,16 @@ struct Worker {
     let grad: UnsafeMutablePointer<Float>
     /// Skip-gram: the center word's mean at the start of its window.
     let hidden0: UnsafeMutablePointer<Float>
-    /// Negatives of the pair being trained, and of the next pair (drawn early so their rows can be prefetched).
-    var negatives: UnsafeMutablePointer<Int32>
-    var upcoming: UnsafeMutablePointer<Int32>
-    let neg: Int
     var ids: [Int32] = []
     var bag: [Int32] = []
     var lossSum = 0.0
     var lossCount = 0.0
 
-    init(_ ctx: WorkerContext, thread: Int) {
+    init(_ ctx: WorkerContext, thread: Int, loss: L) {
         self.ctx = ctx
         vocabulary = ctx.vocabulary
         subwords = ctx.subwords
-        sampler = ctx.sampler
-        tree = ctx.tree
+        self.loss = loss
         keepThresholds = ctx.subsampler.thresholdPointer
         input = ctx.input
         output = ctx.output
@@ -62,9 +57,6 @@ struct Worker {
         hidden = .allocate(capacity: dim)
         grad = .allocate(capacity: dim)
         hidden0 = .allocate(capacity: dim)
-        neg = ctx.args.neg
-        negatives = .allocate(capacity: max(1, neg))
-        upcoming = .allocate(capacity: max(1, neg))
         ids.reserveCapacity(4096)
         bag.reserveCapacity(4096)
     }
@@ -72,7 +64,7 @@ struct Worker {
     mutating func run() throws {
         defer {
             hidden.deallocate(); grad.deallocate(); hidden0.deallocate()
-            negatives.deallocate(); upcoming.deallocate()
+            loss.release()
         }
         let threads = ctx.args.thread
         let lr0 = ctx.args.lr
@@ -117,34 +109,10 @@ struct Worker {
         for r in rows { Kernels.add(g, input.row(Int(r)), dim) }
     }
 
-    /// Draws the negatives for predicting `target` into `buffer` and starts loading their output rows (and the
-    /// target's) into cache, so that the scoring a pair later finds them there.
-    @inline(__always)
-    mutating func drawNegatives(for target: Int32, into buffer: UnsafeMutablePointer<Int32>) {
-        guard let sampler else { return }
-        Kernels.prefetch(output.row(Int(target)), dim)
-        for k in 0..<neg {
-            var n: Int32
-            repeat { n = sampler.sample(&rng) } while n == target
-            buffer[k] = n
-            Kernels.prefetch(output.row(Int(n)), dim)
-        }
-    }
-
-    /// Loss step for predicting `target` from `hidden`; with negative sampling, `negatives` must already hold
-    /// the pair's draws (see `drawNegatives`).
+    /// Loss step for predicting `target` from `hidden` (announced earlier with `loss.prepare`).
     @inline(__always)
     mutating func predict(_ target: Int32, lr: Float) {
-        let loss: Float
-        if sampler != nil {
-            loss = Losses.negativeSampling(activation, hidden: hidden, grad: grad, output: output, target: target,
-                                           negatives: UnsafeBufferPointer(start: negatives, count: neg), lr: lr)
-        } else {
-            let tree = tree!
-            loss = Losses.hierarchicalSoftmax(activation, hidden: hidden, grad: grad, output: output,
-                                              path: tree.path(Int(target)), codes: tree.codes(Int(target)), lr: lr)
-        }
-        lossSum += Double(loss)
+        lossSum += Double(loss.update(target, hidden: hidden, grad: grad, lr: lr))
         lossCount += 1
     }
 
@@ -153,7 +121,7 @@ struct Worker {
     /// pair's gradient to each; since adding g to every row moves their mean by exactly g, Lexel averages once per
     /// center word, moves the mean by each pair's gradient (the same updates, in the same order, within one
     /// thread), and writes the summed gradient to the rows once. Each pair's negatives are drawn (and their rows
-    /// prefetched) while the previous pair trains.
+    /// prefetched, by `loss.prepare`) while the previous pair trains.
     mutating func skipgram(lr: Float) {
         let n = ids.count
         for i in 0..<n {
@@ -165,14 +133,13 @@ struct Worker {
             let hi = min(n - 1, i + b)
             var j = max(0, i - b)
             if j == i { j += 1 }
-            drawNegatives(for: ids[j], into: negatives)
+            loss.prepare(ids[j], &rng)
             while j <= hi {
                 var next = j + 1
                 if next == i { next += 1 }
-                if next <= hi { drawNegatives(for: ids[next], into: upcoming) }
+                if next <= hi { loss.prepare(ids[next], &rng) }
                 predict(ids[j], lr: lr)
                 Kernels.sum(hidden0, grad, into: hidden, dim)  // the mean after this pair's update
-                swap(&negatives, &upcoming)
                 j = next
             }
             applyGradient(grad, to: rows)
@@ -191,7 +158,7 @@ struct Worker {
             if bag.isEmpty { continue }
             bag.withUnsafeBufferPointer { average($0) }
             Kernels.zero(grad, dim)
-            drawNegatives(for: ids[i], into: negatives)
+            loss.prepare(ids[i], &rng)
             predict(ids[i], lr: lr)
             bag.withUnsafeBufferPointer { applyGradient(grad, to: $0) }
         }

@@ -46,8 +46,17 @@ final class CLITests: LexelCLITestCase {
         let q = temp("q.txt", Data(": t\ncat dog hammer saw\n".utf8))
         let ev = try lexel(["eval", "words", out + ".bin", "--similarity", sim, "--analogy", q, "--json"])
         XCTAssertEqual(ev.status, 0, ev.err)
-        XCTAssert(ev.out.contains("\"spearman\""), ev.out)
-        XCTAssert(ev.out.contains("\"answered\": 1"), ev.out)
+        let report = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(ev.out.utf8)) as? [String: Any], ev.out)
+        let sims = try XCTUnwrap(report["similarity"] as? [[String: Any]], ev.out)
+        XCTAssertEqual(sims.count, 1)
+        XCTAssertEqual(sims[0]["file"] as? String, sim)
+        XCTAssertNotNil(sims[0]["spearman"] as? Double)
+        XCTAssertEqual((report["analogy"] as? [String: Any])?["answered"] as? Int, 1, ev.out)
+        // Two similarity files: two entries (no duplicate keys), and a path with a quote stays valid JSON.
+        let odd = temp("q\"uote.tsv", Data("cat\tdog\t9\ncat\thammer\t1\n".utf8))
+        let two = try lexel(["eval", "words", out + ".bin", "--similarity", sim, "--similarity", odd, "--json"])
+        let both = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(two.out.utf8)) as? [String: Any], two.out)
+        XCTAssertEqual((both["similarity"] as? [[String: Any]])?.map { $0["file"] as? String }, [sim, odd])
     }
 
     func testConvertAndQueryVectorFiles() throws {

@@ -113,7 +113,7 @@ final class DistillNgramsCLITests: LexelCLITestCase {
         }
         let out = outputPath("never.lxm")
         try expectError(["distill", corpus, "--teacher", teacher, "--ngrams", table, "--output", out, "--dtype", "f64"] + smallDistill,
-                        "--dtype must be f32, f16 or int8 (got f64)")
+                        "The value 'f64' is invalid for '--dtype <dtype>'", "'f32', 'f16' or 'int8'")
         try expectError(["distill", corpus, "--teacher", teacher, "--ngrams", table, "--output", out, "--layer-dtype", "int8"] + smallDistill,
                         "--layer-dtype must be f32 or f16 (got int8)")
         XCTAssertFalse(FileManager.default.fileExists(atPath: out))
@@ -158,8 +158,10 @@ final class DistillNgramsCLITests: LexelCLITestCase {
         try expectError(distill(["--holdout", "47"]), "--holdout 47 leaves fewer than 2 of the teacher's 48 rows for training")
         try expectError(distill(["--holdout", "40"]), "--batch 16 is larger than the 8 training documents")
         try expectError(distill(["--lr=-1"]), "learning rate -1.0 must be in (0, 10]")
-        try expectError(distill(["--thread", "0"]), "-thread must be 1...1024 (got 0)")
-        try expectError(distill(["--idf", "bm25"]), "--idf must be collection or document (got bm25)")
+        try expectError(distill(["--thread", "0"]), "--threads must be 1...1024 (got 0)")
+        try expectError(distill(["-thread", "0"]), "--threads must be 1...1024 (got 0)")
+        try expectError(distill(["--threads", "-3"]), "--threads must be 1...1024 (got -3)")
+        try expectError(distill(["--idf", "bm25"]), "The value 'bm25' is invalid for '--idf <idf>'", "'collection' and 'document'")
         try expectError(distill(["--temperature", "0"]), "temperature 0.0 must be > 0")
         try expectError(distill(["--temperature", "-1"]), "temperature -1.0 must be > 0")
         XCTAssertFalse(FileManager.default.fileExists(atPath: out), "failed runs write nothing")

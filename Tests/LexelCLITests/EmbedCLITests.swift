@@ -207,7 +207,7 @@ final class EmbedCLITests: LexelCLITestCase {
         }
         let never = outputPath("never.lxm")
         try expectError(["convert", npz, never, "--layer-dtype", "int8"], "--layer-dtype: expected f32 or f16 (got 'int8')")
-        try expectError(["convert", npz, never, "--dtype", "f64"], "--dtype: expected f32, f16 or int8 (got 'f64')")
+        try expectError(["convert", npz, never, "--dtype", "f64"], "The value 'f64' is invalid for '--dtype <dtype>'", "'f32', 'f16' or 'int8'")
         XCTAssertFalse(FileManager.default.fileExists(atPath: never), "failed conversions write nothing")
     }
 
@@ -227,7 +227,7 @@ final class EmbedCLITests: LexelCLITestCase {
         try expectError(["embed", "--model", npz, docs, "--batch", "0"], "--batch must be 1...4096 (got 0)")
         try expectError(["embed", "--model", npz, docs, "--batch", "5000"], "--batch must be 1...4096 (got 5000)")
         try expectError(["embed", "--model", npz, docs, "--output", outputPath("v.txt")], "output must end in .npy or .jsonl")
-        try expectError(["embed", "--model", npz, docs, "--output", "/no/such/dir/v.npy"], "/no/such/dir/v.npy: cannot create")
+        try expectError(["embed", "--model", npz, docs, "--output", "/no/such/dir/v.npy"], "/no/such/dir/v.npy: cannot write: the folder /no/such/dir does not exist")
         try expectError(["embed", "--model", npz, "/no/such/docs.txt"], "/no/such/docs.txt: cannot open")
     }
 }

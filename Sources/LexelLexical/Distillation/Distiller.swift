@@ -24,7 +24,7 @@ public struct DistillOptions: Sendable, Equatable {
     /// Seeds the initial weights and the batch order.
     public var seed: UInt64 = 0
     /// Worker threads (not stored in checkpoints).
-    public var threads = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    public var threads = onlineCPUs
 
     public init() {}
 
