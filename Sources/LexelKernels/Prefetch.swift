@@ -13,3 +13,13 @@ extension Kernels {
         lexel_prefetch_write(p + (n - 1))  // the last line, when the row does not start on a line boundary
     }
 }
+
+extension Kernels {
+    /// Starts loading the cache line holding `p`, which will be read.
+    @inlinable @inline(__always)
+    public static func prefetchRead(_ p: UnsafeRawPointer) { lexel_prefetch_read(p) }
+
+    /// Starts loading the cache line holding `p`, which will be written.
+    @inlinable @inline(__always)
+    public static func prefetchWrite(_ p: UnsafeRawPointer) { lexel_prefetch_write(p) }
+}

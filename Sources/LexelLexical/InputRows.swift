@@ -1,4 +1,3 @@
-import CKernels
 import LexelKernels
 
 /// The first layer's weights, W0, as `count` rows of `dim` values (one row per n-gram feature) in f32, f16 or
@@ -68,11 +67,11 @@ public struct InputRows: @unchecked Sendable {
         let p = base + r * rowBytes
         var o = 0
         while o < rowBytes {
-            lexel_prefetch_read(p + o)
+            Kernels.prefetchRead(p + o)
             o += 64
         }
-        lexel_prefetch_read(p + (rowBytes - 1))
-        if let s = scales { lexel_prefetch_read(s + r) }
+        Kernels.prefetchRead(p + (rowBytes - 1))
+        if let s = scales { Kernels.prefetchRead(s + r) }
     }
 
     /// Decoded row `r`.

@@ -3,7 +3,6 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import CKernels
 import Synchronization
 
 /// Approximate top-k counting of n-grams in bounded memory: Space-Saving (Metwally, Agrawal & El Abbadi, 2005)
@@ -236,7 +235,7 @@ public final class SpaceSaving {
             if e + 16 < n { index.prefetch(entries[e + 16].hash) }
             if e + 8 < n {
                 if let s = index.peek(entries[e + 8].hash) {
-                    lexel_prefetch_write(raw + s * stride)
+                    Kernels.prefetchWrite(raw + s * stride)
                 } else {
                     sketch?.prefetch(entries[e + 8].hash)  // probably new: its sketch cells will be read
                 }
@@ -270,7 +269,7 @@ struct MaxSketch {
     }
 
     @inline(__always) func prefetch(_ h: UInt64) {
-        for r in 0..<4 { lexel_prefetch_write(cells + cell(h, r)) }
+        for r in 0..<4 { Kernels.prefetchWrite(cells + cell(h, r)) }
     }
 
     /// Upper bounds on the count and document frequency of `h` when last evicted (0 if never; `Int64.max`
@@ -314,7 +313,7 @@ struct HashIndex {
     @inline(__always) func home(_ h: UInt64) -> Int { Int(truncatingIfNeeded: (h &* 0x9E37_79B9_7F4A_7C15) >> 24) & mask }
     @inline(__always) static func tag(_ h: UInt64) -> UInt64 { h & 0xFFFF_FFFF_0000_0000 }
 
-    @inline(__always) func prefetch(_ h: UInt64) { lexel_prefetch_write(cells + home(h)) }
+    @inline(__always) func prefetch(_ h: UInt64) { Kernels.prefetchWrite(cells + home(h)) }
 
     /// The slot in the home cell of `h` if its tag matches (a hint for prefetching, not a lookup).
     @inline(__always) func peek(_ h: UInt64) -> Int? {

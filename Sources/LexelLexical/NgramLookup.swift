@@ -1,4 +1,3 @@
-import CKernels
 
 /// One slot of the n-gram table: the hash, its feature index and the feature's IDF side by side, so that a
 /// lookup reads one 16-byte slot (four to a cache line) instead of a key, an index and an IDF in three arrays.
@@ -60,10 +59,10 @@ final class NgramSlots: @unchecked Sendable {
     @inline(__always)
     func lookup(_ hashes: UnsafePointer<UInt64>, _ m: Int, found: UnsafeMutablePointer<UInt64>) -> Int {
         let ahead = NgramSlots.ahead
-        for j in 0..<min(ahead, m) { lexel_prefetch_read(slots + home(hashes[j])) }
+        for j in 0..<min(ahead, m) { Kernels.prefetchRead(slots + home(hashes[j])) }
         var k = 0
         for j in 0..<m {
-            if j + ahead < m { lexel_prefetch_read(slots + home(hashes[j + ahead])) }
+            if j + ahead < m { Kernels.prefetchRead(slots + home(hashes[j + ahead])) }
             if let p = find(hashes[j]) {
                 found[k] = UInt64(p.pointee.index) << 32 | UInt64(p.pointee.idf.bitPattern)
                 k += 1

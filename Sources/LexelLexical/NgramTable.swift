@@ -3,8 +3,8 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import CKernels
 import Synchronization
+import LexelKernels
 import LexelCore
 import LexelIO
 import LexelText
@@ -352,7 +352,7 @@ final class NgramChunkCounter {
         let stride = MemoryLayout<Entry>.stride
         for j in 0..<m {
             if j + 12 < m { index.prefetch(grams[j + 12]) }
-            if j + 6 < m, let e = index.peek(grams[j + 6]) { lexel_prefetch_write(UnsafeRawPointer(entries) + e * stride) }
+            if j + 6 < m, let e = index.peek(grams[j + 6]) { Kernels.prefetchWrite(UnsafeRawPointer(entries) + e * stride) }
             if size >= room { flush() }
             let w = where_[j]
             add(grams[j], base + Int(w >> 8), Int(w & 0xFF), document: doc)

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import LexelCore
 
 /// A vocabulary of n-grams (by hash) with their inverse document frequencies: the feature space of the

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// What BERT-uncased's normaliser and pre-tokeniser make of one character.
 enum CharKind: UInt8 {

@@ -1,4 +1,3 @@
-import CKernels
 
 /// A WordPiece vocabulary as one open-addressing hash table over token bytes. Greedy longest-match-first
 /// WordPiece hashes every prefix of the rest of a word in one pass (FNV-1a over bytes, so prefix `k + 1`
