@@ -6,7 +6,7 @@ import LexelText
 @testable import LexelVectors
 
 /// Vector files that used to load as silent garbage: non-finite values (a NaN row gave an empty neighbour list),
-/// flipped bits in a Lexel `.bin`.
+/// flipped bits in a Lexel `.bin`, a byte order mark, repeated words, files of another kind.
 final class BadVectorFileTests: XCTestCase {
     func write(_ bytes: [UInt8], _ name: String) throws -> String {
         let path = tmpPath(name)
@@ -17,7 +17,7 @@ final class BadVectorFileTests: XCTestCase {
     func write(_ text: String, _ name: String) throws -> String { try write(Array(text.utf8), name) }
 
     func expectError(_ path: String, _ parts: [String], file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertThrowsError(try WordVectors.load(path: path), file: file, line: line) { e in
+        XCTAssertThrowsError(try WordVectors.load(path: path, warn: { XCTFail("unexpected warning \($0)") }), file: file, line: line) { e in
             XCTAssert(e is LexelError, "\(e)", file: file, line: line)
             for p in parts { XCTAssert("\(e)".contains(p), "'\(p)' not in: \(e)", file: file, line: line) }
         }
@@ -144,5 +144,61 @@ final class BadVectorFileTests: XCTestCase {
         let gamma = b.firstRange(of: Array("gamma ".utf8))!.upperBound
         putFloat(.infinity, &b, at: gamma + 4)
         expectError(try write(b, "w2v.bin"), ["at byte offset \(gamma + 4)", "word 2 ('gamma'), value 2 of 6 is inf"])
+    }
+
+    func testNonFiniteValueInTextVectorsNamesLineAndOffset() throws {
+        for bad in ["nan", "inf", "-Infinity", "1e999"] {
+            let path = try write("2 2\na 1 2\nb 3 \(bad)\n", "nan.vec")
+            expectError(path, ["at byte offset 14", "line 3: value 2 '\(bad)' is not a finite number"])
+        }
+    }
+
+    func testByteOrderMarkIsSkipped() throws {
+        let bom = "\u{FEFF}"
+        let withHeader = try WordVectors.load(path: try write(bom + "2 3\na 1 2 3\nb 4 5 6\n", "bom.vec"))
+        XCTAssertEqual(withHeader.vocabulary.words, ["a", "b"])
+        let glove = try WordVectors.load(path: try write(bom + "a 1 2\nb 3 4\n", "bom.txt"))
+        XCTAssertEqual(glove.vocabulary.words, ["a", "b"])
+        XCTAssertEqual(glove.vector(for: "a"), [1, 2])
+        XCTAssertEqual(try TextVectors.dimension(path: try write(bom + "a 1 2\n", "bom.txt")), 2)
+        // Only at the start of the file: elsewhere it is part of a word.
+        let inside = try WordVectors.load(path: try write("a 1 2\n" + bom + "b 3 4\n", "mid.txt"))
+        XCTAssertEqual(inside.vocabulary.words, ["a", bom + "b"])
+    }
+
+    func testRepeatedWordsKeepTheFirstVectorAndWarnOnce() throws {
+        let path = try write("4 2\na 1 2\nb 3 4\na 5 6\nb 7 8\n", "dup.vec")
+        var warnings: [String] = []
+        let v = try WordVectors.load(path: path, warn: { warnings.append($0) })
+        XCTAssertEqual(v.vocabulary.words, ["a", "b"])
+        XCTAssertEqual(v.vector(for: "a"), [1, 2])
+        XCTAssertEqual(v.vector(for: "b"), [3, 4])
+        XCTAssertEqual(warnings, ["\(path): 2 lines repeat a word already read and were skipped (the first vector of a word "
+                                  + "is kept); the first is line 4, word 'a'"])
+        warnings = []
+        _ = try TextVectors.read(path: try write("x 1\ny 2\nx 3\n", "dup.txt"), warn: { warnings.append($0) })
+        XCTAssertEqual(warnings.count, 1)
+        XCTAssert(warnings[0].contains("1 line repeats a word already read and was skipped") && warnings[0].contains("line 3, word 'x'"),
+                  warnings[0])
+        warnings = []
+        _ = try TextVectors.read(path: try write("x 1\ny 2\n", "ok.txt"), warn: { warnings.append($0) })
+        XCTAssertEqual(warnings, [])
+        // A repeated word's values are checked like any other line's.
+        expectError(try write("x 1\nx nan\n", "dupnan.txt"), ["line 2: value 1 'nan' is not a finite number"])
+    }
+
+    func testFilesOfAnotherKindAreNamed() throws {
+        let cases: [([UInt8], String)] = [
+            ([0x50, 0x4B, 0x03, 0x04] + [UInt8](repeating: 0x21, count: 40), "a ZIP archive (a NumPy .npz"),
+            ([0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 1, 0] + [UInt8](repeating: 0x20, count: 40), "a NumPy .npy array"),
+            (Array("LEXELVEC".utf8) + [UInt8](repeating: 0, count: 56), "a Lexel container file (a .lxv vector file: query it with `lexel query`"),
+            ([0x28, 0xB5, 0x2F, 0xFD] + [UInt8](repeating: 0, count: 20), "zstd-compressed data"),
+            (Array("# lexel-ngrams v1 minn=1 maxn=2\n".utf8), "an n-gram table"),
+        ]
+        for (bytes, kind) in cases {
+            for name in ["x.vec", "x.bin"] {
+                expectError(try write(bytes, name), ["at byte offset 0: this is \(kind)", "not word vectors"])
+            }
+        }
     }
 }
