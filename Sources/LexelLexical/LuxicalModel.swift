@@ -159,7 +159,8 @@ public enum LuxicalModel {
             throw LexelError(file: path, "Luxical model: `tokenizer` is not an HF tokenizer JSON with a WordPiece vocab")
         }
         if let type = model["type"] as? String, type != "WordPiece" {
-            throw LexelError(file: path, "Luxical model: tokenizer type \(type) is not supported (WordPiece only)")
+            let shown = NgramTable.printable(type.prefix(40)) + (type.count > 40 ? "..." : "")
+            throw LexelError(file: path, "Luxical model: member tokenizer.npy: tokenizer type '\(shown)' is not supported (WordPiece only)")
         }
         let top = vocab.values.max() ?? -1
         guard top < 1 << 24, vocab.values.allSatisfy({ $0 >= 0 }) else {

@@ -50,7 +50,7 @@ public enum Word2VecBinary {
         let parts = String(decoding: headerLine, as: UTF8.self).split(separator: " ")
         guard parts.count == 2, let n = Int(parts[0]), let dim = Int(parts[1]), n > 0, dim > 0, dim <= 100_000,
               n <= f.size / (dim * 4) else {
-            throw bad("header '\(String(decoding: headerLine, as: UTF8.self))' is not a plausible 'count dim'")
+            throw bad("header \(ReaderChecks.quoted(String(decoding: headerLine, as: UTF8.self))) is not a plausible 'count dim'")
         }
         header(n, dim)
         let row = UnsafeMutablePointer<Float>.allocate(capacity: dim)

@@ -159,4 +159,11 @@ final class LuxicalBadModelTests: XCTestCase {
         npz.set("recognized_ngrams", Self.npy("<u4", [10_000], Array(try NPZ(path: Self.fixture).array("recognized_ngrams").bytes.suffix(40_000))))
         expectError(npz, ["member recognized_ngrams.npy: shape [10000], expected (2000, n)"])
     }
+
+    func testTokenizerTypeIsQuotedAndCut() throws {
+        var npz = try NPZ(path: Self.fixture)
+        let json = "{\"model\": {\"type\": \"BPE\\u001b[2J\(String(repeating: "x", count: 100))\", \"vocab\": {\"a\": 0}}}"
+        npz.set("tokenizer", Self.npy("|u1", [json.utf8.count], Array(json.utf8)))
+        expectError(npz, ["member tokenizer.npy: tokenizer type 'BPE\\u{1b}[2J\(String(repeating: "x", count: 33))...' is not supported"])
+    }
 }

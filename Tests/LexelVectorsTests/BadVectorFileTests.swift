@@ -201,4 +201,15 @@ final class BadVectorFileTests: XCTestCase {
             }
         }
     }
+
+    /// Bytes of the file quoted in a message are cut and have their control characters escaped.
+    func testMessagesQuoteFileContents() throws {
+        expectError(try write("\u{1B}[31m 3\nx", "esc.bin"), ["header '\\u{1b}[31m 3' is not a plausible 'count dim'"])
+        let long = String(repeating: "9", count: 50_000)
+        let path = try write("1 2\na 1 \(long)\n", "long.vec")
+        XCTAssertThrowsError(try WordVectors.load(path: path)) {
+            XCTAssert("\($0)".contains("value 2 '\(String(repeating: "9", count: 40))...' is not a finite number"), "\($0)")
+            XCTAssertLessThan("\($0)".count, 400)
+        }
+    }
 }
