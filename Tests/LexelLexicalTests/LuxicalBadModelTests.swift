@@ -166,4 +166,21 @@ final class LuxicalBadModelTests: XCTestCase {
         npz.set("tokenizer", Self.npy("|u1", [json.utf8.count], Array(json.utf8)))
         expectError(npz, ["member tokenizer.npy: tokenizer type 'BPE\\u{1b}[2J\(String(repeating: "x", count: 33))...' is not supported"])
     }
+
+    func testFirstNonFiniteFindsEveryPosition() throws {
+        let n = 9_000
+        for i in [0, 1, 4095, 4096, 8999] {
+            var v = [Float](repeating: -2, count: n)
+            v[i] = .nan
+            if i + 1 < n { v[n - 1] = .infinity }
+            let bytes = Self.npy("<f4", [n], v.flatMap { x in withUnsafeBytes(of: x.bitPattern.littleEndian, Array.init) })
+            try bytes.withUnsafeBytes { b in
+                XCTAssertEqual(LuxicalModel.firstNonFinite(try Numpy.parse(b, file: "x")), i)
+            }
+        }
+        let halves = Self.npy("<f2", [3], [0, 0x3C, 0, 0x7C, 0, 0x3C])  // 1, inf, 1
+        try halves.withUnsafeBytes { XCTAssertEqual(LuxicalModel.firstNonFinite(try Numpy.parse($0, file: "x")), 1) }
+        let ints = Self.npy("<i4", [2], [0xFF, 0xFF, 0x80, 0x7F, 0, 0, 0, 0])
+        try ints.withUnsafeBytes { XCTAssertNil(LuxicalModel.firstNonFinite(try Numpy.parse($0, file: "x"))) }
+    }
 }
