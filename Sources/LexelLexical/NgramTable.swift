@@ -85,6 +85,7 @@ public struct NgramTable: Sendable, Equatable {
         var table: NgramTable?
         var lineNumber = 0
         var seen = Set<UInt64>()
+        var countSum: Int64 = 0
         try LineReader(path: path).forEachLine { line, endsLine, offset in
             lineNumber += 1
             func fail(_ at: Int, _ message: String) -> LexelError {
@@ -114,6 +115,9 @@ public struct NgramTable: Sendable, Equatable {
                 throw fail(countAt + fields[1].utf8.count + 1, "document frequency must be a non-negative integer (got '\(printable(fields[2].prefix(40)))')")
             }
             guard seen.insert(h).inserted else { throw fail(0, "hash \(fields[0]) appears twice") }
+            let (sum, overflow) = countSum.addingReportingOverflow(c)
+            guard !overflow else { throw fail(countAt, "the counts so far add up to more than 2^63 - 1: corrupt") }
+            countSum = sum
             t.hashes.append(h)
             t.counts.append(c)
             t.documentFrequencies.append(df)
@@ -154,7 +158,16 @@ public struct NgramTable: Sendable, Equatable {
     public func vocabulary(idf: IDFKind) throws -> NgramVocabulary {
         let weights: [Float]
         switch idf {
-        case .collection: weights = NgramVocabulary.collectionIDF(counts: counts)
+        case .collection:
+            let (sum, overflow) = counts.reduce((Int64(0), false)) { a, c in
+                let (s, o) = a.0.addingReportingOverflow(c)
+                return (s, a.1 || o || c < 0)
+            }
+            guard !overflow, sum > 0 else {
+                throw LexelError("n-gram table: the counts \(overflow ? "are negative or add up to more than 2^63 - 1" : "are all 0"): "
+                                 + "collection IDF (ln(total) - ln(count)) is undefined; use document IDF")
+            }
+            weights = NgramVocabulary.collectionIDF(counts: counts)
         case .document: weights = NgramVocabulary.documentIDF(documentFrequencies: documentFrequencies, documents: documents)
         }
         return try NgramVocabulary(hashes: hashes, idf: weights, minN: minN, maxN: maxN)

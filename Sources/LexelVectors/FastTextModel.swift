@@ -61,13 +61,16 @@ public enum FastTextModel {
         guard m <= (f.size - r.offset) / (n * 4) else {  // before m * n * 4, which can overflow
             throw bad("truncated: input matrix (\(m) x \(n) floats) runs past the end of the file")
         }
+        let matrixOffset = r.offset
         let data = try r.bytes(m * n * 4, "input matrix")
         let matrix = Matrix(rows: m, cols: n)
         UnsafeMutableRawPointer(matrix.pointer).copyMemory(from: data.baseAddress!, byteCount: data.count)
         let vocab = Vocabulary(words: words, counts: counts, totalTokens: ntokens)
         let meta = args.map { ($0.0, "\($0.1)") } + [("t", "\(t)"), ("source", "fastText .bin v\(version)")]
-        return WordVectors(vocabulary: vocab, rows: UnsafePointer(matrix.pointer), rowCount: m, dim: dim, minn: minn,
-                           maxn: maxn, bucket: maxn > 0 ? bucket : 0, usedBuckets: UnsafeBufferPointer(start: nil, count: 0),
-                           metadata: meta, owners: [matrix])
+        let vectors = WordVectors(vocabulary: vocab, rows: UnsafePointer(matrix.pointer), rowCount: m, dim: dim, minn: minn,
+                                  maxn: maxn, bucket: maxn > 0 ? bucket : 0, usedBuckets: UnsafeBufferPointer(start: nil, count: 0),
+                                  metadata: meta, owners: [matrix])
+        try vectors.checkFinite(file: path, matrixOffset: matrixOffset)
+        return vectors
     }
 }

@@ -1,60 +1,78 @@
 import LexelCore
+import LexelIO
 import LexelText
 
 /// Lexel's word-model file (`.bin`): vocabulary with counts, training arguments, and the input matrix with
 /// its subword rows, stored raw and 64-byte aligned so it is memory-mapped in place. See docs/model-format.md.
 public enum ModelFile {
     static let magic: [UInt8] = Array("LXWMODEL".utf8)
-    public static let version: UInt32 = 1
+    /// The version written. Version 2 is version 1 with an 8-byte checksum trailer; both are read.
+    public static let version: UInt32 = 2
+    /// Bytes after the matrix in a version 2 file: CRC-32 of everything before the matrix, CRC-32 of the matrix.
+    static let trailerSize = 8
 
     static func hasMagic(_ f: MappedFile) -> Bool {
         (0..<8).allSatisfy { f.base.load(fromByteOffset: $0, as: UInt8.self) == magic[$0] }
     }
 
-    /// Writes a model atomically (temp file + rename).
+    /// Writes a model atomically (temp file + rename), with CRC-32 checksums of the header part and of the
+    /// matrix in its last 8 bytes (version 2). Throws, writing nothing, when a vector holds NaN or infinity.
     public static func write(path: String, vectors v: WordVectors) throws {
-        let (vocabulary, rows, rowCount, dim) = (v.vocabulary, v.rows, v.rowCount, v.dim)
+        let (vocabulary, rowCount, dim) = (v.vocabulary, v.rowCount, v.dim)
         let (minn, maxn, bucket, metadata) = (v.minn, v.maxn, v.bucket, v.metadata)
-        let w = try AtomicFileWriter(path: path)
-        try magic.withUnsafeBytes { try w.write($0) }
-        try w.write(version)
-        try w.write(UInt32(dim))
-        try w.write(UInt64(vocabulary.count))
-        try w.write(UInt64(rowCount))
-        try w.write(UInt32(minn))
-        try w.write(UInt32(maxn))
-        try w.write(UInt64(bucket))
-        try w.write(UInt64(vocabulary.totalTokens))
-        try w.write(UInt64(v.usedBuckets.count))
-        try w.write(UInt32(metadata.count))
+        try v.checkFinite(file: path, matrixOffset: nil)
+        var h = HeaderBytes()
+        h.bytes += magic
+        h.put(version)
+        h.put(UInt32(dim))
+        h.put(UInt64(vocabulary.count))
+        h.put(UInt64(rowCount))
+        h.put(UInt32(minn))
+        h.put(UInt32(maxn))
+        h.put(UInt64(bucket))
+        h.put(UInt64(vocabulary.totalTokens))
+        h.put(UInt64(v.usedBuckets.count))
+        h.put(UInt32(metadata.count))
         for (k, v) in metadata {
-            try writeString(w, k)
-            try writeString(w, v)
+            h.put(k)
+            h.put(v)
         }
         for i in 0..<vocabulary.count {
             let b = vocabulary.bytes(i)
-            try w.write(UInt32(b.count))
-            try w.write(UnsafeRawBufferPointer(b))
-            try w.write(UInt64(vocabulary.counts[i]))
+            h.put(UInt32(b.count))
+            h.bytes += b
+            h.put(UInt64(vocabulary.counts[i]))
         }
-        try w.pad(to: 64)
-        try w.write(UnsafeRawBufferPointer(v.usedBuckets))
-        try w.pad(to: 64)
-        try w.write(UnsafeRawBufferPointer(start: rows, count: rowCount * dim * 4))
+        h.pad(to: 64)
+        for b in v.usedBuckets { h.put(b) }
+        h.pad(to: 64)
+        let matrix = UnsafeRawBufferPointer(start: v.rows, count: rowCount * dim * 4)
+        let w = try AtomicFileWriter(path: path)
+        try h.bytes.withUnsafeBytes { try w.write($0) }
+        try w.write(matrix)
+        try w.write(h.bytes.withUnsafeBytes { CRC32.checksum($0) })
+        try w.write(CRC32.checksum(matrix))
         try w.commit()
     }
 
-    static func writeString(_ w: AtomicFileWriter, _ s: String) throws {
-        try w.write(UInt32(s.utf8.count))
-        try w.write(s)
+    /// The part of the file before the matrix, built in memory so that it can be checksummed.
+    struct HeaderBytes {
+        var bytes: [UInt8] = []
+        mutating func put<T: FixedWidthInteger>(_ v: T) { withUnsafeBytes(of: v.littleEndian) { bytes += $0 } }
+        mutating func put(_ s: String) {
+            put(UInt32(s.utf8.count))
+            bytes += Array(s.utf8)
+        }
+        mutating func pad(to a: Int) { bytes += [UInt8](repeating: 0, count: (a - bytes.count % a) % a) }
     }
 
-    /// Reads a mapped model; the matrix stays in the mapping (nothing of it is read here).
+    /// Reads a mapped model; the matrix stays in the mapping, read once here to check its checksum (version 2)
+    /// and that every value is finite.
     static func read(_ f: MappedFile) throws -> WordVectors {
         var r = f.reader(at: 8)
         func bad(_ at: Int, _ why: String) -> LexelError { LexelError(file: f.path, offset: Int64(at), why) }
         let v = try r.read(UInt32.self, "version")
-        guard v == version else { throw bad(8, "unsupported model version \(v) (this build reads \(version))") }
+        guard v == 1 || v == 2 else { throw bad(8, "unsupported model version \(v) (this build reads versions 1 and 2)") }
         let dim = Int(try r.read(UInt32.self, "dim"))
         let nwords64 = try r.read(UInt64.self, "word count")
         let rowCount64 = try r.read(UInt64.self, "row count")
@@ -92,14 +110,27 @@ public enum ModelFile {
             throw bad(r.offset - usedCount * 4 + i * 4, "used bucket list is not ascending below \(bucket): corrupt")
         }
         r.align(64)
-        let need = rowCount * dim * 4
-        guard f.size - r.offset == need else {
-            throw bad(r.offset, "matrix section has \(f.size - r.offset) bytes, expected \(need) (\(rowCount) x \(dim) floats): truncated or corrupt")
+        let need = rowCount * dim * 4, trailer = v >= 2 ? trailerSize : 0
+        guard f.size - r.offset == need + trailer else {
+            let what = trailer > 0 ? " and its \(trailer)-byte checksum trailer" : ""
+            throw bad(r.offset, "matrix section\(what) has \(f.size - r.offset) bytes, expected \(need + trailer) (\(rowCount) x \(dim) floats\(what)): truncated or corrupt")
+        }
+        let matrixStart = r.offset
+        if trailer > 0 {
+            let stored = (f.base + f.size - trailer).loadUnaligned(as: (UInt32, UInt32).self)
+            guard CRC32.checksum(UnsafeRawBufferPointer(start: f.base, count: matrixStart)) == UInt32(littleEndian: stored.0) else {
+                throw bad(0, "header, vocabulary or bucket list (bytes 0..<\(matrixStart)): CRC-32 mismatch: corrupt")
+            }
+            guard CRC32.checksum(UnsafeRawBufferPointer(start: f.base + matrixStart, count: need)) == UInt32(littleEndian: stored.1) else {
+                throw bad(matrixStart, "matrix (\(rowCount) x \(dim) floats): CRC-32 mismatch: corrupt")
+            }
         }
         let vocab = Vocabulary(words: words, counts: counts, totalTokens: Int64(totalTokens))
-        let rows = (f.base + r.offset).assumingMemoryBound(to: Float.self)
-        return WordVectors(vocabulary: vocab, rows: rows, rowCount: rowCount, dim: dim, minn: minn, maxn: maxn,
-                           bucket: bucket, usedBuckets: used, metadata: metadata, owners: [f])
+        let rows = (f.base + matrixStart).assumingMemoryBound(to: Float.self)
+        let vectors = WordVectors(vocabulary: vocab, rows: rows, rowCount: rowCount, dim: dim, minn: minn, maxn: maxn,
+                                  bucket: bucket, usedBuckets: used, metadata: metadata, owners: [f])
+        try vectors.checkFinite(file: f.path, matrixOffset: matrixStart)
+        return vectors
     }
 
     static func readString(_ r: inout ByteReader) throws -> String {

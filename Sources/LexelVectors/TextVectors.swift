@@ -30,15 +30,16 @@ public enum TextVectors {
         try w.commit()
     }
 
-    /// Reads a text vector file. Words are kept in file order (taken as most frequent first).
-    public static func read(path: String) throws -> WordVectors {
+    /// Reads a text vector file. Words are kept in file order (taken as most frequent first); a repeated word
+    /// keeps its first vector and `warn` is told once (see `forEachRow`).
+    public static func read(path: String, warn: (String) -> Void = ReaderChecks.standardError) throws -> WordVectors {
         var words: [[UInt8]] = []
         var data: [Float] = []
         var dim = 0
         try forEachRow(path: path, header: { n, d in
             dim = d
             if n > 0 { data.reserveCapacity(min(n, 50_000_000 / d) * d); words.reserveCapacity(min(n, 10_000_000)) }
-        }) { word, row in
+        }, warn: warn) { word, row in
             words.append(Array(word))
             data.append(contentsOf: UnsafeBufferPointer(start: row, count: dim))
             return true
@@ -60,20 +61,30 @@ public enum TextVectors {
     }
 
     /// Streams a text vector file: `header(count, dim)` once (count -1 for GloVe files, which have no header),
-    /// then `body(word, vector)` for each line, in order, until it returns false. A repeated word keeps its first
-    /// vector. Throws naming the line and byte offset of the first malformed line; when the whole file is read,
-    /// also when a header's count does not match the lines.
+    /// then `body(word, vector)` for each line, in order, until it returns false. A UTF-8 byte order mark at the
+    /// start is skipped. A repeated word keeps its first vector, as gensim's `load_word2vec_format` does (fastText's
+    /// own reader keeps the last); once the whole file is read, `warn` gets one line with how many lines repeated
+    /// a word and the first of them. Throws naming the line and byte offset of the first malformed line or
+    /// non-finite value (repeated words' lines included); when the whole file is read, also when a header's count
+    /// does not match the lines.
     public static func forEachRow(path: String, header: (Int, Int) -> Void = { _, _ in },
+                                  warn: (String) -> Void = ReaderChecks.standardError,
                                   _ body: (UnsafeBufferPointer<UInt8>, UnsafePointer<Float>) throws -> Bool) throws {
         let reader = try LineReader(path: path)
         var shape: (Int, Int)? = nil
         var lineNo = 0, vectorLines = 0, rows = 0
         var seen = Set<[UInt8]>()
+        var repeats = 0, firstRepeat: (word: String, line: Int)? = nil
         var row: [Float] = []
         struct Stop: Error {}
         do {
-            try reader.forEachLine { line, endsLine, offset in
+            try reader.forEachLine { whole, endsLine, offset in
                 lineNo += 1
+                var line = whole, offset = offset
+                if lineNo == 1 && line.starts(with: [0xEF, 0xBB, 0xBF]) {  // byte order mark
+                    line = UnsafeBufferPointer(rebasing: line[3...])
+                    offset += 3
+                }
                 guard endsLine || line.count > 0 else { return }
                 if !endsLine { throw LexelError(file: path, offset: offset, "line \(lineNo) is longer than the read buffer or truncated") }
                 var fields: [UnsafeBufferPointer<UInt8>] = []
@@ -103,18 +114,28 @@ public enum TextVectors {
                     throw LexelError(file: path, offset: offset + Int64(bad), "invalid UTF-8 in the word of line \(lineNo)")
                 }
                 vectorLines += 1
-                if !seen.insert(Array(fields[0])).inserted { return }  // keep the first vector of a repeated word
                 for k in 1...dim {
                     guard let x = parseFloat(fields[k]), x.isFinite else {
-                        throw LexelError(file: path, offset: offset, "line \(lineNo): value \(k) '\(String(decoding: fields[k], as: UTF8.self))' is not a finite number")
+                        let at = offset + Int64(fields[k].baseAddress! - line.baseAddress!)
+                        throw LexelError(file: path, offset: at, "line \(lineNo): value \(k) \(ReaderChecks.quoted(String(decoding: fields[k], as: UTF8.self))) is not a finite number")
                     }
                     row[k - 1] = x
+                }
+                if !seen.insert(Array(fields[0])).inserted {  // keep the first vector of a repeated word
+                    repeats += 1
+                    if firstRepeat == nil { firstRepeat = (String(decoding: fields[0], as: UTF8.self), lineNo) }
+                    return
                 }
                 rows += 1
                 if try !row.withUnsafeBufferPointer({ try body(fields[0], $0.baseAddress!) }) { throw Stop() }
             }
         } catch is Stop {
             return
+        }
+        if let (word, line) = firstRepeat {
+            warn("\(path): \(repeats) line\(repeats == 1 ? "" : "s") repeat\(repeats == 1 ? "s" : "") a word already read and "
+                 + "\(repeats == 1 ? "was" : "were") skipped (the first vector of a word is kept); the first is line \(line), "
+                 + "word \(ReaderChecks.quoted(word))")
         }
         guard let (n, _) = shape, rows > 0 else { throw LexelError(file: path, "no vectors in the file") }
         if n >= 0 && n != vectorLines {

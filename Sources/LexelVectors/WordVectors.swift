@@ -41,23 +41,41 @@ public final class WordVectors: @unchecked Sendable {
     /// Whether every bucket owns a row (fastText's own layout) rather than only the used ones (Lexel's).
     public var denseBuckets: Bool { hasSubwords && usedBuckets.isEmpty && rowCount == vocabulary.count + bucket }
 
-    /// Opens a Lexel model or a fastText model (both `.bin`, told apart by their magic numbers), a word2vec binary
-    /// file (any other `.bin`), or a word2vec/fastText/GloVe text file.
     /// Whether the file at `path` is a Lexel or fastText model (`.bin` with subword rows), by its magic.
     public static func isModelFile(path: String) -> Bool {
         guard let file = try? MappedFile(path: path) else { return false }
         return (file.size >= 8 && ModelFile.hasMagic(file)) || FastTextModel.hasMagic(file)
     }
 
-    public static func load(path: String) throws -> WordVectors {
+    /// Opens a Lexel model or a fastText model (both `.bin`, told apart by their magic numbers), a word2vec binary
+    /// file (any other `.bin`), or a word2vec/fastText/GloVe text file. Files whose magic number shows another
+    /// kind (a `.lxv` or `.lxm` container, a `.npz` or `.npy`, zstd data) are refused with what they are.
+    /// `warn` receives what does not stop the reading (a repeated word in a text file).
+    public static func load(path: String, warn: (String) -> Void = ReaderChecks.standardError) throws -> WordVectors {
         let file = try MappedFile(path: path)
         if file.size >= 8 && ModelFile.hasMagic(file) { return try ModelFile.read(file) }
         if FastTextModel.hasMagic(file) { return try FastTextModel.read(path: path) }
-        if file.size >= 8 && Array(UnsafeRawBufferPointer(start: file.base, count: 8)) == Array("LEXELVEC".utf8) {
-            throw LexelError(file: path, offset: 0, "this is a Lexel vector file (.lxv): query it with `lexel query`, or export it with `lexel convert`")
+        if let kind = foreignKind(file) {
+            throw LexelError(file: path, offset: 0, "this is \(kind), not word vectors (expected a Lexel or fastText "
+                             + "model .bin, a word2vec binary .bin, or a .vec / GloVe text file)")
         }
         if path.hasSuffix(".bin") { return try Word2VecBinary.read(path: path) }
-        return try TextVectors.read(path: path)
+        return try TextVectors.read(path: path, warn: warn)
+    }
+
+    /// What a file is, when its magic number shows a kind of file that does not hold word vectors.
+    static func foreignKind(_ f: MappedFile) -> String? {
+        let head = Array(UnsafeRawBufferPointer(start: f.base, count: min(f.size, 16)))
+        if head.starts(with: Array("LEXELVEC".utf8)) {
+            return "a Lexel container file (a .lxv vector file: query it with `lexel query`, or export it with "
+                + "`lexel convert`; or a .lxm lexical model: use it with `lexel embed`)"
+        }
+        if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) { return "a ZIP archive (a NumPy .npz, such as a Luxical lexical model)" }
+        if head.starts(with: [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]) { return "a NumPy .npy array" }
+        if head.starts(with: [0x28, 0xB5, 0x2F, 0xFD]) { return "zstd-compressed data (decompress it first)" }
+        if head.starts(with: Array("LXDISTCK".utf8)) { return "a `lexel distill` checkpoint" }
+        if head.starts(with: Array("# lexel-ngrams".utf8)) { return "an n-gram table (from `lexel ngrams`)" }
+        return nil
     }
 
     /// The matrix rows making up `word`'s vector: its own row (if known) and its n-gram rows.

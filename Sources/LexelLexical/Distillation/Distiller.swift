@@ -8,8 +8,13 @@ import LexelKernels
 public struct DistillOptions: Sendable, Equatable {
     /// Output sizes of W₀ and of each dense layer (Luxical: 96, 3072, 3072, 192).
     public var dims: [Int] = [96, 2048, 192]
-    /// Softmax temperature τ of the Gram-KL loss.
+    /// Softmax temperature τ of the Gram-KL loss, in `temperatureRange`.
     public var temperature: Float = 3
+    /// The temperatures accepted. τ divides cosines in [-1, 1]: at 0.01 the softmax logits already span
+    /// [-100, 100] (every row's distribution is its nearest neighbour alone; 0.1 was the lowest measured); below,
+    /// float32 exponentials underflow to 0 and the loss and its gradient lose every other neighbour (1e-30 gives
+    /// logits of 1e30). Above 100 every distribution is uniform to within 2% and there is nothing to learn.
+    public static let temperatureRange: ClosedRange<Float> = 0.01...100
     /// Peak learning rate (Luxical: 1e-2, with batches of 12,288).
     public var learningRate: Float = 2.5e-3
     public var adam = AdamWOptions()
@@ -33,7 +38,10 @@ public struct DistillOptions: Sendable, Equatable {
         guard dims.count >= 2, dims.allSatisfy({ $0 > 0 && $0 <= 65_536 }) else {
             throw LexelError("distill: dims \(dims) must be at least two sizes in 1...65536")
         }
-        guard temperature.isFinite, temperature > 0 else { throw LexelError("distill: temperature \(temperature) must be > 0") }
+        guard temperature.isFinite, Self.temperatureRange.contains(temperature) else {
+            let r = Self.temperatureRange
+            throw LexelError("distill: temperature \(temperature) must be > 0, within \(r.lowerBound)...\(r.upperBound)")
+        }
         guard learningRate.isFinite, learningRate > 0, learningRate <= 10 else {
             throw LexelError("distill: learning rate \(learningRate) must be in (0, 10]")
         }
