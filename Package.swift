@@ -105,7 +105,7 @@ let package = Package(
         .testTarget(name: "LexelTrainingTests",
                     dependencies: ["CKernels", "LexelTraining", "LexelText", "LexelKernels", "LexelIO", "LexelCore", "LexelTestSupport"]),
         .testTarget(name: "LexelVectorsTests",
-                    dependencies: ["LexelVectors", "LexelTraining", "LexelText", "LexelCore", "LexelTestSupport"]),
+                    dependencies: ["CKernels", "LexelVectors", "LexelTraining", "LexelText", "LexelKernels", "LexelIO", "LexelCore", "LexelTestSupport"]),
         .testTarget(name: "LexelStoreTests",
                     dependencies: ["CKernels", "LexelStore", "LexelVectors", "LexelText", "LexelKernels", "LexelContainer", "LexelCore",
                                    "LexelTestSupport"],

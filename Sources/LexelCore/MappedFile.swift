@@ -87,3 +87,25 @@ public struct ByteReader {
 
     public mutating func align(_ a: Int) { offset = (offset + a - 1) / a * a }
 }
+
+/// The whole file at `path` as bytes (at most `limit`; a larger file is an error naming it), read with POSIX calls
+/// (no Foundation).
+public func readWholeFile(_ path: String, limit: Int = 1 << 30) throws -> [UInt8] {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    if fd < 0 { throw LexelError(file: path, "cannot open: \(errnoText())") }
+    defer { close(fd) }
+    var st = stat()
+    if fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR { throw LexelError(file: path, "is a directory, not a file") }
+    var out: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+        let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if n < 0 {
+            if errno == EINTR { continue }
+            throw LexelError(file: path, offset: Int64(out.count), "read failed: \(errnoText())")
+        }
+        if n == 0 { return out }
+        guard out.count + n <= limit else { throw LexelError(file: path, "larger than \(byteCount(limit)): not a file of this kind") }
+        out.append(contentsOf: chunk[0..<n])
+    }
+}

@@ -14,11 +14,7 @@ public enum DistillJob {
         if let c = r.checkpoint { try OutputPath.checkWritable(c) }
 
         // Teacher first: it fixes the number of documents.
-        let t = try Numpy.readMatrix(path: r.teacher)
-        guard t.rows >= 2, t.cols >= 1 else { throw LexelError(file: r.teacher, "need a 2-D array with rows >= 2 (got \(t.rows) x \(t.cols))") }
-        if let bad = t.values.firstIndex(where: { !$0.isFinite }) {
-            throw LexelError(file: r.teacher, "row \(bad / t.cols), column \(bad % t.cols) is \(t.values[bad]) (teacher vectors must be finite)")
-        }
+        let t = try TeacherVectors.load(path: r.teacher)
         guard r.holdout <= t.rows - 2 else {
             throw LexelError("--holdout \(r.holdout) leaves fewer than 2 of the teacher's \(t.rows) rows for training")
         }

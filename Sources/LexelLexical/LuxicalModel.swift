@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import LexelCore
 import LexelIO
 import LexelText
@@ -153,12 +157,19 @@ public enum LuxicalModel {
 
     /// A WordPiece tokenizer from an HF `tokenizer.json` held as a uint8 array.
     static func tokenizerFromJSON(_ a: NumpyArray, path: String) throws -> BertTokenizer {
-        let data = Data(bytes: a.data, count: a.count * a.dtype.size)
-        guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let model = root["model"] as? [String: Any], let vocab = model["vocab"] as? [String: Int] else {
+        let bytes = UnsafeBufferPointer(start: a.data.assumingMemoryBound(to: UInt8.self), count: a.count * a.dtype.size)
+        let root = try? JSONValue.parse(bytes, file: path)
+        guard let model = root?["model"], let vocabObject = model["vocab"]?.objectValue else {
             throw LexelError(file: path, "Luxical model: `tokenizer` is not an HF tokenizer JSON with a WordPiece vocab")
         }
-        if let type = model["type"] as? String, type != "WordPiece" {
+        var vocab: [String: Int] = [:]
+        for (token, id) in vocabObject {
+            guard let i = id.intValue else {
+                throw LexelError(file: path, "Luxical model: `tokenizer` vocab entry \(quoted(token, limit: 40)) has no integer id")
+            }
+            vocab[token] = i
+        }
+        if let type = model["type"]?.stringValue, type != "WordPiece" {
             let shown = NgramTable.printable(type.prefix(40)) + (type.count > 40 ? "..." : "")
             throw LexelError(file: path, "Luxical model: member tokenizer.npy: tokenizer type '\(shown)' is not supported (WordPiece only)")
         }
@@ -168,7 +179,7 @@ public enum LuxicalModel {
         }
         var tokens = [String](repeating: "", count: top + 1)
         for (t, i) in vocab { tokens[i] = t }
-        return try BertTokenizer(vocabulary: tokens, unknownToken: model["unk_token"] as? String ?? "[UNK]",
-                                 maxCharsPerWord: model["max_input_chars_per_word"] as? Int ?? 100)
+        return try BertTokenizer(vocabulary: tokens, unknownToken: model["unk_token"]?.stringValue ?? "[UNK]",
+                                 maxCharsPerWord: model["max_input_chars_per_word"]?.intValue ?? 100)
     }
 }

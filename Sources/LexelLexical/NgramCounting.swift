@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import LexelKernels
 import Synchronization
 
 /// Approximate top-k counting of n-grams in bounded memory: Space-Saving (Metwally, Agrawal & El Abbadi, 2005)
@@ -359,47 +360,3 @@ func hugePageFree<T>(_ p: UnsafeMutablePointer<T>, _ count: Int) {
     munmap(UnsafeMutableRawPointer(p), max(1, count * MemoryLayout<T>.stride))
 }
 
-/// Settings of `countNgrams`.
-public struct NgramCountingOptions: Sendable {
-    public var minN = 1
-    public var maxN = 5
-    /// N-grams to keep in the table.
-    public var top = 2_000_000
-    /// The summary tracks `capacityFactor * top` n-grams (plus half as many spare slots between evictions).
-    public var capacityFactor = 3.0
-    /// Worker threads (tokenising and counting); one more thread reads the input.
-    public var threads = 1
-    /// Distinct n-grams a worker counts exactly before merging them into the summary (nil: capacity / 8,
-    /// between 2^16 and 2^21 per worker); a document that crosses it is finished first, up to twice as many.
-    public var chunkLimit: Int?
-    /// Size of the sketch that remembers evicted counts: 4 x 2^sketchBits cells of 8 bytes; 0 = none (plain
-    /// Space-Saving). nil: ceil(log2(capacity)) + 2, between 16 and 23 (64 MB for top 100k, 256 MB at most).
-    public var sketchBits: Int?
-    /// The tokenizer's name, for the table header.
-    public var tokenizerName = "bert-base-uncased"
-    public init() {}
-}
-
-/// Where a running count stands (for a progress display).
-public struct NgramCountingStatus: Sendable {
-    public var documents: Int
-    /// Bytes of the input file read (compressed bytes for zstd), and its size when known.
-    public var bytesRead: Int64
-    public var fileSize: Int64?
-    public var seconds: Double
-}
-
-/// What `countNgrams` found.
-public struct NgramCountingResult: Sendable {
-    public var table: NgramTable
-    /// Entries the summary tracked.
-    public var capacity: Int
-    /// Listed n-grams certainly among the true top `table.count`: `count - error` is at least the next
-    /// entry's count (Space-Saving's guarantee).
-    public var guaranteed: Int
-    /// Upper bound on the count of any n-gram not tracked at the end.
-    public var floor: Int64
-    /// Largest `error` among the listed n-grams.
-    public var maxError: Int64
-    public var seconds: Double
-}

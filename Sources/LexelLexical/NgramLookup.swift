@@ -1,4 +1,4 @@
-
+import LexelKernels
 /// One slot of the n-gram table: the hash, its feature index and the feature's IDF side by side, so that a
 /// lookup reads one 16-byte slot (four to a cache line) instead of a key, an index and an IDF in three arrays.
 struct NgramSlot {

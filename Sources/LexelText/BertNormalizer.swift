@@ -99,7 +99,7 @@ struct BertCharTable: Sendable {
         if s.properties.isWhitespace { return (.space, []) }
         if isCJK(v) { return (.isolated, Array(String(s).utf8)) }
         var out: [Unicode.Scalar] = []
-        let decomposed = v < 0x80 ? [s] : Array(String(s).decomposedStringWithCanonicalMapping.unicodeScalars)
+        let decomposed = v < 0x80 ? [s] : CanonicalDecomposition.of(s)
         for d in decomposed where d.properties.generalCategory != .nonspacingMark {
             out += d.properties.lowercaseMapping.unicodeScalars
         }

@@ -45,7 +45,12 @@ public final class BertTokenizer: Sendable {
 
     /// Reads a `vocab.txt` (one token per line).
     public convenience init(vocabFile path: String) throws {
-        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let bytes = try readWholeFile(path, limit: 64 << 20)
+        if let bad = bytes.withUnsafeBufferPointer({ firstInvalidUTF8($0) }) {
+            throw LexelError(file: path, "cannot read the WordPiece vocabulary: invalid UTF-8 at byte offset \(bad) (a vocab.txt is "
+                             + "UTF-8 text, one token per line)")
+        }
+        let text = String(decoding: bytes, as: UTF8.self)
         var tokens = text.split(separator: "\n", omittingEmptySubsequences: false).map {
             String($0.hasSuffix("\r") ? $0.dropLast() : $0)
         }

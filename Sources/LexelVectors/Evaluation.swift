@@ -44,7 +44,7 @@ public enum Evaluation {
                 throw LexelError(file: path, offset: offset, "line \(lineNo): expected 'word1 word2 score'")
             }
             guard score.isFinite else {
-                throw LexelError(file: path, offset: offset, "line \(lineNo): the score \(ReaderChecks.quoted(f[2])) is not a finite number")
+                throw LexelError(file: path, offset: offset, "line \(lineNo): the score \(quoted(f[2], limit: 40)) is not a finite number")
             }
             lines += 1
             let (a, b) = (f[0].lowercased(), f[1].lowercased())

@@ -117,7 +117,7 @@ public enum TextVectors {
                 for k in 1...dim {
                     guard let x = parseFloat(fields[k]), x.isFinite else {
                         let at = offset + Int64(fields[k].baseAddress! - line.baseAddress!)
-                        throw LexelError(file: path, offset: at, "line \(lineNo): value \(k) \(ReaderChecks.quoted(String(decoding: fields[k], as: UTF8.self))) is not a finite number")
+                        throw LexelError(file: path, offset: at, "line \(lineNo): value \(k) \(quoted(String(decoding: fields[k], as: UTF8.self), limit: 40)) is not a finite number")
                     }
                     row[k - 1] = x
                 }
@@ -135,7 +135,7 @@ public enum TextVectors {
         if let (word, line) = firstRepeat {
             warn("\(path): \(repeats) line\(repeats == 1 ? "" : "s") repeat\(repeats == 1 ? "s" : "") a word already read and "
                  + "\(repeats == 1 ? "was" : "were") skipped (the first vector of a word is kept); the first is line \(line), "
-                 + "word \(ReaderChecks.quoted(word))")
+                 + "word \(quoted(word, limit: 40))")
         }
         guard let (n, _) = shape, rows > 0 else { throw LexelError(file: path, "no vectors in the file") }
         if n >= 0 && n != vectorLines {

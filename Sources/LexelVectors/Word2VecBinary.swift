@@ -50,7 +50,7 @@ public enum Word2VecBinary {
         let parts = String(decoding: headerLine, as: UTF8.self).split(separator: " ")
         guard parts.count == 2, let n = Int(parts[0]), let dim = Int(parts[1]), n > 0, dim > 0, dim <= 100_000,
               n <= f.size / (dim * 4) else {
-            throw bad("header \(ReaderChecks.quoted(String(decoding: headerLine, as: UTF8.self))) is not a plausible 'count dim'")
+            throw bad("header \(quoted(String(decoding: headerLine, as: UTF8.self), limit: 40)) is not a plausible 'count dim'")
         }
         header(n, dim)
         let row = UnsafeMutablePointer<Float>.allocate(capacity: dim)
@@ -70,9 +70,9 @@ public enum Word2VecBinary {
             let vectorStart = r.offset
             let v = try r.bytes(dim * 4, "vector of word \(i)")
             UnsafeMutableRawPointer(row).copyMemory(from: v.baseAddress!, byteCount: dim * 4)
-            if let k = ReaderChecks.firstNonFinite(row, dim) {
+            if let k = Kernels.firstNonFinite(row, dim) {
                 throw LexelError(file: path, offset: Int64(vectorStart + 4 * k),
-                                 "word \(i) (\(ReaderChecks.quoted(String(decoding: word, as: UTF8.self)))), value \(k + 1) of \(dim) is \(row[k]): vectors must be finite numbers")
+                                 "word \(i) (\(quoted(String(decoding: word, as: UTF8.self), limit: 40))), value \(k + 1) of \(dim) is \(row[k]): vectors must be finite numbers")
             }
             guard try body(word, row) else { return }
             if i % 65_536 == 65_535 { f.release(upTo: r.offset) }  // streamed: keep RSS flat

@@ -1,4 +1,5 @@
 import LexelCore
+import LexelIO
 import LexelKernels
 import LexelText
 
@@ -65,17 +66,16 @@ public final class WordVectors: @unchecked Sendable {
 
     /// What a file is, when its magic number shows a kind of file that does not hold word vectors.
     static func foreignKind(_ f: MappedFile) -> String? {
-        let head = Array(UnsafeRawBufferPointer(start: f.base, count: min(f.size, 16)))
-        if head.starts(with: Array("LEXELVEC".utf8)) {
+        let kind = FileKind.of(bytes: Array(UnsafeRawBufferPointer(start: f.base, count: min(f.size, 16))))
+        switch kind {
+        case .container:
             return "a Lexel container file (a .lxv vector file: query it with `lexel query`, or export it with "
                 + "`lexel convert`; or a .lxm lexical model: use it with `lexel embed`)"
+        case .zip: return "a ZIP archive (a NumPy .npz, such as a Luxical lexical model)"
+        case .zstd: return "zstd-compressed data (decompress it first)"
+        case .npy, .distillCheckpoint, .ngramTable: return kind.description
+        default: return nil
         }
-        if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) { return "a ZIP archive (a NumPy .npz, such as a Luxical lexical model)" }
-        if head.starts(with: [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]) { return "a NumPy .npy array" }
-        if head.starts(with: [0x28, 0xB5, 0x2F, 0xFD]) { return "zstd-compressed data (decompress it first)" }
-        if head.starts(with: Array("LXDISTCK".utf8)) { return "a `lexel distill` checkpoint" }
-        if head.starts(with: Array("# lexel-ngrams".utf8)) { return "an n-gram table (from `lexel ngrams`)" }
-        return nil
     }
 
     /// The matrix rows making up `word`'s vector: its own row (if known) and its n-gram rows.

@@ -218,16 +218,16 @@ final class BadVectorFileTests: XCTestCase {
     func testFirstNonFiniteFindsEveryPosition() {
         let n = 10_000
         var v = [Float](repeating: 1.5, count: n)
-        v.withUnsafeBufferPointer { XCTAssertNil(ReaderChecks.firstNonFinite($0.baseAddress!, n)) }
+        v.withUnsafeBufferPointer { XCTAssertNil(Kernels.firstNonFinite($0.baseAddress!, n)) }
         v[n - 1] = .greatestFiniteMagnitude
-        v.withUnsafeBufferPointer { XCTAssertNil(ReaderChecks.firstNonFinite($0.baseAddress!, n)) }
+        v.withUnsafeBufferPointer { XCTAssertNil(Kernels.firstNonFinite($0.baseAddress!, n)) }
         for i in [0, 15, 16, 4095, 4096, 4097, 8191, 9990, n - 1] {
             for x in [Float.nan, .infinity, -.infinity, -Float.nan] {
                 var w = v
                 w[i] = x
                 if i + 1 < n { w[n - 1] = .nan }  // a later one is not the first
-                w.withUnsafeBufferPointer { XCTAssertEqual(ReaderChecks.firstNonFinite($0.baseAddress!, n), i, "\(i) \(x)") }
-                w.withUnsafeBufferPointer { XCTAssertEqual(ReaderChecks.firstNonFinite($0.baseAddress!, i), nil, "\(i)") }
+                w.withUnsafeBufferPointer { XCTAssertEqual(Kernels.firstNonFinite($0.baseAddress!, n), i, "\(i) \(x)") }
+                w.withUnsafeBufferPointer { XCTAssertEqual(Kernels.firstNonFinite($0.baseAddress!, i), nil, "\(i)") }
             }
         }
     }

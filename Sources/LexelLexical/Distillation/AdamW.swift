@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import LexelCore
 
 /// AdamW hyper-parameters (PyTorch's `torch.optim.AdamW` update, decoupled weight decay).
