@@ -36,6 +36,10 @@ public final class AtomicFileWriter {
         let resolved = try OutputPath.resolve(path)
         target = resolved.target
         if resolved.special {
+            if seekable && !resolved.seekable {
+                throw LexelError(file: path, "this output is written in two passes (its header last) and needs a "
+                                 + "regular file or a seekable device, not a pipe")
+            }
             fd = open(target, O_WRONLY | O_CLOEXEC)
             if fd < 0 { throw LexelError(file: path, "cannot open for writing: \(errnoText())") }
             if seekable && lseek(fd, 0, SEEK_CUR) < 0 {
@@ -200,7 +204,7 @@ public final class CommitGroup: @unchecked Sendable {
 public enum OutputPath {
     /// Where `path` really writes: the target of a symbolic link, whether that is a device, FIFO or socket (written
     /// through), and the permissions a new file gets (those of the file it replaces, else 0644).
-    public static func resolve(_ path: String) throws -> (target: String, special: Bool, mode: mode_t) {
+    public static func resolve(_ path: String) throws -> (target: String, special: Bool, seekable: Bool, mode: mode_t) {
         guard !path.isEmpty else { throw LexelError("an output path is empty") }
         if path.hasSuffix("/") { throw LexelError(file: path, "names a folder, not an output file") }
         var target = path
@@ -219,7 +223,7 @@ public enum OutputPath {
                 throw LexelError(file: path, "cannot write: the folder \(dir) does not exist")
             }
             guard access(dir, W_OK | X_OK) == 0 else { throw LexelError(file: path, "cannot write: the folder \(dir) is not writable") }
-            return (target, false, 0o644)
+            return (target, false, true, 0o644)
         }
         switch st.st_mode & S_IFMT {
         case S_IFDIR: throw LexelError(file: path, "is a folder, not an output file")
@@ -227,9 +231,11 @@ public enum OutputPath {
             guard access(folder(of: target), W_OK | X_OK) == 0 else {
                 throw LexelError(file: path, "cannot replace: its folder \(folder(of: target)) is not writable")
             }
-            return (target, false, st.st_mode & 0o777)
+            return (target, false, true, st.st_mode & 0o777)
+        case S_IFIFO, S_IFSOCK:
+            return (target, true, false, 0)
         default:
-            return (target, true, 0)
+            return (target, true, true, 0)
         }
     }
 

@@ -5,8 +5,10 @@ public struct TopK: Sendable {
 
     public init(k: Int) { self.k = max(0, k) }
 
-    /// The score an offer must beat to enter (minus infinity while fewer than `k` are kept).
-    @inlinable public var threshold: Float { items.count < k ? -.infinity : items[items.count - 1].1 }
+    /// The score an offer must beat to enter (minus infinity while fewer than `k` are kept; infinity for `k` 0).
+    @inlinable public var threshold: Float {
+        k == 0 ? .infinity : items.count < k ? -.infinity : items[items.count - 1].1
+    }
 
     public mutating func offer(_ i: Int, _ s: Float) {
         guard k > 0, s > threshold || items.count < k else { return }

@@ -114,6 +114,10 @@ public final class DocumentReader {
 
     func document(_ line: UnsafeBufferPointer<UInt8>, offset: Int64, line number: Int, _ index: inout Int,
                   _ body: (UnsafeBufferPointer<UInt8>, Int) throws -> Void) throws {
+        if number == 1, line.starts(with: [0xEF, 0xBB, 0xBF]) {  // a UTF-8 byte order mark is not text
+            return try document(UnsafeBufferPointer(rebasing: line[3...]), offset: offset + 3, line: 0, &index, body)
+        }
+        let number = max(number, 1)
         func fail(_ at: Int, _ message: String) -> LexelError {
             LexelError(file: displayName, offset: offset + Int64(at), "line \(number): \(message)")
         }

@@ -18,7 +18,8 @@ public enum QueryLines {
             try LineReader(source, capacity: maxLineBytes + 1, cutLongLines: false).forEachLine { line, _, offset in
                 number += 1
                 let n = line.count > 0 && line[line.count - 1] == 0x0D ? line.count - 1 : line.count
-                let text = UnsafeBufferPointer(rebasing: line[0..<n])
+                let bom = number == 1 && line.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0  // a byte order mark is not text
+                let text = UnsafeBufferPointer(rebasing: line[min(bom, n)..<n])
                 if let bad = firstInvalidUTF8Fast(text) {
                     throw LexelError(file: name, offset: offset + Int64(bad), "line \(number): invalid UTF-8")
                 }
