@@ -1,6 +1,7 @@
 // Signal handlers that remove temporary outputs and turn a bus error in a mapped file into a clear error.
 // Everything here is async-signal-safe: fixed-size tables of pointers, write(2), unlink(2), _exit(2).
 #include "CSupport.h"
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -107,6 +108,15 @@ void lexel_signals_install(void) {
         sa.sa_handler = on_stop;
         sigaction(stops[i], &sa, NULL);
     }
+    // A parent may have blocked them (threads of a test runner, a supervisor): a handler that never runs would
+    // leave temporary files behind. Threads started later inherit this thread's mask.
+    sigset_t unblock;
+    sigemptyset(&unblock);
+    sigaddset(&unblock, SIGINT);
+    sigaddset(&unblock, SIGTERM);
+    sigaddset(&unblock, SIGHUP);
+    sigaddset(&unblock, SIGBUS);
+    pthread_sigmask(SIG_UNBLOCK, &unblock, NULL);
     sa.sa_handler = NULL;
     sa.sa_sigaction = on_bus;
     sa.sa_flags = SA_SIGINFO;

@@ -33,6 +33,7 @@ struct Lexel: ParsableCommand {
     /// Parses and runs; a usage error (a bad flag or value) exits with status 1 like every other error, as fastText
     /// does, instead of ArgumentParser's 64. Help and --version exit 0.
     static func main() {
+        installSignalHandlers()  // first, so that every thread inherits the unblocked signals
         do {
             var command = try parseAsRoot()
             try command.run()

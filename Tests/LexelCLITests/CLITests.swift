@@ -14,14 +14,28 @@ final class CLITests: LexelCLITestCase {
 
     let small = ["-dim", "8", "-epoch", "3", "-minCount", "1", "-bucket", "1000", "-thread", "2", "-verbose", "0"]
 
+    /// Every subcommand's help: listed at the top level, exits 0, shows its usage and at least one example.
     func testHelpTeachesEverySubcommand() throws {
         let top = try lexel(["--help"])
         XCTAssertEqual(top.status, 0)
-        for sub in ["skipgram", "cbow", "nn", "analogies", "print-word-vectors", "eval", "embed", "distill", "ngrams"] {
+        let all = ["skipgram", "cbow", "print-word-vectors", "nn", "analogies", "eval", "convert", "query", "index", "info",
+                   "embed", "similar", "ngrams", "distill"]
+        for sub in all {
             XCTAssert(top.out.contains(sub), "top-level help lists \(sub)")
-            XCTAssertEqual(try lexel([sub, "--help"]).status, 0, sub)
+            let h = try lexel(sub == "eval" ? ["eval", "words", "--help"] : [sub, "--help"])
+            XCTAssertEqual(h.status, 0, sub)
+            let name = sub == "eval" ? "eval words" : sub
+            XCTAssert(h.out.contains("USAGE: lexel \(name)"), "\(sub): \(h.out)")
+            XCTAssertGreaterThanOrEqual(h.out.components(separatedBy: "lexel \(name) ").count - 1, 2,
+                                        "\(sub)'s help shows an example besides its usage line")
         }
         XCTAssert(try lexel(["skipgram", "--help"]).out.contains("-minCount"))
+        XCTAssert(try lexel(["embed", "--help"]).out.contains("--threads"))
+        let v = try lexel(["--version"])
+        XCTAssertEqual(v.status, 0)
+        XCTAssert(v.out.hasPrefix("lexel "), v.out)
+        XCTAssert(v.out.contains("(git "), v.out)
+        XCTAssert(v.out.contains("built for: ") && v.out.contains("running on: "), v.out)
     }
 
     func testTrainQueryAndEvaluateEndToEnd() throws {
