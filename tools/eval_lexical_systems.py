@@ -129,7 +129,8 @@ class MeanWordVectors:
             log("meanvec: training skip-gram word vectors: " + " ".join(cmd))
             subprocess.run(cmd, check=True)
             return {"command": cmd}
-        self.train_seconds = cached_file(self.prefix + ".bin", cmd[1:], train, atomic=False)["seconds"]
+        key = {"corpus": os.path.realpath(WORDS), "options": cmd[6:]}   # cmd[6:]: from -dim on
+        self.train_seconds = cached_file(self.prefix + ".bin", key, train, atomic=False)["seconds"]
         st = os.stat(self.prefix + ".bin")
         self.model_key = hashlib.sha256(f"{st.st_size}:{st.st_mtime_ns}".encode()).hexdigest()[:8]
 
