@@ -7,9 +7,10 @@ Run with the peers venv (tools/peers/setup_venv.sh):
                                                  [--skip-synthetic] [--quick]
 
 Prepares inputs under --workdir (cached: trained vectors, the fastText model, the synthetic matrix and every
-converted file are reused while the FILE.json beside each holds the same key; lexel_tools.cached_file), runs Lexel and gensim alternately in fresh processes, takes medians over
---repeats, writes Benchmarks/results/store-DATE.json and replaces the `## Vector store: side by side` section of
-Benchmarks/README.md (--quick writes store-quick-DATE.json and leaves the README alone unless --readme).
+converted file are reused while the FILE.json beside each holds the same key; lexel_tools.cached_file), runs Lexel
+and gensim alternately in fresh processes, takes medians over --repeats, writes Benchmarks/results/store-DATE.json
+and replaces the `## Vector store: side by side` section of Benchmarks/README.md (--quick writes
+store-quick-DATE.json and leaves the README alone unless --readme).
 
 Inputs:
   a. words-en (../shared/data/corpus/words-en.txt.zst) trained by `lexel skipgram -thread 2`, without subwords

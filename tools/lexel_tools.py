@@ -231,4 +231,5 @@ def replace_section(path, section, before=None, empty="# Benchmarks\n"):
         start = end = next((i for i, line in enumerate(lines) if before and line.strip() == before), len(lines))
     head = "\n".join(lines[:start]).rstrip("\n")
     tail = "\n".join(lines[end:]).strip("\n")
-    write_text(path, (head + "\n\n" if head else "") + section.rstrip("\n") + "\n" + ("\n" + tail + "\n" if tail else ""))
+    text = (head + "\n\n" if head else "") + section.rstrip("\n") + "\n"
+    write_text(path, text + ("\n" + tail + "\n" if tail else ""))
