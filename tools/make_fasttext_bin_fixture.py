@@ -9,6 +9,8 @@ import json, os, random, tempfile
 
 import fasttext
 
+from lexel_tools import write_text
+
 OUT = "Tests/LexelStoreTests/Fixtures"
 random.seed(20261123)
 vocab = ["the", "kernel", "driver", "memory", "page", "naïve", "café", "über", "日本", "straße", "module", "device"]
@@ -28,6 +30,5 @@ golden = {
     "dim": model.get_dimension(),
     "vectors": {w: [float(x) for x in model.get_word_vector(w)] for w in queries},
 }
-with open(os.path.join(OUT, "tiny-fasttext.json"), "w", encoding="utf-8") as f:
-    json.dump(golden, f, ensure_ascii=False, indent=0)
+write_text(os.path.join(OUT, "tiny-fasttext.json"), json.dumps(golden, ensure_ascii=False, indent=0))
 print("wrote", OUT, "with", len(golden["words"]), "words")

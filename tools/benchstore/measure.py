@@ -5,7 +5,7 @@ from pathlib import Path
 
 from benchstore import WS353
 from benchstore.procs import gensim_child, json_of, median, run_peak
-from lexel_tools import log
+from lexel_tools import log, write_text
 
 
 class Measure:
@@ -79,7 +79,7 @@ class Measure:
         for r in range(repeats or self.repeats):
             def lex():
                 x = self.storebench("search", lxv, "--queries", nq, "--k", 10, "--threads", 2, "--dump")
-                rows_file.write_text("\n".join(map(str, x["rows"])) + "\n")
+                write_text(rows_file, "\n".join(map(str, x["rows"])) + "\n")
                 rec["lexel"].append(x)
 
             def gen():
