@@ -2,6 +2,8 @@
 """One-off helper for the re-layering: sets each Swift file's `import Lexel*` lines to the modules whose public
 top-level names the file uses, among the modules its target may depend on (docs/architecture.md)."""
 import os, re, sys
+from lexel_tools import no_options
+no_options(__doc__)
 ROOT = os.path.join(os.path.dirname(__file__), "..", "Sources")
 ALLOWED = {
     "LexelCore": [],

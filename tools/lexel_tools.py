@@ -12,6 +12,7 @@ any working folder.
   logging   log(*parts): one line on stderr, prefixed with the time of day.
   caching   cached_file, cached_array: build a file once and keep PATH.json beside it (the cache key, the build's
             metadata and its time in seconds); reused while the file and the .json exist and the key matches.
+  scripts   no_options(__doc__): --help for a script that takes no options.
   reports   machine_info (CPU, memory, kernel, Python) and replace_section (one `## ` section of a Markdown file).
 """
 import contextlib
@@ -190,6 +191,16 @@ def cached_array(path, key, compute):
         return info
     info = cached_file(path, key, build)
     return np.load(path), info
+
+
+# ---------------------------------------------------------------- scripts
+
+
+def no_options(doc):
+    """For a script that takes no options: --help prints DOC and exits; any argument is an error, so that
+    `script --help` never runs it."""
+    import argparse
+    argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
 
 
 # ---------------------------------------------------------------- reports

@@ -3,15 +3,16 @@
 
 Trains a tiny skip-gram model (small bucket count so the file stays ~330 KB), saves it with fastText's own
 save_model, and records fasttext's get_word_vector for in-vocabulary and out-of-vocabulary words (ASCII and not).
-Run from the repo root with the peers' venv:  tools/.venv/bin/python tools/make_fasttext_bin_fixture.py
+Run with the peers' venv:  tools/.venv/bin/python tools/make_fasttext_bin_fixture.py
 """
 import json, os, random, tempfile
 
-import fasttext
+from lexel_tools import ROOT, no_options, write_text
 
-from lexel_tools import write_text
+no_options(__doc__)
+import fasttext  # noqa: E402
 
-OUT = "Tests/LexelStoreTests/Fixtures"
+OUT = os.path.join(ROOT, "Tests", "LexelStoreTests", "Fixtures")
 random.seed(20261123)
 vocab = ["the", "kernel", "driver", "memory", "page", "naïve", "café", "über", "日本", "straße", "module", "device"]
 filler = ["".join(random.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(random.randint(3, 8))) for _ in range(300)]

@@ -17,7 +17,7 @@ import tempfile
 
 import fasttext
 
-from lexel_tools import write_json
+from lexel_tools import no_options, write_json
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(REPO, "Tests", "LexelTextTests", "Fixtures", "fasttext-subwords.json")
@@ -44,6 +44,7 @@ FILLER = (
 
 
 def main() -> int:
+    no_options(__doc__)
     rng = random.Random(1234)
     tokens = [rng.choice(FILLER + IN_TEXT) for _ in range(400)] + IN_TEXT
     with tempfile.TemporaryDirectory() as tmp:

