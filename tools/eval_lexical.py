@@ -62,8 +62,8 @@ for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import numpy as np  # noqa: E402
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DATA = os.path.join(ROOT, "..", "shared", "data")
+from lexel_tools import DATA, ROOT, log, read_jsonl, write_json  # noqa: E402
+
 TEACHER_TRAIN = os.path.join(DATA, "teacher", "minilm-train.f16.npy")
 EVAL = os.path.join(DATA, "eval")
 DEFAULT_MODEL = os.path.join(ROOT, "vocab", "lexel-minilm-distilled.lxm")
@@ -91,8 +91,7 @@ ARGS = parse_args()
 
 
 from eval_lexical_systems import (PARAGRAPHS, Lexel, MeanWordVectors, Teacher, TextSet, TfidfCorpus,  # noqa: E402
-                                  file_sha256, log, normalise, read_fasttext, read_jsonl_zst, tfidf_task,
-                                  write_json_atomic)
+                                  file_sha256, normalise, read_fasttext, tfidf_task)
 
 
 # ---------------------------------------------------------------- metrics
@@ -176,11 +175,10 @@ def main():
 
     # Data.
     log("reading data")
-    held = read_jsonl_zst(PARAGRAPHS, HELDOUT_START, HELDOUT_COUNT)
+    held = list(read_jsonl(PARAGRAPHS, start=HELDOUT_START, limit=HELDOUT_COUNT))
     assert [r["id"] for r in held] == list(range(HELDOUT_START, HELDOUT_START + HELDOUT_COUNT))
     teacher_held = normalise(np.load(TEACHER_TRAIN, mmap_mode="r")[HELDOUT_START:HELDOUT_START + HELDOUT_COUNT])
-    with open(os.path.join(EVAL, "news-retrieval.jsonl"), encoding="utf-8") as f:
-        news = [json.loads(line) for line in f if line.strip()]
+    news = list(read_jsonl(os.path.join(EVAL, "news-retrieval.jsonl")))
     body_ids = {}
     groups = np.array([body_ids.setdefault(a["body"], len(body_ids)) for a in news])
     cls = {}
@@ -285,7 +283,7 @@ def main():
         "command": " ".join([os.path.relpath(sys.executable, ROOT) if sys.executable.startswith(ROOT) else
                              sys.executable, os.path.relpath(os.path.abspath(__file__), ROOT)] + sys.argv[1:]),
     }
-    write_json_atomic(ARGS.json or os.path.join(work, "results.json"), out)
+    write_json(ARGS.json or os.path.join(work, "results.json"), out, indent=2)
 
     print(f"Model: {model_name} (sha256 {out['model_sha256'][:12]})\n")
     print(table)

@@ -1,44 +1,22 @@
 """Data sets and the embedding systems of tools/eval_lexical.py (see its docstring): Lexel (`lexel embed`), the
 all-MiniLM-L6-v2 teacher (tools/teacher.py), mean Lexel word vectors and scikit-learn TF-IDF. Vectors of the slow
-systems are cached under the work folder, keyed by a hash of the texts."""
+systems are cached under the work folder (lexel_tools.cached_file), keyed by a hash of the texts."""
 import hashlib
-import io
-import json
 import os
 import pickle
 import re
 import subprocess
-import sys
 import time
 
 import numpy as np
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DATA = os.path.join(ROOT, "..", "shared", "data")
+from lexel_tools import DATA, ROOT, cached_array, cached_file, log, read_jsonl, write_jsonl
 PARAGRAPHS = os.path.join(DATA, "corpus", "paragraphs-en.jsonl.zst")
 WORDS = os.path.join(DATA, "corpus", "words-en.txt.zst")
 TOKEN_RE = re.compile(r"[a-z]+")
 
 
-def log(msg):
-    print(msg, file=sys.stderr, flush=True)
-
-
 # ---------------------------------------------------------------- data
-
-
-def read_jsonl_zst(path, start=0, limit=None):
-    import zstandard
-    rows = []
-    with open(path, "rb") as raw:
-        stream = io.TextIOWrapper(zstandard.ZstdDecompressor().stream_reader(raw), encoding="utf-8")
-        for i, line in enumerate(stream):
-            if i < start:
-                continue
-            if limit is not None and i >= start + limit:
-                break
-            rows.append(json.loads(line))
-    return rows
 
 
 def read_fasttext(path):
@@ -72,20 +50,6 @@ def file_sha256(path):
     return h.hexdigest()
 
 
-def write_atomic_npy(path, array):
-    tmp = path + ".tmp.npy"
-    np.save(tmp, array)
-    os.replace(tmp, path)
-
-
-def write_json_atomic(path, obj):
-    tmp = path + ".tmp"
-    with open(tmp, "w") as f:
-        json.dump(obj, f, indent=2)
-        f.write("\n")
-    os.replace(tmp, path)
-
-
 def normalise(x):
     x = np.asarray(x, dtype=np.float32)
     norms = np.linalg.norm(x, axis=1, keepdims=True)
@@ -101,11 +65,7 @@ class TextSet:
         self.jsonl = os.path.join(work, "texts", self.key + ".jsonl")
         if not os.path.exists(self.jsonl):
             os.makedirs(os.path.dirname(self.jsonl), exist_ok=True)
-            tmp = self.jsonl + ".tmp"
-            with open(tmp, "w", encoding="utf-8") as f:
-                for t in texts:
-                    f.write(json.dumps({"text": t}, ensure_ascii=False) + "\n")
-            os.replace(tmp, self.jsonl)
+            write_jsonl(self.jsonl, ({"text": t} for t in texts))
 
 
 # ---------------------------------------------------------------- systems
@@ -142,18 +102,14 @@ class Teacher:
 
     def embed(self, ts, work):
         path = os.path.join(work, "teacher", ts.key + ".npy")
-        meta = path[:-4] + ".json"
-        if not os.path.exists(path):
-            os.makedirs(os.path.dirname(path), exist_ok=True)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+
+        def build(target):
             log(f"teacher: embedding {ts.name} ({len(ts.texts)} texts)")
-            cmd = [self.python, os.path.join(ROOT, "tools", "teacher.py"), ts.jsonl, path, "--field", "text",
-                   "--dtype", "f32", "--threads", str(self.threads)]
-            t0 = time.perf_counter()
-            subprocess.run(cmd, check=True)
-            write_json_atomic(meta, {"docs": len(ts.texts), "seconds": time.perf_counter() - t0})
-        if os.path.exists(meta):
-            with open(meta) as f:
-                self.timing[ts.name] = json.load(f)
+            subprocess.run([self.python, os.path.join(ROOT, "tools", "teacher.py"), ts.jsonl, target, "--field",
+                            "text", "--dtype", "f32", "--threads", str(self.threads)], check=True)
+            return {"docs": len(ts.texts)}
+        self.timing[ts.name] = cached_file(path, ts.key, build)   # seconds: the teacher.py process
         x = np.load(path)
         assert x.shape[0] == len(ts.texts)
         return normalise(x)
@@ -166,17 +122,15 @@ class MeanWordVectors:
         self.binary, self.threads = binary, threads
         self.prefix = os.path.join(work, "words-sg100")
         self.timing = {}
-        self.train_seconds = None
-        if not os.path.exists(self.prefix + ".bin"):
-            cmd = [binary, "skipgram", "-input", WORDS, "-output", self.prefix, "-dim", "100", "-epoch", "5",
-                   "-minCount", "5", "-thread", str(threads), "-verbose", "1"]
+        cmd = [binary, "skipgram", "-input", WORDS, "-output", self.prefix, "-dim", "100", "-epoch", "5",
+               "-minCount", "5", "-thread", str(threads), "-verbose", "1"]
+
+        def train(_):   # writes PREFIX.bin and PREFIX.vec itself
             log("meanvec: training skip-gram word vectors: " + " ".join(cmd))
-            t0 = time.perf_counter()
             subprocess.run(cmd, check=True)
-            write_json_atomic(self.prefix + ".train.json", {"command": cmd, "seconds": time.perf_counter() - t0})
-        if os.path.exists(self.prefix + ".train.json"):
-            with open(self.prefix + ".train.json") as f:
-                self.train_seconds = json.load(f)["seconds"]
+            return {"command": cmd}
+        key = {"corpus": os.path.realpath(WORDS), "options": cmd[6:]}   # cmd[6:]: from -dim on
+        self.train_seconds = cached_file(self.prefix + ".bin", key, train, atomic=False)["seconds"]
         st = os.stat(self.prefix + ".bin")
         self.model_key = hashlib.sha256(f"{st.st_size}:{st.st_mtime_ns}".encode()).hexdigest()[:8]
 
@@ -198,10 +152,11 @@ class MeanWordVectors:
         return vectors
 
     def embed(self, ts, work):
-        path = os.path.join(work, "meanvec", f"{ts.key}-{self.model_key}.npy")
-        meta = path[:-4] + ".json"
-        if not os.path.exists(path):
-            os.makedirs(os.path.dirname(path), exist_ok=True)
+        key = f"{ts.key}-{self.model_key}"
+        path = os.path.join(work, "meanvec", key + ".npy")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+
+        def compute():
             t0 = time.perf_counter()
             toks = [self.tokens(t) for t in ts.texts]
             words = sorted({w for ws in toks for w in ws})
@@ -211,14 +166,10 @@ class MeanWordVectors:
             for i, ws in enumerate(toks):
                 if ws:
                     x[i] = np.mean([vectors[w] for w in ws], axis=0)
-            seconds = time.perf_counter() - t0
-            write_atomic_npy(path, x)
-            empty = sum(1 for ws in toks if not ws)
-            write_json_atomic(meta, {"docs": len(ts.texts), "seconds": seconds, "distinct_words": len(words),
-                                     "empty_texts": empty})
-        with open(meta) as f:
-            self.timing[ts.name] = json.load(f)
-        return normalise(np.load(path))
+            return x, {"docs": len(ts.texts), "seconds": time.perf_counter() - t0, "distinct_words": len(words),
+                       "empty_texts": sum(1 for ws in toks if not ws)}
+        x, self.timing[ts.name] = cached_array(path, key, compute)
+        return normalise(x)
 
 
 class TfidfCorpus:
@@ -230,17 +181,16 @@ class TfidfCorpus:
         from sklearn.feature_extraction.text import TfidfVectorizer
         path = os.path.join(work, f"tfidf-corpus-sklearn{sklearn.__version__}.pkl")
         self.timing = {}
-        if os.path.exists(path):
-            with open(path, "rb") as f:
-                self.vectorizer = pickle.load(f)
-        else:
+
+        def fit(target):
             log("tfidf: fitting IDF on the 183,000 corpus paragraphs")
-            texts = [r["text"] for r in read_jsonl_zst(PARAGRAPHS)]
-            self.vectorizer = TfidfVectorizer(lowercase=True, sublinear_tf=True, norm="l2", dtype=np.float32)
-            self.vectorizer.fit(texts)
-            with open(path + ".tmp", "wb") as f:
-                pickle.dump(self.vectorizer, f)
-            os.replace(path + ".tmp", path)
+            vectorizer = TfidfVectorizer(lowercase=True, sublinear_tf=True, norm="l2", dtype=np.float32)
+            vectorizer.fit(list(read_jsonl(PARAGRAPHS, "text")))
+            with open(target, "wb") as f:
+                pickle.dump(vectorizer, f)
+        cached_file(path, {"sklearn": sklearn.__version__, "corpus": os.path.basename(PARAGRAPHS)}, fit)
+        with open(path, "rb") as f:
+            self.vectorizer = pickle.load(f)
         self.vocabulary_size = len(self.vectorizer.vocabulary_)
 
     def embed(self, ts, work):

@@ -17,18 +17,15 @@ one piece of 3 to 40 words is drawn at random (seeded); paragraphs with none are
 """
 import argparse
 import glob
-import io
-import json
 import os
 import random
 import re
 import sys
 
 import numpy as np
-import zstandard
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DATA = os.path.join(ROOT, "..", "shared", "data")
+from lexel_tools import DATA, read_jsonl, save_npy, write_jsonl
+
 PARAGRAPHS = os.path.join(DATA, "corpus", "paragraphs-en.jsonl.zst")
 TEACHER = os.path.join(DATA, "teacher", "minilm-train.f16.npy")
 TRAIN, HELDOUT_START, HELDOUT_END, EXTRA_START = 50_000, 50_000, 52_000, 52_000
@@ -36,26 +33,24 @@ SENTENCE_END = re.compile(r'(?<=[.!?])["\')\]]?\s+(?=[A-Z0-9"\'(])')
 
 
 def paragraphs(limit=None):
-    with open(PARAGRAPHS, "rb") as f:
-        for i, line in enumerate(io.TextIOWrapper(zstandard.ZstdDecompressor().stream_reader(f), encoding="utf-8")):
-            if limit is not None and i >= limit:
-                return
-            row = json.loads(line)
-            assert row["id"] == i, f"{PARAGRAPHS}: line {i + 1} has id {row['id']}"
-            yield row["text"]
+    for i, row in enumerate(read_jsonl(PARAGRAPHS, limit=limit)):
+        assert row["id"] == i, f"{PARAGRAPHS}: line {i + 1} has id {row['id']}"
+        yield row["text"]
+
+
+def pick_sentences():
+    """{"id": paragraph, "text": one of its sentences} for the training paragraphs that have one."""
+    rng = random.Random(20261123)
+    for i, text in enumerate(paragraphs(TRAIN)):
+        pieces = [s.strip() for s in SENTENCE_END.split(text) if 3 <= len(s.split()) <= 40]
+        if pieces:
+            yield {"id": i, "text": rng.choice(pieces)}
 
 
 def make_sentences(path):
-    rng = random.Random(20261123)
-    n = 0
-    with open(path + ".tmp", "w", encoding="utf-8") as out:
-        for i, text in enumerate(paragraphs(TRAIN)):
-            pieces = [s.strip() for s in SENTENCE_END.split(text) if 3 <= len(s.split()) <= 40]
-            if pieces:
-                out.write(json.dumps({"id": i, "text": rng.choice(pieces)}, ensure_ascii=False) + "\n")
-                n += 1
-    os.replace(path + ".tmp", path)
-    print(f"{path}: {n} sentences from paragraphs 0..{TRAIN - 1}")
+    rows = list(pick_sentences())
+    write_jsonl(path, rows)
+    print(f"{path}: {len(rows)} sentences from paragraphs 0..{TRAIN - 1}")
 
 
 def main():
@@ -88,8 +83,7 @@ def main():
             expect, extra = start + len(v), extra + len(v)
     sentences = 0
     if args.sentences:
-        with open(args.sentences, encoding="utf-8") as f:
-            s = [json.loads(line)["text"] for line in f if line.strip()]
+        s = list(read_jsonl(args.sentences, "text"))
         v = np.load(os.path.splitext(args.sentences)[0] + ".npy")
         if len(v) != len(s):
             sys.exit(f"{args.sentences}: {len(s)} sentences but {len(v)} teacher rows")
@@ -103,13 +97,8 @@ def main():
 
     os.makedirs(args.out_dir, exist_ok=True)
     corpus, npy = os.path.join(args.out_dir, "corpus.jsonl"), os.path.join(args.out_dir, "teacher.npy")
-    with open(corpus + ".tmp", "w", encoding="utf-8") as f:
-        for i, t in enumerate(rows):
-            f.write(json.dumps({"id": i, "text": t}, ensure_ascii=False) + "\n")
-    with open(npy + ".tmp", "wb") as f:
-        np.save(f, matrix)
-    os.replace(corpus + ".tmp", corpus)
-    os.replace(npy + ".tmp", npy)
+    write_jsonl(corpus, ({"id": i, "text": t} for i, t in enumerate(rows)))
+    save_npy(npy, matrix)   # last: tools/train_default_lexical.sh takes an existing teacher.npy for a finished set
     print(f"{corpus}: {len(rows)} rows = {TRAIN} paragraphs + {extra} extra paragraphs + {sentences} sentences "
           f"+ {HELDOUT_END - HELDOUT_START} held out (last); {npy}: {matrix.shape} {matrix.dtype}")
 

@@ -3,13 +3,16 @@
 
 Trains a tiny skip-gram model (small bucket count so the file stays ~330 KB), saves it with fastText's own
 save_model, and records fasttext's get_word_vector for in-vocabulary and out-of-vocabulary words (ASCII and not).
-Run from the repo root with the peers' venv:  tools/.venv/bin/python tools/make_fasttext_bin_fixture.py
+Run with the peers' venv:  tools/.venv/bin/python tools/make_fasttext_bin_fixture.py
 """
 import json, os, random, tempfile
 
-import fasttext
+from lexel_tools import ROOT, no_options, write_text
 
-OUT = "Tests/LexelStoreTests/Fixtures"
+no_options(__doc__)
+import fasttext  # noqa: E402
+
+OUT = os.path.join(ROOT, "Tests", "LexelStoreTests", "Fixtures")
 random.seed(20261123)
 vocab = ["the", "kernel", "driver", "memory", "page", "naïve", "café", "über", "日本", "straße", "module", "device"]
 filler = ["".join(random.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(random.randint(3, 8))) for _ in range(300)]
@@ -28,6 +31,5 @@ golden = {
     "dim": model.get_dimension(),
     "vectors": {w: [float(x) for x in model.get_word_vector(w)] for w in queries},
 }
-with open(os.path.join(OUT, "tiny-fasttext.json"), "w", encoding="utf-8") as f:
-    json.dump(golden, f, ensure_ascii=False, indent=0)
+write_text(os.path.join(OUT, "tiny-fasttext.json"), json.dumps(golden, ensure_ascii=False, indent=0))
 print("wrote", OUT, "with", len(golden["words"]), "words")

@@ -10,13 +10,14 @@ Usage (from the repository root):
     tools/.venv/bin/python tools/make_fasttext_fixtures.py
 """
 
-import json
 import os
 import random
 import sys
 import tempfile
 
 import fasttext
+
+from lexel_tools import no_options, write_json
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(REPO, "Tests", "LexelTextTests", "Fixtures", "fasttext-subwords.json")
@@ -43,6 +44,7 @@ FILLER = (
 
 
 def main() -> int:
+    no_options(__doc__)
     rng = random.Random(1234)
     tokens = [rng.choice(FILLER + IN_TEXT) for _ in range(400)] + IN_TEXT
     with tempfile.TemporaryDirectory() as tmp:
@@ -87,9 +89,7 @@ def main() -> int:
         "fnv1a32": [["", 0x811C9DC5], ["a", 0xE40C292C], ["foobar", 0xBF9CF968]],
     }
     os.makedirs(os.path.dirname(OUT), exist_ok=True)
-    with open(OUT, "w", encoding="utf-8") as f:
-        json.dump(fixture, f, ensure_ascii=False, indent=1)
-        f.write("\n")
+    write_json(OUT, fixture, indent=1, ensure_ascii=False)
     print("wrote %s (nwords=%d, %d words)" % (os.path.relpath(OUT, REPO), nwords, len(words_out)))
     return 0
 

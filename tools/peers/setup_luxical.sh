@@ -10,31 +10,15 @@
 # Usage: bash tools/peers/setup_luxical.sh      (from anywhere; paths are relative to the repo root)
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-VENV="$ROOT/tools/.venv-luxical"
-PYTHON="${PYTHON:-python3}"
+source "$(dirname "${BASH_SOURCE[0]}")/venv_lib.sh"   # sets ROOT, PYTHON
 LUXICAL_VERSION="1.1.2"
-
-# Keep the venv out of git.
-touch "$ROOT/.gitignore"
-if ! grep -qxE '/?tools/\.venv-luxical/?' "$ROOT/.gitignore"; then
-    if [ -s "$ROOT/.gitignore" ] && [ "$(tail -c1 "$ROOT/.gitignore" | wc -l)" -eq 0 ]; then
-        echo >> "$ROOT/.gitignore"
-    fi
-    echo '/tools/.venv-luxical/' >> "$ROOT/.gitignore"
-fi
 
 # luxical 1.1.2 supports CPython 3.11-3.13 only (arrow-tokenize is a compiled extension).
 if ! "$PYTHON" -c 'import sys; sys.exit(0 if (3, 11) <= sys.version_info[:2] <= (3, 13) else 1)'; then
     echo "luxical needs Python 3.11-3.13; set PYTHON=python3.1x" >&2
     exit 1
 fi
-
-if [ ! -x "$VENV/bin/python" ]; then
-    echo "creating venv at $VENV"
-    "$PYTHON" -m venv "$VENV"
-fi
-PY="$VENV/bin/python"
+make_venv .venv-luxical   # sets VENV, PY
 
 if "$PY" -c 'import luxical, torch, numba, zstandard' 2>/dev/null \
     && [ "$("$PY" -c 'import luxical; print(luxical.__version__)')" = "$LUXICAL_VERSION" ]; then

@@ -4,25 +4,8 @@
 # Usage: bash tools/peers/setup_venv.sh   (from anywhere; paths are relative to the repo root)
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-VENV="$ROOT/tools/.venv"
-PYTHON="${PYTHON:-python3}"
-
-# Keep the venv out of git (create .gitignore if missing, keep other lines).
-touch "$ROOT/.gitignore"
-if ! grep -qxE '/?tools/\.venv/?' "$ROOT/.gitignore"; then
-    # make sure the file ends with a newline before appending
-    if [ -s "$ROOT/.gitignore" ] && [ "$(tail -c1 "$ROOT/.gitignore" | wc -l)" -eq 0 ]; then
-        echo >> "$ROOT/.gitignore"
-    fi
-    echo 'tools/.venv/' >> "$ROOT/.gitignore"
-fi
-
-if [ ! -x "$VENV/bin/python" ]; then
-    echo "creating venv at $VENV"
-    "$PYTHON" -m venv "$VENV"
-fi
-PY="$VENV/bin/python"
+source "$(dirname "${BASH_SOURCE[0]}")/venv_lib.sh"
+make_venv .venv   # sets ROOT, VENV, PY
 "$PY" -m pip install --quiet --upgrade pip setuptools wheel
 
 "$PY" -m pip install --quiet numpy scipy zstandard "gensim==4.4.0"
