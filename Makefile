@@ -22,8 +22,11 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-# TMPDIR inside .build: swiftc's own TemporaryDirectory.* folders stay out of /tmp.
+# The layering rules first (fast, and a forbidden import fails here with its file and line), the tools' own
+# tests, then the Swift suite. TMPDIR inside .build: swiftc's own TemporaryDirectory.* folders stay out of /tmp.
 test: deps
+	python3 tools/check_architecture.py
+	python3 tools/test_lexel_tools.py
 	@mkdir -p .build/tmp
 	TMPDIR=$(CURDIR)/.build/tmp $(SWIFT) test
 
