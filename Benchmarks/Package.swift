@@ -7,7 +7,8 @@ let package = Package(
     name: "LexelBenchmarks",
     platforms: [.macOS(.v15)],
     dependencies: [
-        .package(path: ".."),
+        // Named explicitly: a path dependency is otherwise named after its folder, which differs between clones.
+        .package(name: "Lexel", path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
@@ -15,7 +16,7 @@ let package = Package(
             name: "KernelBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "LexelTraining", package: "main"),
+                .product(name: "LexelKit", package: "Lexel"),
             ],
             path: "Benchmarks/KernelBenchmarks",
             swiftSettings: [.unsafeFlags(["-Ounchecked", "-Xcc", "-march=x86-64-v3"])],
@@ -26,8 +27,7 @@ let package = Package(
         .executableTarget(
             name: "StoreBench",
             dependencies: [
-                .product(name: "LexelStore", package: "main"),
-                .product(name: "LexelVectors", package: "main"),
+                .product(name: "LexelKit", package: "Lexel"),
             ],
             path: "Benchmarks/StoreBench",
             swiftSettings: [.unsafeFlags(["-Ounchecked", "-Xcc", "-march=x86-64-v3"])]),
@@ -35,7 +35,7 @@ let package = Package(
         //   swift build -c release --package-path Benchmarks --scratch-path .build-lexbench --product LexicalBench
         .executableTarget(
             name: "LexicalBench",
-            dependencies: [.product(name: "LexelLexical", package: "main")],
+            dependencies: [.product(name: "LexelKit", package: "Lexel")],
             path: "Benchmarks/LexicalBench",
             swiftSettings: [.unsafeFlags(["-Ounchecked", "-Xcc", "-march=x86-64-v3"])]),
     ]

@@ -1,7 +1,5 @@
+import LexelKit
 import Benchmark
-import LexelKernels
-import LexelText
-import LexelTraining
 
 /// Kernel throughput at word-vector sizes. Wall clock only (the CPU metric has 10 ms resolution).
 let benchmarks: @Sendable () -> Void = {

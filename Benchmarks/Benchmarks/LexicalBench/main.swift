@@ -4,10 +4,10 @@
 //   LexicalBench dense [--dims 96,3072,3072,192] [--batch 64] [--docs 4096] [--threads 1] [--layers f32|int8]
 //
 // Build: swift build -c release --package-path Benchmarks --scratch-path .build-lexbench --product LexicalBench
-import LexelLexical
 
 #if canImport(Glibc)
 import Glibc
+import LexelKit
 #endif
 
 @inline(never) func now() -> Double {

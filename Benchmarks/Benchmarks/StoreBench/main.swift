@@ -7,10 +7,10 @@
 //
 // Build: swift build -c release --package-path Benchmarks --scratch-path .build-storebench --product StoreBench
 // No Foundation: it alone adds ~10 MB of RSS, and the RSS after open is one of the measurements.
-import LexelStore
 
 #if canImport(Glibc)
 import Glibc
+import LexelKit
 #endif
 
 // MARK: - small helpers
