@@ -149,7 +149,7 @@ public final class NumpyWriter {
     public init(path: String, dtype: NumpyDType, cols: Int) throws {
         (self.dtype, self.cols) = (dtype, cols)
         writer = try AtomicFileWriter(path: path, seekable: true)
-        try writer.write(UnsafeRawBufferPointer(start: Self.header(dtype, rows: 0, cols: cols), count: Self.headerBytes))
+        try Self.header(dtype, rows: 0, cols: cols).withUnsafeBytes { try writer.write($0) }
     }
 
     static func header(_ dtype: NumpyDType, rows: Int, cols: Int) -> [UInt8] {

@@ -63,7 +63,7 @@ public struct Conversion {
                                  + "quantised rows need a .lxv output")
             }
             if foldCase { throw LexelError("--fold-case builds an index inside .lxv files; it does not apply to \(output)") }
-            let v = try Conversion.plain(try wordVectors(input, kind), maxWords: maxWords, normalize: normalize)
+            let v = Conversion.plain(try wordVectors(input, kind), maxWords: maxWords, normalize: normalize)
             switch out {
             case .text: try TextVectors.write(v, path: output)
             case .word2vecBinary: try Word2VecBinary.write(v, path: output)

@@ -21,7 +21,7 @@ enum LexicalFixtures {
                       ".", ","] + letters + letters.map { "##" + $0 }
         let dir = TestTemporaryFiles.folder("vocab") + "/tiny-wordpiece"
         try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: dir + "/vocab.txt", contents: Data(tokens.joined(separator: "\n").utf8))
+        _ = FileManager.default.createFile(atPath: dir + "/vocab.txt", contents: Data(tokens.joined(separator: "\n").utf8))
         return dir + "/vocab.txt"
     }()
 

@@ -46,7 +46,7 @@ final class LuxicalCompatibilityTests: XCTestCase {
             let features = try XCTUnwrap(stage["features"] as? [[Double]]).sorted { $0[0] < $1[0] }
             let w = LexicalModel.Workspace(model: model, batch: 1)
             var x = SparseVector()
-            var t = Array(texts[i].utf8)
+            let t = Array(texts[i].utf8)
             t.withUnsafeBufferPointer { model.features($0, w, into: &x) }
             XCTAssertEqual(x.indices.map(Int.init), features.map { Int($0[0]) }, "text \(i)")
             for (v, e) in zip(x.values, features) { XCTAssertEqual(Double(v), e[2], accuracy: 1e-6, "text \(i)") }
