@@ -1,4 +1,4 @@
-# Lexel: `make demo` trains word vectors on the bundled corpus and queries them; `make test` runs the tests.
+# Lexel: `make demo` trains word vectors and queries them, then embeds and searches documents; `make test` runs the tests.
 # Both install what they need (libzstd-dev) and build from scratch on a fresh machine.
 
 SWIFT ?= swift
@@ -30,24 +30,30 @@ test: deps
 	@mkdir -p .build/tmp
 	TMPDIR=$(CURDIR)/.build/tmp $(SWIFT) test
 
+# Plain word vectors (no subwords) where semantics matter: on the 20M-word corpus of ../shared/data when it is
+# there, else on the bundled 2.5M-word slice; subword vectors for the out-of-vocabulary part; then documents.
+WORDS ?= $(firstword $(wildcard ../shared/data/corpus/words-en.txt.zst) vocab/demo-corpus.txt.zst)
+EPOCHS ?= $(if $(findstring shared,$(WORDS)),2,5)
+
 demo: release
 	@mkdir -p $(DEMO_DIR)
-	@echo "== Training skip-gram vectors with subwords on vocab/demo-corpus.txt.zst (2.5M words, 2 threads)"
-	$(RELEASE_BIN) skipgram -input vocab/demo-corpus.txt.zst -output $(DEMO_DIR)/demo -thread 2 -epoch 5 -minCount 5
+	@echo "== Word vectors: skip-gram without subwords on $(WORDS) ($(EPOCHS) epochs, 2 threads)"
+	$(RELEASE_BIN) skipgram -input $(WORDS) -output $(DEMO_DIR)/words -thread 2 -epoch $(EPOCHS) -minCount 5 -maxn 0 -verbose 1
 	@echo
 	@echo "== Nearest neighbours"
-	@printf 'king\ncomputer\nlove\n' | $(RELEASE_BIN) nn $(DEMO_DIR)/demo.bin 5
+	@printf 'king\ncomputer\nriver\n' | $(RELEASE_BIN) nn $(DEMO_DIR)/words.bin 5
 	@echo
-	@echo "== Analogy: paris - france + italy"
-	@echo 'paris france italy' | $(RELEASE_BIN) analogies $(DEMO_DIR)/demo.bin 3
+	@echo "== Analogies: berlin - germany + france, king - man + woman"
+	@printf 'berlin germany france\nking man woman\n' | $(RELEASE_BIN) analogies $(DEMO_DIR)/words.bin 3
 	@echo
-	@echo "== Out-of-vocabulary words get vectors from their character n-grams"
-	@printf 'kernell\ncomputerize\n' | $(RELEASE_BIN) nn $(DEMO_DIR)/demo.bin 5
-	@echo
-	@echo "== Evaluation on WordSim353 and the word2vec analogies (small corpus: expect modest numbers)"
-	@if [ -d ../shared/data/eval ]; then $(RELEASE_BIN) eval words $(DEMO_DIR)/demo.bin \
+	@echo "== WordSim353 and the word2vec analogies"
+	@if [ -d ../shared/data/eval ]; then $(RELEASE_BIN) eval words $(DEMO_DIR)/words.bin \
 	  --similarity ../shared/data/eval/wordsim353.tsv --analogy ../shared/data/eval/questions-words.txt | grep -v "^  "; \
 	  else echo "(../shared/data/eval not found: skipped)"; fi
+	@echo
+	@echo "== Out-of-vocabulary words get vectors from their character n-grams (fastText subwords, bundled corpus)"
+	$(RELEASE_BIN) skipgram -input vocab/demo-corpus.txt.zst -output $(DEMO_DIR)/subwords -thread 2 -epoch 2 -minCount 5 -verbose 1
+	@printf 'kernell\ncomputerize\n' | $(RELEASE_BIN) nn $(DEMO_DIR)/subwords.bin 5
 	@echo
 	@echo "== Document embeddings: the shipped lexical-dense model (vocab/lexel-minilm-distilled.lxm)"
 	@printf 'How do I install a package on Debian?\nThe king and the queen of the land\nA function that returns a list of files\nLove is patient, love is kind\n' \

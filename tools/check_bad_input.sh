@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Runs the release `lexel` over the bad inputs of issue #2 at full size (the unit tests use smaller versions so
-# that the debug suite stays fast) and prints what it answered. Exit status 1 if any case crashed (status > 1).
+# Runs the release `lexel` over the bad inputs of issues #2 and #10 at full size (the unit tests, among them
+# Tests/LexelCLITests/SafetyCLITests.swift, use smaller versions so that the debug suite stays fast) and prints
+# what it answered, with the peak RSS of the #10 cases. Exit status 1 if any case crashed (status > 1) or wrote
+# through a failure.
 # Usage: make release && tools/check_bad_input.sh
 set -u
 cd "$(dirname "$0")/.."
@@ -45,4 +47,33 @@ run "100 MB token"    skipgram -input "$d/token100mb.txt" -minCount 1 -maxn 0
 run "-dim 0"          skipgram -input "$d/latin1.txt" -dim 0
 run "-thread 0"       skipgram -input "$d/latin1.txt" -thread 0
 run "-minn 5 -maxn 3" skipgram -input "$d/latin1.txt" -minn 5 -maxn 3
+
+# Issue #10: bounded inputs, safe outputs. Each line: exit status, peak RSS, the end of the message.
+sh_case() {  # sh_case NAME EXPECTED_STATUS 'SHELL COMMAND' (runs with $LEXEL and $d set)
+  local name=$1 want=$2
+  /usr/bin/time -f '%M' -o "$d/rss" sh -c "$3" >/dev/null 2>"$d/stderr"
+  local rc=$?
+  printf '%-34s exit %d (want %d)  peak RSS %6d KB  %s\n' "$name" "$rc" "$want" "$(tail -1 "$d/rss")" \
+    "$(grep -v '^Command exited' "$d/stderr" | tail -c 160 | tr '\n' ' ')"
+  [ "$rc" != "$want" ] && fail=1
+}
+export LEXEL d
+"$LEXEL" skipgram -input "$d/line100mb.txt" -output "$d/v" -minCount 1 -epoch 1 -dim 16 -verbose 0
+"$LEXEL" convert "$d/v.bin" "$d/v.lxv"
+python3 -c "import sys; sys.stdout.write('x ' * 25_000_000 + '\n')" > "$d/line50mb.txt"
+sh_case "embed /dev/zero"                1 '"$LEXEL" embed /dev/zero --output $d/e.npy --quiet'
+sh_case "embed a 100 MB line"            1 '"$LEXEL" embed $d/line100mb.txt --quiet'
+sh_case "embed a 50 MB line, limit 64"   0 '"$LEXEL" embed $d/line50mb.txt --max-document-mb 64 --quiet'
+sh_case "ngrams /dev/zero"               1 '"$LEXEL" ngrams /dev/zero --output $d/n.tsv --quiet'
+sh_case "nn < /dev/zero"                 1 '"$LEXEL" nn $d/v.bin < /dev/zero'
+sh_case "query < /dev/zero"              1 '"$LEXEL" query $d/v.lxv --most-similar 3 < /dev/zero'
+sh_case "print-word-vectors < /dev/zero" 1 '"$LEXEL" print-word-vectors $d/v.bin < /dev/zero'
+sh_case "similar < /dev/zero"            1 '"$LEXEL" similar $d/latin1.txt < /dev/zero'
+sh_case "embed > /dev/full"              1 '"$LEXEL" embed $d/latin1.txt --quiet > /dev/full'
+sh_case "query > /dev/full"              1 'echo w1 | "$LEXEL" query $d/v.lxv > /dev/full'
+sh_case "convert to a symlink"           0 'echo old > $d/t.vec; ln -sf t.vec $d/l.vec; "$LEXEL" convert $d/v.lxv $d/l.vec && test -L $d/l.vec && head -c 20 $d/t.vec | grep -q "^[0-9]* 16"'
+sh_case "convert to a FIFO"              0 'mkfifo $d/f.vec; cat $d/f.vec > /dev/null & "$LEXEL" convert $d/v.lxv $d/f.vec; s=$?; wait; test -p $d/f.vec && exit $s'
+sh_case "SIGTERM leaves no temp file"    0 'mkfifo $d/in; sleep 10 > $d/in & "$LEXEL" embed $d/in --output $d/s.npy --quiet & p=$!; sleep 2; kill $p; wait $p; ! ls $d | grep -q tmp-'
+sh_case "-output dir/"                   1 '"$LEXEL" skipgram -input $d/latin1.txt -output $d/ -verbose 0'
+sh_case "index --output x.vec"           1 '"$LEXEL" index $d/v.lxv --output $d/x.vec'
 exit $fail

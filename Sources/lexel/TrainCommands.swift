@@ -29,12 +29,12 @@ struct TrainingOptions: ParsableArguments {
     var maxn = 6
     @Option(name: .customLong("bucket", withSingleDash: true), parsing: .unconditional, help: "Number of hash buckets for char n-grams.")
     var bucket = 2_000_000
-    @Option(name: .customLong("thread", withSingleDash: true), parsing: .unconditional,
+    @Option(name: [.customLong("thread", withSingleDash: true), .customLong("threads")], parsing: .unconditional,
             help: "Number of training threads (hogwild). 1 with a fixed -seed is deterministic.")
     var thread = 12
     @Option(name: .customLong("lr", withSingleDash: true), parsing: .unconditional, help: "Initial learning rate; decays linearly to 0.")
     var lr = 0.05
-    @Option(name: .customShort("t"), help: "Subsampling threshold (0 turns subsampling off).")
+    @Option(name: .customShort("t"), parsing: .unconditional, help: "Subsampling threshold (0 turns subsampling off).")
     var t = 1e-4
     @Option(name: .customLong("subsampling", withSingleDash: true), help: "Keep-probability formula: fasttext = sqrt(t/f) + t/f (fastText and word2vec code), paper = sqrt(t/f).")
     var subsampling = Subsampler.Formula.fastText
@@ -44,7 +44,7 @@ struct TrainingOptions: ParsableArguments {
     var ngramInit = NgramInit.uniform
     @Option(name: .customLong("maxVocab", withSingleDash: true), parsing: .unconditional, help: "Distinct words kept while counting; rare words are pruned past it.")
     var maxVocab = 30_000_000
-    @Option(name: .customLong("seed", withSingleDash: true), help: "Random seed.")
+    @Option(name: .customLong("seed", withSingleDash: true), parsing: .unconditional, help: "Random seed.")
     var seed: UInt64 = 1
     @Option(name: .customLong("verbose", withSingleDash: true), parsing: .unconditional, help: "0 silent, 1 summary, 2 progress line.")
     var verbose = 2
