@@ -112,7 +112,7 @@ public final class AtomicFileWriter {
         guard fd >= 0 else { throw LexelError(file: path, "write after commit") }
         var off = 0
         while off < n {
-            let w = Glibc.write(fd, p + off, n - off)
+            let w = systemWrite(fd, p + off, n - off)
             if w < 0 {
                 if errno == EINTR { continue }
                 throw LexelError(file: path, "write failed: \(errnoText())")

@@ -48,7 +48,7 @@ public final class StandardOutput: Sendable {
         st.buffer.withUnsafeBytes { b in
             var off = 0
             while off < b.count {
-                let n = Glibc.write(fd, b.baseAddress! + off, b.count - off)
+                let n = systemWrite(fd, b.baseAddress! + off, b.count - off)
                 if n < 0 && errno == EINTR { continue }
                 if n <= 0 { st.error = n < 0 ? errnoText() : "no bytes accepted"; return }
                 off += n
@@ -64,7 +64,7 @@ public func writeStderr(_ s: String) {
     s.withUTF8 { b in
         var off = 0
         while off < b.count {
-            let n = Glibc.write(2, b.baseAddress! + off, b.count - off)
+            let n = systemWrite(2, b.baseAddress! + off, b.count - off)
             if n < 0 && errno == EINTR { continue }
             if n <= 0 { return }
             off += n

@@ -44,7 +44,7 @@ public final class FileByteSource: ByteSource {
 
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         while true {
-            let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
+            let n = systemRead(fd, buffer.baseAddress, buffer.count)
             if n >= 0 { offset += Int64(n); return n }
             if errno == EINTR { continue }
             throw LexelError(file: path, offset: offset, "read failed: \(String(cString: strerror(errno)))")
