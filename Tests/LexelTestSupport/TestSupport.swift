@@ -23,7 +23,7 @@ public enum TestTemporaryFiles {
 /// A new temporary file holding `bytes` (under `TestTemporaryFiles.root`).
 public func tempFile(_ bytes: [UInt8], _ name: String = "corpus.txt") -> String {
     let path = TestTemporaryFiles.folder("file") + "/" + name
-    FileManager.default.createFile(atPath: path, contents: Data(bytes))
+    _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
     return path
 }
 

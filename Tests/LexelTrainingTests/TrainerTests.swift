@@ -21,7 +21,7 @@ func topicCorpus(lines: Int = 400, seed: UInt64 = 5) -> String {
 
 func writeTemp(_ text: String) -> String {
     let path = TestTemporaryFiles.folder("train") + "/corpus.txt"
-    FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+    _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
     return path
 }
 
