@@ -17,7 +17,7 @@ import LexelCore
 ///   or array does not count; with duplicate names the last wins, as in Python's `json`). Blank lines
 ///   (whitespace only) are skipped, as most JSONL readers do; `index` counts documents, not lines.
 ///
-/// A line is a whole document up to `maxDocumentBytes` (16 MiB by default; pieces of lines longer than the read
+/// A line is a whole document up to `maxDocumentBytes` (32 MiB by default; pieces of lines longer than the read
 /// buffer are joined): a longer line, or input without newlines (`/dev/zero`), is an error naming the line, so
 /// memory stays bounded on any input. Errors
 /// name the file, the byte offset (in the decompressed stream for zstd input) and the line number: invalid
@@ -34,9 +34,9 @@ public final class DocumentReader {
     var started = false
     /// The longest document accepted, in bytes (a line of JSON Lines counts whole).
     public var maxDocumentBytes = DocumentReader.defaultMaxDocumentBytes
-    /// 16 MiB. Embedding a document takes up to ~65 bytes of memory per byte of text in the worst case (a
-    /// line of one-letter words: 125M n-grams for 50 MB, 3.3 GB measured), ~1 GB at this limit.
-    public static let defaultMaxDocumentBytes = 16 << 20
+    /// 32 MiB. Embedding a document takes up to ~8 bytes of memory per byte of text (a line of one-letter words,
+    /// the worst case: 406 MB measured for 50 MB; its n-grams are counted in blocks of bounded size).
+    public static let defaultMaxDocumentBytes = 32 << 20
     /// Line pieces being joined; the decoded text; a decoded key with escapes.
     var pending = GrowableBytes(), decoded = GrowableBytes(), key = GrowableBytes()
 

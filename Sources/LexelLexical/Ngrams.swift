@@ -58,10 +58,18 @@ public enum Ngrams {
     @inlinable
     public static func hashes(of tokens: UnsafeBufferPointer<UInt32>, minN: Int = 1, maxN: Int,
                               into out: UnsafeMutablePointer<UInt64>) -> Int {
+        hashes(of: tokens, minN: minN, maxN: maxN, starts: 0..<tokens.count, into: out)
+    }
+
+    /// Like `hashes(of:minN:maxN:into:)`, for the n-grams that start at positions in `starts` only (they may
+    /// end past it): a long document is hashed block by block, each n-gram in exactly one block.
+    @inlinable
+    public static func hashes(of tokens: UnsafeBufferPointer<UInt32>, minN: Int = 1, maxN: Int, starts: Range<Int>,
+                              into out: UnsafeMutablePointer<UInt64>) -> Int {
         precondition(minN >= 1 && maxN >= minN)
         let count = tokens.count
         var k = 0
-        for i in 0..<count {
+        for i in starts {
             var s = offsetBasis
             for n in 1...min(maxN, count - i) {
                 s = step(s, tokens[i + n - 1])

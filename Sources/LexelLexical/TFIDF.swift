@@ -56,38 +56,92 @@ public struct SparseVector: Sendable, Equatable {
 extension NgramVocabulary {
     /// TF-IDF of one document's tokens: every n-gram in the vocabulary counted, weighted by count (or
     /// `1 + ln(count)`) times IDF, then L2-normalised. Unknown n-grams are dropped. Reuses `out`'s storage.
+    /// Memory is bounded whatever the document's length: n-grams are hashed, looked up and counted in blocks of
+    /// `blockStarts` start positions (24 bytes of scratch per n-gram of a block), and the blocks' counts merged.
     public func tfidf(_ tokens: UnsafeBufferPointer<UInt32>, options: TFIDFOptions = TFIDFOptions(),
                       into out: inout SparseVector) {
         out.indices.removeAll(keepingCapacity: true)
         out.values.removeAll(keepingCapacity: true)
-        let m = Ngrams.count(tokens: tokens.count, minN: minN, maxN: maxN)
-        guard m > 0 else { return }
-        // all hashes first, then the lookups with prefetch, then a sort of the found keys by index
-        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 3 * m) { buffer in
+        guard Ngrams.count(tokens: tokens.count, minN: minN, maxN: maxN) > 0 else { return }
+        if tokens.count <= NgramVocabulary.blockStarts {
+            countBlock(tokens, starts: 0..<tokens.count) { keys, counts in emit(keys, counts, options, &out) }
+            return
+        }
+        var keys: [UInt64] = [], counts: [Int32] = []
+        var start = 0
+        while start < tokens.count {
+            let end = min(tokens.count, start + NgramVocabulary.blockStarts)
+            countBlock(tokens, starts: start..<end) { k, c in merge(k, c, into: &keys, &counts) }
+            start = end
+        }
+        keys.withUnsafeBufferPointer { k in counts.withUnsafeBufferPointer { emit(k, $0, options, &out) } }
+    }
+
+    /// Start positions hashed at a time: 2^18 (at most 31 MB of scratch with 5-grams).
+    static let blockStarts = 1 << 18
+
+    /// The found keys (index << 32 | IDF bits) of the n-grams starting in `starts`, ascending, with their counts.
+    func countBlock(_ tokens: UnsafeBufferPointer<UInt32>, starts: Range<Int>,
+                    _ body: (UnsafeBufferPointer<UInt64>, UnsafeBufferPointer<Int32>) -> Void) {
+        let m = starts.count * (maxN - minN + 1)
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 3 * m + 1) { buffer in
             let hashes = buffer.baseAddress!, found = hashes + m, temp = found + m
-            let written = Ngrams.hashes(of: tokens, minN: minN, maxN: maxN, into: hashes)
+            let written = Ngrams.hashes(of: tokens, minN: minN, maxN: maxN, starts: starts, into: hashes)
             let k = table.lookup(hashes, written, found: found)
             let sorted = KeySort.sort(found, k, indexBits: indexBits, temp: temp)
-            out.indices.reserveCapacity(k)
-            out.values.reserveCapacity(k)
-            // run-length count: equal keys are equal indices (with equal IDF bits)
-            var r = 0
-            var norm2: Float = 0
+            // run-length count in place: equal keys are equal indices (with equal IDF bits); the counts go to
+            // the (no longer needed) hash buffer
+            let counts = UnsafeMutableRawPointer(hashes).bindMemory(to: Int32.self, capacity: k)
+            var r = 0, distinct = 0
             while r < k {
                 let key = sorted[r]
-                var c = 1
+                var c: Int32 = 1
                 r += 1
                 while r < k && sorted[r] == key { r += 1; c += 1 }
-                let tf = options.sublinearTF ? 1 + Float(log(Double(c))) : Float(c)
-                let v = tf * Float(bitPattern: UInt32(truncatingIfNeeded: key))
-                out.indices.append(Int32(truncatingIfNeeded: key >> 32))
-                out.values.append(v)
-                norm2 += v * v
+                sorted[distinct] = key
+                counts[distinct] = c
+                distinct += 1
             }
-            if options.normalize && norm2 > 0 {
-                let s = 1 / norm2.squareRoot()
-                out.values.withUnsafeMutableBufferPointer { for k in $0.indices { $0[k] *= s } }
+            body(UnsafeBufferPointer(start: sorted, count: distinct), UnsafeBufferPointer(start: counts, count: distinct))
+        }
+    }
+
+    /// Merges ascending (key, count) runs into the ascending accumulators.
+    func merge(_ k: UnsafeBufferPointer<UInt64>, _ c: UnsafeBufferPointer<Int32>, into keys: inout [UInt64],
+               _ counts: inout [Int32]) {
+        var nk: [UInt64] = [], nc: [Int32] = []
+        nk.reserveCapacity(keys.count + k.count)
+        nc.reserveCapacity(keys.count + k.count)
+        var i = 0, j = 0
+        while i < keys.count || j < k.count {
+            if j == k.count || (i < keys.count && keys[i] < k[j]) {
+                nk.append(keys[i]); nc.append(counts[i]); i += 1
+            } else if i == keys.count || k[j] < keys[i] {
+                nk.append(k[j]); nc.append(c[j]); j += 1
+            } else {
+                nk.append(keys[i]); nc.append(counts[i] &+ c[j]); i += 1; j += 1
             }
+        }
+        (keys, counts) = (nk, nc)
+    }
+
+    /// Weights from ascending distinct keys and their counts, L2-normalised when asked.
+    func emit(_ keys: UnsafeBufferPointer<UInt64>, _ counts: UnsafeBufferPointer<Int32>, _ options: TFIDFOptions,
+              _ out: inout SparseVector) {
+        out.indices.reserveCapacity(keys.count)
+        out.values.reserveCapacity(keys.count)
+        var norm2: Float = 0
+        for r in 0..<keys.count {
+            let key = keys[r], c = counts[r]
+            let tf = options.sublinearTF ? 1 + Float(log(Double(c))) : Float(c)
+            let v = tf * Float(bitPattern: UInt32(truncatingIfNeeded: key))
+            out.indices.append(Int32(truncatingIfNeeded: key >> 32))
+            out.values.append(v)
+            norm2 += v * v
+        }
+        if options.normalize && norm2 > 0 {
+            let s = 1 / norm2.squareRoot()
+            out.values.withUnsafeMutableBufferPointer { for k in $0.indices { $0[k] *= s } }
         }
     }
 

@@ -38,7 +38,7 @@ final class SafetyCLITests: LexelCLITestCase {
         let dir = TestTemporaryFiles.folder("safe")
         let r = try sh("ulimit -v 2000000; exec \"$LEXEL\" embed /dev/zero --output \(dir)/v.npy --quiet")
         XCTAssertEqual(r.status, 1, r.err)
-        XCTAssert(r.err.contains("/dev/zero: at byte offset 0: line 1: a document longer than 16 MiB"), r.err)
+        XCTAssert(r.err.contains("/dev/zero: at byte offset 0: line 1: a document longer than 32 MiB"), r.err)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), [], "no output, no temporary file")
         let small = try sh("ulimit -v 2000000; exec \"$LEXEL\" embed /dev/zero --max-document-mb 1 --quiet")
         XCTAssert(small.err.contains("longer than 1 MiB"), small.err)
