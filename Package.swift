@@ -48,6 +48,7 @@ let package = Package(
         .library(name: "LexelTraining", targets: ["LexelTraining"]),
         .library(name: "LexelStore", targets: ["LexelStore"]),
         .library(name: "LexelLexical", targets: ["LexelLexical"]),
+        .library(name: "LexelClassifier", targets: ["LexelClassifier"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -84,11 +85,14 @@ let package = Package(
         .target(name: "LexelLexical",
                 dependencies: ["LexelCore", "LexelKernels", "LexelContainer", "LexelIO", "LexelText"],
                 swiftSettings: fast),
+        // Engine: fastText-compatible text classification: supervised dictionaries, fastText model files, prediction.
+        .target(name: "LexelClassifier", dependencies: ["LexelCore", "LexelKernels", "LexelIO", "LexelText"],
+                swiftSettings: fast),
         // The facade: one call per use case (open any model file by its magic, embed, search, convert, train,
         // distill) that every front end (CLI, server, C library) uses; it re-exports the engines' types.
         .target(name: "LexelKit",
                 dependencies: ["CSupport", "LexelCore", "LexelKernels", "LexelContainer", "LexelIO", "LexelText",
-                               "LexelTraining", "LexelVectors", "LexelStore", "LexelLexical"],
+                               "LexelTraining", "LexelVectors", "LexelStore", "LexelLexical", "LexelClassifier"],
                 swiftSettings: fast),
         // The `lexel` command-line tool: argument parsing and rendering over LexelKit.
         .executableTarget(
@@ -113,6 +117,9 @@ let package = Package(
         .testTarget(name: "LexelLexicalTests",
                     dependencies: ["CKernels", "LexelLexical", "LexelContainer", "LexelText", "LexelKernels", "LexelIO", "LexelCore",
                                    "LexelTestSupport"],
+                    exclude: ["Fixtures"]),
+        .testTarget(name: "LexelClassifierTests",
+                    dependencies: ["LexelClassifier", "LexelText", "LexelKernels", "CKernels", "LexelCore", "LexelTestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "LexelKitTests", dependencies: ["LexelKit", "LexelTestSupport"]),
         .testTarget(name: "LexelCLITests", dependencies: ["lexel", "LexelTestSupport"]),

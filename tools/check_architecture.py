@@ -25,9 +25,10 @@ ALLOWED = {
     "LexelVectors": {"LexelCore", "LexelKernels", "LexelIO", "LexelText"},
     "LexelStore": {"LexelCore", "LexelKernels", "LexelContainer", "LexelIO", "LexelText", "LexelVectors"},
     "LexelLexical": {"LexelCore", "LexelKernels", "LexelContainer", "LexelIO", "LexelText"},
+    "LexelClassifier": {"LexelCore", "LexelKernels", "LexelIO", "LexelText"},
     # facade
     "LexelKit": {"CSupport", "LexelCore", "LexelKernels", "LexelContainer", "LexelIO", "LexelText",
-                 "LexelTraining", "LexelVectors", "LexelStore", "LexelLexical"},
+                 "LexelTraining", "LexelVectors", "LexelStore", "LexelLexical", "LexelClassifier"},
     # front ends
     "lexel": {"LexelKit", "ArgumentParser"},
 }

@@ -1,0 +1,91 @@
+import LexelCore
+import LexelKernels
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Rows of a matrix (`rows` may be 0 while the storage holds one row).
+public struct RowMatrix: @unchecked Sendable {
+    public let matrix: Matrix
+    public let rows: Int
+    public var cols: Int { matrix.cols }
+}
+
+/// One label and its probability.
+public struct Prediction: Sendable, Equatable {
+    public let label: Int
+    public let probability: Float
+}
+
+/// A fastText-compatible text classifier: the hidden vector is the mean of a line's input rows (words, their
+/// character n-grams, hashed word n-grams); the output layer scores every label by the model's loss (softmax,
+/// one sigmoid per label for ns and ova, or the hierarchical softmax tree over label counts).
+public final class Classifier: @unchecked Sendable {
+    public let dictionary: SupervisedDictionary
+    public let input: RowMatrix
+    public let output: RowMatrix
+    public var args: FastTextArgs { dictionary.args }
+    public var labelCount: Int { dictionary.labelCount }
+    let tree: LabelTree?
+    static let sigmoid = TableActivation()
+
+    public init(dictionary: SupervisedDictionary, input: RowMatrix, output: RowMatrix) throws {
+        (self.dictionary, self.input, self.output) = (dictionary, input, output)
+        tree = dictionary.args.loss == .hs ? LabelTree(counts: Array(dictionary.counts[dictionary.wordCount...])) : nil
+    }
+
+    /// Per-thread buffers for `predict`.
+    public final class Workspace {
+        var features: [Int32] = [], labels: [Int32] = []
+        let hidden: UnsafeMutablePointer<Float>
+        let scores: UnsafeMutablePointer<Float>
+        init(dim: Int, labels: Int) {
+            hidden = .allocate(capacity: dim)
+            scores = .allocate(capacity: max(1, labels))
+        }
+        deinit { hidden.deallocate(); scores.deallocate() }
+    }
+
+    public func workspace() -> Workspace { Workspace(dim: Int(args.dim), labels: labelCount) }
+
+    /// The `k` most probable labels of `text` (all with `k` <= 0) whose probability is at least `threshold`, most
+    /// probable first (equal probabilities kept and ordered as fastText does). Probabilities are never above 1
+    /// (fastText prints p + 1e-5). Empty when the line has no input rows.
+    public func predict(_ text: UnsafeBufferPointer<UInt8>, k: Int, threshold: Float = 0, _ w: Workspace) -> [Prediction] {
+        dictionary.line(text, features: &w.features, labels: &w.labels)
+        return predict(features: w.features, k: k, threshold: threshold, w)
+    }
+
+    /// Predictions from input rows already computed.
+    public func predict(features: [Int32], k: Int, threshold: Float, _ w: Workspace) -> [Prediction] {
+        guard !features.isEmpty else { return [] }
+        let dim = Int(args.dim)
+        let valid = features.filter { Int($0) < input.rows }
+        Kernels.zero(w.hidden, dim)
+        for r in valid { Kernels.add(input.matrix.row(Int(r)), w.hidden, dim) }
+        Kernels.scale(1 / Float(features.count), w.hidden, dim)
+        let want = k <= 0 ? labelCount : min(k, labelCount)
+        if let tree { return tree.best(want, threshold: threshold, hidden: w.hidden, output: output) }
+        for j in 0..<labelCount { w.scores[j] = Kernels.dot(w.hidden, output.matrix.row(j), dim) }
+        switch args.loss {
+        case .softmax:
+            var m = w.scores[0]
+            for j in 0..<labelCount { m = max(m, w.scores[j]) }
+            var z: Float = 0
+            for j in 0..<labelCount { w.scores[j] = expf(w.scores[j] - m); z += w.scores[j] }
+            for j in 0..<labelCount { w.scores[j] /= z }
+        default:  // ns, ova: fastText's sigmoid table (512 steps over [-8, 8]), as its predictions use
+            for j in 0..<labelCount { w.scores[j] = Classifier.sigmoid.sigmoid(w.scores[j]) }
+        }
+        // fastText's findKBest on log(p + 1e-5), so that equal scores resolve as in fastText
+        var heap = PredictionHeap(k: want)
+        for j in 0..<labelCount where w.scores[j] >= threshold {
+            let s = LabelTree.stdLog(w.scores[j])
+            if heap.isFull && s < heap.front { continue }
+            heap.offer(s, j)
+        }
+        return heap.sorted().map { Prediction(label: $0.label, probability: w.scores[$0.label]) }
+    }
+}

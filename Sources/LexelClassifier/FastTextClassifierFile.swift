@@ -1,0 +1,98 @@
+import LexelCore
+import LexelKernels
+
+/// Reads fastText supervised models (`.bin`, format versions 11 and 12: arguments, dictionary with its pruning
+/// index, input and output matrices). Every count and size is checked against the file before it is used; errors
+/// name the file and the byte offset.
+public enum FastTextClassifierFile {
+    public static let magic: Int32 = 793_712_314
+
+    public static func read(path: String) throws -> Classifier {
+        let f = try MappedFile(path: path)
+        var r = f.reader()
+        func bad(_ at: Int, _ why: String) -> LexelError { LexelError(file: path, offset: Int64(at), why) }
+        guard try r.read(Int32.self, "magic") == magic else { throw bad(0, "not a fastText model (wrong magic number)") }
+        let version = try r.read(Int32.self, "version")
+        guard version == 11 || version == 12 else { throw bad(4, "unsupported fastText format version \(version)") }
+        var args = try FastTextArgs.read(&r, path: path)
+        guard args.model == .supervised else {
+            throw bad(4, "a fastText word-vector model (\(args.model == .skipgram ? "skipgram" : "cbow")), not a classifier: "
+                      + "use it with `lexel nn` or `lexel convert`")
+        }
+        if version == 11 { args.maxn = 0 }  // as fastText: old supervised models have no character n-grams
+        let dictAt = r.offset
+        let size = Int(try r.read(Int32.self, "dictionary size"))
+        let nwords = Int(try r.read(Int32.self, "word count"))
+        let nlabels = Int(try r.read(Int32.self, "label count"))
+        let ntokens = try r.read(Int64.self, "token count")
+        let pruneSize = try r.read(Int64.self, "pruning index size")
+        guard size >= 0, nwords >= 0, nlabels >= 1, nwords + nlabels == size, size <= f.size / 10 else {
+            throw bad(dictAt, "implausible dictionary: \(size) entries, \(nwords) words, \(nlabels) labels")
+        }
+        guard pruneSize >= -1, pruneSize <= Int64(f.size / 8) else { throw bad(dictAt + 20, "implausible pruning index size \(pruneSize)") }
+        var entries: [[UInt8]] = [], counts: [Int64] = [], types: [SupervisedDictionary.EntryType] = []
+        entries.reserveCapacity(size)
+        for i in 0..<size {
+            let start = r.offset
+            guard let end = memchrOffset(f, from: start, byte: 0) else { throw bad(start, "dictionary entry \(i) has no terminating NUL") }
+            let word = Array(UnsafeRawBufferPointer(start: f.base + start, count: end - start))
+            r.offset = end + 1
+            let count = try r.read(Int64.self, "count of entry \(i)")
+            let typeAt = r.offset
+            guard let type = SupervisedDictionary.EntryType(rawValue: try r.read(Int8.self, "type of entry \(i)")) else {
+                throw bad(typeAt, "dictionary entry \(i): unknown type")
+            }
+            guard (type == .word) == (i < nwords) else { throw bad(typeAt, "dictionary entry \(i): words must come before labels") }
+            entries.append(word); counts.append(count); types.append(type)
+        }
+        var prune: [Int32: Int32]? = nil
+        if pruneSize >= 0 {
+            var p: [Int32: Int32] = [:]
+            for _ in 0..<pruneSize {
+                let k = try r.read(Int32.self, "pruning index key"), v = try r.read(Int32.self, "pruning index value")
+                p[k] = v
+            }
+            prune = p
+        }
+        let dict = SupervisedDictionary(args: args, entries: entries, counts: counts, types: types, tokenCount: ntokens,
+                                        pruneIndex: prune)
+        let quantAt = r.offset
+        guard try r.read(UInt8.self, "quantised-input flag") == 0 else {
+            throw bad(quantAt, "quantised fastText models (.ftz) are not supported yet")
+        }
+        let input = try matrix(&r, f, path: path, what: "input matrix", cols: Int(args.dim))
+        guard input.rows >= nwords else { throw bad(quantAt + 1, "input matrix has \(input.rows) rows for \(nwords) words") }
+        _ = try r.read(UInt8.self, "quantised-output flag")
+        let output = try matrix(&r, f, path: path, what: "output matrix", cols: Int(args.dim))
+        // one row per label (hierarchical softmax uses the first nlabels - 1, one per inner node of its tree)
+        guard output.rows == nlabels else { throw bad(r.offset, "output matrix has \(output.rows) rows, expected \(nlabels)") }
+        guard r.offset == f.size else { throw bad(r.offset, "\(f.size - r.offset) unexpected bytes after the output matrix") }
+        return try Classifier(dictionary: dict, input: input, output: output)
+    }
+
+    /// A dense float matrix: int64 rows, int64 cols, then the values (row-major). Non-finite values are errors.
+    static func matrix(_ r: inout ByteReader, _ f: MappedFile, path: String, what: String, cols: Int) throws -> RowMatrix {
+        let at = r.offset
+        let m = try r.read(Int64.self, "\(what) rows"), n = try r.read(Int64.self, "\(what) columns")
+        guard n == Int64(cols), m >= 0, m <= Int64(f.size - r.offset) / max(1, n * 4) else {
+            throw LexelError(file: path, offset: Int64(at), "\(what): \(m) x \(n) does not fit the file (dim \(cols))")
+        }
+        let bytes = try r.bytes(Int(m) * Int(n) * 4, what)
+        let matrix = Matrix(rows: max(1, Int(m)), cols: Int(n))
+        if m > 0 { UnsafeMutableRawPointer(matrix.pointer).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
+        if let bad = Kernels.firstNonFinite(matrix.pointer, Int(m) * Int(n)) {
+            throw LexelError(file: path, offset: Int64(at + 16 + bad * 4), "\(what): row \(bad / cols) holds a non-finite value")
+        }
+        return RowMatrix(matrix: matrix, rows: Int(m))
+    }
+
+    /// The offset of the first `byte` at or after `from`, or nil.
+    static func memchrOffset(_ f: MappedFile, from: Int, byte: UInt8) -> Int? {
+        var i = from
+        while i < f.size {
+            if f.base.load(fromByteOffset: i, as: UInt8.self) == byte { return i }
+            i += 1
+        }
+        return nil
+    }
+}

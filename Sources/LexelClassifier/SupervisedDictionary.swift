@@ -1,0 +1,123 @@
+import LexelCore
+import LexelText
+
+/// A fastText dictionary of words and labels, and fastText's way of turning a line into input rows: word ids (or
+/// their character n-gram rows), hashed word n-grams (`h = h * 116049371 + hash`, 64-bit, over sign-extended
+/// 32-bit word hashes) and the end-of-line token `</s>`; labels are the tokens with the label prefix, anywhere.
+public struct SupervisedDictionary: Sendable {
+    public enum EntryType: Int8, Sendable { case word = 0, label = 1 }
+
+    public let args: FastTextArgs
+    /// Entries: words first (ids 0..<wordCount), then labels.
+    public let entries: [[UInt8]]
+    public let counts: [Int64]
+    public let types: [EntryType]
+    public let wordCount: Int
+    public let labelCount: Int
+    public let tokenCount: Int64
+    /// fastText's pruning index (bucket -> kept row), nil when the dictionary was never pruned (size -1).
+    public let pruneIndex: [Int32: Int32]?
+    let ids: [[UInt8]: Int32]
+    /// Each word's input rows when the model has character n-grams: the word, then its n-gram rows.
+    let subwordStarts: [Int32]
+    let subwordRows: [Int32]
+
+    public static let endOfSentence = Array("</s>".utf8)
+
+    public init(args: FastTextArgs, entries: [[UInt8]], counts: [Int64], types: [EntryType], tokenCount: Int64,
+                pruneIndex: [Int32: Int32]?) {
+        (self.args, self.entries, self.counts, self.types, self.tokenCount) = (args, entries, counts, types, tokenCount)
+        self.pruneIndex = pruneIndex
+        wordCount = types.prefix { $0 == .word }.count
+        labelCount = entries.count - wordCount
+        var ids: [[UInt8]: Int32] = [:]
+        for (i, e) in entries.enumerated() where ids[e] == nil { ids[e] = Int32(i) }
+        self.ids = ids
+        var starts: [Int32] = [0], rows: [Int32] = []
+        let wordCount = self.wordCount
+        if args.maxn > 0 {
+            for w in 0..<wordCount {
+                rows.append(Int32(w))
+                if entries[w] != SupervisedDictionary.endOfSentence {
+                    entries[w].withUnsafeBufferPointer { b in
+                        SupervisedDictionary.subwords(b, args: args, pruneIndex: pruneIndex, wordCount: wordCount) { rows.append($0) }
+                    }
+                }
+                starts.append(Int32(rows.count))
+            }
+        }
+        (subwordStarts, subwordRows) = (starts, rows)
+    }
+
+    /// The label names, in label order.
+    public var labels: [String] { entries[wordCount...].map { String(decoding: $0, as: UTF8.self) } }
+
+    /// The id of an entry, or nil.
+    public func id(of token: [UInt8]) -> Int32? { ids[token] }
+
+    /// fastText's `pushHash`: the input row of bucket `id` (after the words), or nothing when pruned away.
+    @inline(__always)
+    static func push(_ id: Int32, pruneIndex: [Int32: Int32]?, wordCount: Int, _ body: (Int32) -> Void) {
+        guard id >= 0 else { return }
+        if let pruneIndex {
+            guard let kept = pruneIndex[id] else { return }
+            body(Int32(wordCount) + kept)
+        } else {
+            body(Int32(wordCount) + id)
+        }
+    }
+
+    /// The character n-gram rows of `word` (bracketed with `<` and `>`), in fastText's order.
+    static func subwords(_ word: UnsafeBufferPointer<UInt8>, args: FastTextArgs, pruneIndex: [Int32: Int32]?, wordCount: Int,
+                         _ body: (Int32) -> Void) {
+        guard args.bucket > 0 else { return }
+        forEachSubwordHash(of: word, minn: Int(args.minn), maxn: Int(args.maxn)) { h in
+            push(Int32(bitPattern: h % UInt32(args.bucket)), pruneIndex: pruneIndex, wordCount: wordCount, body)
+        }
+    }
+
+    /// The input rows and label indices of one line (without its newline), as fastText's `getLine` reads it from a
+    /// file or from Python's `predict`, which both end the line with `</s>`.
+    public func line(_ text: UnsafeBufferPointer<UInt8>, features: inout [Int32], labels: inout [Int32]) {
+        features.removeAll(keepingCapacity: true)
+        labels.removeAll(keepingCapacity: true)
+        var hashes: [Int32] = []
+        let prefix = Array(args.label.utf8)
+        func token(_ t: UnsafeBufferPointer<UInt8>) {
+            let key = Array(t)
+            let wid = ids[key] ?? -1
+            let isLabel = wid >= 0 ? types[Int(wid)] == .label : key.starts(with: prefix)
+            if !isLabel {
+                if wid < 0 {
+                    if key != SupervisedDictionary.endOfSentence && args.maxn > 0 {
+                        SupervisedDictionary.subwords(t, args: args, pruneIndex: pruneIndex, wordCount: wordCount) { features.append($0) }
+                    }
+                } else if args.maxn <= 0 {
+                    features.append(wid)
+                } else {
+                    features.append(contentsOf: subwordRows[Int(subwordStarts[Int(wid)])..<Int(subwordStarts[Int(wid) + 1])])
+                }
+                hashes.append(Int32(bitPattern: fastTextHash(t)))
+            } else if wid >= 0 {
+                labels.append(wid - Int32(wordCount))
+            }
+        }
+        forEachToken(in: text) { t, _ in token(t) }
+        SupervisedDictionary.endOfSentence.withUnsafeBufferPointer { token($0) }
+        // word n-grams
+        let n = Int(args.wordNgrams)
+        guard n > 1, args.bucket > 0 else { return }
+        let bucket = UInt64(args.bucket)
+        for i in 0..<hashes.count {
+            var h = UInt64(bitPattern: Int64(hashes[i]))
+            var j = i + 1
+            while j < hashes.count && j < i + n {
+                h = h &* 116_049_371 &+ UInt64(bitPattern: Int64(hashes[j]))
+                SupervisedDictionary.push(Int32(truncatingIfNeeded: h % bucket), pruneIndex: pruneIndex, wordCount: wordCount) {
+                    features.append($0)
+                }
+                j += 1
+            }
+        }
+    }
+}
