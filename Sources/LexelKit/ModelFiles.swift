@@ -91,6 +91,15 @@ public enum ModelFiles {
         return try LexicalModel.load(path: path)
     }
 
+    /// A fastText-compatible classifier, for `predict`, `predict-prob`, `test`.
+    public static func classifier(_ path: String, for command: String) throws -> Classifier {
+        let kind = try kind(of: path)
+        guard kind == .wordModel, (try? FileKind.of(path: path)) == .fastTextModel else {
+            throw wrongKind(path, kind, command, wanted: "a fastText classifier (.bin from `fasttext supervised`)")
+        }
+        return try FastTextClassifierFile.read(path: path)
+    }
+
     /// The container's section kinds for `kind` (for listings such as `lexel info`).
     public static func sectionKinds(_ kind: Kind) -> [SectionKind] {
         kind == .lexicalModel ? LexicalModel.sectionKinds : VectorFileFormat.sectionKinds

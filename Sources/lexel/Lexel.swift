@@ -23,12 +23,15 @@ struct Lexel: ParsableCommand {
               echo "cheap flights to paris" | lexel embed
               lexel embed corpus.jsonl.zst --output vectors.npy
               echo "how do I mount a disk" | lexel similar paragraphs.jsonl.zst
+            Text classification (fastText models):
+              lexel predict model.bin test.txt 3
+              lexel test model.bin test.txt
             Run `lexel help SUBCOMMAND` for each command's flags and examples.
             """,
         version: BuildInfo.summary,
         subcommands: [SkipGram.self, CBOW.self, PrintWordVectors.self, NearestNeighbours.self, Analogies.self,
                       Eval.self, Convert.self, Query.self, Index.self, Info.self, Embed.self, Similar.self,
-                      CountNgrams.self, Distill.self])
+                      CountNgrams.self, Distill.self, Predict.self, PredictProb.self, TestClassifier.self])
 
     /// Parses and runs; a usage error (a bad flag or value) exits with status 1 like every other error, as fastText
     /// does, instead of ArgumentParser's 64. Help and --version exit 0.

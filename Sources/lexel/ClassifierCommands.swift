@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import LexelKit
+
+/// fastText's `predict`, `predict-prob` and `test`, with the same arguments: MODEL FILE|- [k] [threshold].
+struct ClassifierArguments: ParsableArguments {
+    @Argument(help: "A fastText classifier (.bin from `fasttext supervised`).") var model: String
+    @Argument(help: "Lines to classify (`-` for standard input); with `test`, lines with __label__ tokens.") var input: String
+    /// `[k] [threshold]`, read by hand so that fastText's `-1` (every label) is not taken for a flag.
+    @Argument(parsing: .captureForPassthrough, help: "[k] [threshold]: labels per line (default 1; -1: all) and the lowest probability shown (default 0).")
+    var rest: [String] = []
+
+    var k: Int { rest.first.flatMap { Int($0) } ?? 1 }
+    var threshold: Float { rest.count > 1 ? Float(rest[1]) ?? 0 : 0 }
+
+    func validate() throws {
+        guard rest.count <= 2 else { throw ValidationError("expected at most k and a threshold after FILE (got \(rest.count) values)") }
+        if let first = rest.first {
+            guard let k = Int(first), k == -1 || k >= 1 else { throw ValidationError("k must be positive, or -1 for every label (got \(first))") }
+        }
+        if rest.count == 2 {
+            guard let t = Float(rest[1]), t >= 0, t <= 1 else { throw ValidationError("threshold must be in [0, 1] (got \(rest[1]))") }
+        }
+    }
+}
+
+struct Predict: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "predict", abstract: "Print the most likely labels of each line (fastText's `predict`).",
+        discussion: """
+            Reads fastText supervised models (.bin) and gives the same labels as fastText, in the same order.
+            One output line per input line. Quantised .ftz models are not read yet.
+            Examples:
+              lexel predict model.bin test.txt
+              echo "which baking dish is best" | lexel predict model.bin - 3
+            """)
+    @OptionGroup var arguments: ClassifierArguments
+    func run() throws { try predict(arguments, probabilities: false) }
+}
+
+struct PredictProb: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "predict-prob", abstract: "Print the most likely labels of each line with their probabilities.",
+        discussion: """
+            Like `lexel predict`, each label followed by its probability. Probabilities are never above 1
+            (fastText prints p + 0.00001).
+            Example:
+              lexel predict-prob model.bin test.txt -1 0.1
+            """)
+    @OptionGroup var arguments: ClassifierArguments
+    func run() throws { try predict(arguments, probabilities: true) }
+}
+
+func predict(_ a: ClassifierArguments, probabilities: Bool) throws {
+    try reportingErrors {
+        let m = try ModelFiles.classifier(a.model, for: probabilities ? "predict-prob" : "predict")
+        try ClassifierPredictions.run(m, input: a.input, k: a.k, threshold: a.threshold, probabilities: probabilities)
+    }
+}
+
+struct TestClassifier: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "test", abstract: "Precision and recall at k of a classifier on labelled lines (fastText's `test`).",
+        discussion: """
+            Prints, as fastText does, the number of labelled lines (N), precision at k (correct labels among those
+            predicted) and recall at k (correct labels among the true ones).
+            Example:
+              lexel test model.bin test.txt 1
+            """)
+    @OptionGroup var arguments: ClassifierArguments
+    func run() throws {
+        try reportingErrors {
+            let m = try ModelFiles.classifier(arguments.model, for: "test")
+            let r = try ClassifierEvaluation.test(m, path: arguments.input, k: arguments.k, threshold: arguments.threshold)
+            out("N\t\(r.examples)")
+            out("P@\(arguments.k)\t\(String(format: "%.3g", r.precision))")
+            out("R@\(arguments.k)\t\(String(format: "%.3g", r.recall))")
+        }
+    }
+}
