@@ -119,7 +119,7 @@ let package = Package(
                                    "LexelTestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "LexelClassifierTests",
-                    dependencies: ["LexelClassifier", "LexelText", "LexelKernels", "CKernels", "LexelCore", "LexelTestSupport"],
+                    dependencies: ["LexelClassifier", "LexelText", "LexelKernels", "CKernels", "LexelIO", "LexelCore", "LexelTestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "LexelKitTests", dependencies: ["LexelKit", "LexelTestSupport"]),
         .testTarget(name: "LexelCLITests", dependencies: ["lexel", "LexelTestSupport"]),

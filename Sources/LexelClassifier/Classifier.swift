@@ -24,14 +24,14 @@ public struct Prediction: Sendable, Equatable {
 /// one sigmoid per label for ns and ova, or the hierarchical softmax tree over label counts).
 public final class Classifier: @unchecked Sendable {
     public let dictionary: SupervisedDictionary
-    public let input: RowMatrix
-    public let output: RowMatrix
+    public let input: ClassifierRows
+    public let output: ClassifierRows
     public var args: FastTextArgs { dictionary.args }
     public var labelCount: Int { dictionary.labelCount }
     let tree: LabelTree?
     static let sigmoid = TableActivation()
 
-    public init(dictionary: SupervisedDictionary, input: RowMatrix, output: RowMatrix) throws {
+    public init(dictionary: SupervisedDictionary, input: ClassifierRows, output: ClassifierRows) throws {
         (self.dictionary, self.input, self.output) = (dictionary, input, output)
         tree = dictionary.args.loss == .hs ? LabelTree(counts: Array(dictionary.counts[dictionary.wordCount...])) : nil
     }
@@ -64,11 +64,11 @@ public final class Classifier: @unchecked Sendable {
         let dim = Int(args.dim)
         let valid = features.filter { Int($0) < input.rows }
         Kernels.zero(w.hidden, dim)
-        for r in valid { Kernels.add(input.matrix.row(Int(r)), w.hidden, dim) }
+        for r in valid { input.add(row: Int(r), into: w.hidden) }
         Kernels.scale(1 / Float(features.count), w.hidden, dim)
         let want = k <= 0 ? labelCount : min(k, labelCount)
         if let tree { return tree.best(want, threshold: threshold, hidden: w.hidden, output: output) }
-        for j in 0..<labelCount { w.scores[j] = Kernels.dot(w.hidden, output.matrix.row(j), dim) }
+        for j in 0..<labelCount { w.scores[j] = output.dot(w.hidden, row: j) }
         switch args.loss {
         case .softmax:
             var m = w.scores[0]

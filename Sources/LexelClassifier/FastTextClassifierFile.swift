@@ -57,13 +57,16 @@ public enum FastTextClassifierFile {
         let dict = SupervisedDictionary(args: args, entries: entries, counts: counts, types: types, tokenCount: ntokens,
                                         pruneIndex: prune)
         let quantAt = r.offset
-        guard try r.read(UInt8.self, "quantised-input flag") == 0 else {
-            throw bad(quantAt, "quantised fastText models (.ftz) are not supported yet")
-        }
-        let input = try matrix(&r, f, path: path, what: "input matrix", cols: Int(args.dim))
+        let quantized = try r.read(UInt8.self, "quantised-input flag") != 0
+        guard quantized || pruneSize < 0 else { throw bad(quantAt, "a pruned dictionary needs a quantised input matrix (as fastText says)") }
+        let input: ClassifierRows = quantized
+            ? .quantized(try QuantizedRows.read(&r, f, path: path, what: "input matrix", cols: Int(args.dim)))
+            : .dense(try matrix(&r, f, path: path, what: "input matrix", cols: Int(args.dim)))
         guard input.rows >= nwords else { throw bad(quantAt + 1, "input matrix has \(input.rows) rows for \(nwords) words") }
-        _ = try r.read(UInt8.self, "quantised-output flag")
-        let output = try matrix(&r, f, path: path, what: "output matrix", cols: Int(args.dim))
+        let qout = try r.read(UInt8.self, "quantised-output flag") != 0
+        let output: ClassifierRows = quantized && qout
+            ? .quantized(try QuantizedRows.read(&r, f, path: path, what: "output matrix", cols: Int(args.dim)))
+            : .dense(try matrix(&r, f, path: path, what: "output matrix", cols: Int(args.dim)))
         // one row per label (hierarchical softmax uses the first nlabels - 1, one per inner node of its tree)
         guard output.rows == nlabels else { throw bad(r.offset, "output matrix has \(output.rows) rows, expected \(nlabels)") }
         guard r.offset == f.size else { throw bad(r.offset, "\(f.size - r.offset) unexpected bytes after the output matrix") }

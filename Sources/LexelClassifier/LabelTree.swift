@@ -37,10 +37,9 @@ struct LabelTree: Sendable {
 
     /// The `k` best labels by the product of the branch probabilities on their paths (depth-first, pruned by the
     /// k-th best so far, as fastText's `dfs`); probabilities are exp of the summed logs without fastText's 1e-5.
-    func best(_ k: Int, threshold: Float, hidden: UnsafePointer<Float>, output: RowMatrix) -> [Prediction] {
+    func best(_ k: Int, threshold: Float, hidden: UnsafePointer<Float>, output: ClassifierRows) -> [Prediction] {
         guard leaves > 1 else { return leaves == 1 ? [Prediction(label: 0, probability: 1)] : [] }
         var heap = PredictionHeap(k: k)
-        let dim = output.cols
         let logThreshold = LabelTree.stdLog(threshold)
         func dfs(_ node: Int, _ score: Float) {
             if score < logThreshold { return }
@@ -49,7 +48,7 @@ struct LabelTree: Sendable {
                 heap.offer(score, node)
                 return
             }
-            var f = Kernels.dot(hidden, output.matrix.row(node - leaves), dim)
+            var f = output.dot(hidden, row: node - leaves)
             f = 1 / (1 + expf(-f))
             dfs(left[node], score + LabelTree.stdLog(1 - f))
             dfs(right[node], score + LabelTree.stdLog(f))

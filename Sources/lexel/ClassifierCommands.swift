@@ -29,7 +29,7 @@ struct Predict: ParsableCommand {
         commandName: "predict", abstract: "Print the most likely labels of each line (fastText's `predict`).",
         discussion: """
             Reads fastText supervised models (.bin) and gives the same labels as fastText, in the same order.
-            One output line per input line. Quantised .ftz models are not read yet.
+            One output line per input line. Reads .bin and quantised .ftz models (lid.176.ftz among them).
             Examples:
               lexel predict model.bin test.txt
               echo "which baking dish is best" | lexel predict model.bin - 3
