@@ -38,7 +38,7 @@ public final class Classifier: @unchecked Sendable {
 
     /// Per-thread buffers for `predict`.
     public final class Workspace {
-        var features: [Int32] = [], labels: [Int32] = []
+        var features: [Int32] = [], labels: [Int32] = [], hashes: [Int32] = []
         let hidden: UnsafeMutablePointer<Float>
         let scores: UnsafeMutablePointer<Float>
         init(dim: Int, labels: Int) {
@@ -54,7 +54,7 @@ public final class Classifier: @unchecked Sendable {
     /// probable first (equal probabilities kept and ordered as fastText does). Probabilities are never above 1
     /// (fastText prints p + 1e-5). Empty when the line has no input rows.
     public func predict(_ text: UnsafeBufferPointer<UInt8>, k: Int, threshold: Float = 0, _ w: Workspace) -> [Prediction] {
-        dictionary.line(text, features: &w.features, labels: &w.labels)
+        dictionary.line(text, features: &w.features, labels: &w.labels, hashes: &w.hashes)
         return predict(features: w.features, k: k, threshold: threshold, w)
     }
 
@@ -62,9 +62,9 @@ public final class Classifier: @unchecked Sendable {
     public func predict(features: [Int32], k: Int, threshold: Float, _ w: Workspace) -> [Prediction] {
         guard !features.isEmpty else { return [] }
         let dim = Int(args.dim)
-        let valid = features.filter { Int($0) < input.rows }
         Kernels.zero(w.hidden, dim)
-        for r in valid { input.add(row: Int(r), into: w.hidden) }
+        let rows = input.rows
+        for r in features where Int(r) < rows { input.add(row: Int(r), into: w.hidden) }
         Kernels.scale(1 / Float(features.count), w.hidden, dim)
         let want = k <= 0 ? labelCount : min(k, labelCount)
         if let tree { return tree.best(want, threshold: threshold, hidden: w.hidden, output: output) }

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import LexelCore
 import LexelText
 
@@ -17,22 +22,41 @@ public struct SupervisedDictionary: Sendable {
     public let tokenCount: Int64
     /// fastText's pruning index (bucket -> kept row), nil when the dictionary was never pruned (size -1).
     public let pruneIndex: [Int32: Int32]?
-    let ids: [[UInt8]: Int32]
+    /// Open-addressing table of entry ids by fastText hash (-1: empty), and the entries' bytes back to back.
+    let slots: [Int32]
+    let slotMask: Int
+    let entryBytes: [UInt8]
+    let entryStarts: [Int]
     /// Each word's input rows when the model has character n-grams: the word, then its n-gram rows.
     let subwordStarts: [Int32]
     let subwordRows: [Int32]
 
     public static let endOfSentence = Array("</s>".utf8)
+    /// The label prefix's bytes.
+    let labelPrefix: [UInt8]
 
     public init(args: FastTextArgs, entries: [[UInt8]], counts: [Int64], types: [EntryType], tokenCount: Int64,
                 pruneIndex: [Int32: Int32]?) {
         (self.args, self.entries, self.counts, self.types, self.tokenCount) = (args, entries, counts, types, tokenCount)
         self.pruneIndex = pruneIndex
+        labelPrefix = Array(args.label.utf8)
         wordCount = types.prefix { $0 == .word }.count
         labelCount = entries.count - wordCount
-        var ids: [[UInt8]: Int32] = [:]
-        for (i, e) in entries.enumerated() where ids[e] == nil { ids[e] = Int32(i) }
-        self.ids = ids
+        var size = 16
+        while size < 2 * entries.count { size <<= 1 }
+        var slots = [Int32](repeating: -1, count: size)
+        var bytes: [UInt8] = [], byteStarts: [Int] = [0]
+        for e in entries { bytes += e; byteStarts.append(bytes.count) }
+        for (i, e) in entries.enumerated() {
+            var at = Int(e.withUnsafeBufferPointer { fastTextHash($0) }) & (size - 1)
+            var duplicate = false
+            while slots[at] >= 0 {
+                if entries[Int(slots[at])] == e { duplicate = true; break }
+                at = (at + 1) & (size - 1)
+            }
+            if !duplicate { slots[at] = Int32(i) }
+        }
+        (self.slots, slotMask, entryBytes, entryStarts) = (slots, size - 1, bytes, byteStarts)
         var starts: [Int32] = [0], rows: [Int32] = []
         let wordCount = self.wordCount
         if args.maxn > 0 {
@@ -53,7 +77,27 @@ public struct SupervisedDictionary: Sendable {
     public var labels: [String] { entries[wordCount...].map { String(decoding: $0, as: UTF8.self) } }
 
     /// The id of an entry, or nil.
-    public func id(of token: [UInt8]) -> Int32? { ids[token] }
+    public func id(of token: [UInt8]) -> Int32? {
+        token.withUnsafeBufferPointer { t in
+            let id = find(t, hash: fastTextHash(t))
+            return id >= 0 ? id : nil
+        }
+    }
+
+    /// The id of the entry with these bytes (whose fastText hash is `hash`), or -1.
+    @inline(__always)
+    func find(_ t: UnsafeBufferPointer<UInt8>, hash: UInt32) -> Int32 {
+        var at = Int(hash) & slotMask
+        return entryBytes.withUnsafeBufferPointer { bytes in
+            while true {
+                let id = slots[at]
+                if id < 0 { return -1 }
+                let s = entryStarts[Int(id)], n = entryStarts[Int(id) + 1] - s
+                if n == t.count && (n == 0 || memcmp(bytes.baseAddress! + s, t.baseAddress!, n) == 0) { return id }
+                at = (at + 1) & slotMask
+            }
+        }
+    }
 
     /// fastText's `pushHash`: the input row of bucket `id` (after the words), or nothing when pruned away.
     @inline(__always)
@@ -79,17 +123,24 @@ public struct SupervisedDictionary: Sendable {
     /// The input rows and label indices of one line (without its newline), as fastText's `getLine` reads it from a
     /// file or from Python's `predict`, which both end the line with `</s>`.
     public func line(_ text: UnsafeBufferPointer<UInt8>, features: inout [Int32], labels: inout [Int32]) {
+        var hashes: [Int32] = []
+        line(text, features: &features, labels: &labels, hashes: &hashes)
+    }
+
+    /// `line(_:features:labels:)` with a caller's buffer for the word hashes (no allocation per line).
+    public func line(_ text: UnsafeBufferPointer<UInt8>, features: inout [Int32], labels: inout [Int32],
+                     hashes: inout [Int32]) {
         features.removeAll(keepingCapacity: true)
         labels.removeAll(keepingCapacity: true)
-        var hashes: [Int32] = []
-        let prefix = Array(args.label.utf8)
+        hashes.removeAll(keepingCapacity: true)
+        let prefix = labelPrefix
         func token(_ t: UnsafeBufferPointer<UInt8>) {
-            let key = Array(t)
-            let wid = ids[key] ?? -1
-            let isLabel = wid >= 0 ? types[Int(wid)] == .label : key.starts(with: prefix)
+            let h = fastTextHash(t)
+            let wid = find(t, hash: h)
+            let isLabel = wid >= 0 ? types[Int(wid)] == .label : t.starts(with: prefix)
             if !isLabel {
                 if wid < 0 {
-                    if key != SupervisedDictionary.endOfSentence && args.maxn > 0 {
+                    if !t.elementsEqual(SupervisedDictionary.endOfSentence) && args.maxn > 0 {
                         SupervisedDictionary.subwords(t, args: args, pruneIndex: pruneIndex, wordCount: wordCount) { features.append($0) }
                     }
                 } else if args.maxn <= 0 {
@@ -97,7 +148,7 @@ public struct SupervisedDictionary: Sendable {
                 } else {
                     features.append(contentsOf: subwordRows[Int(subwordStarts[Int(wid)])..<Int(subwordStarts[Int(wid) + 1])])
                 }
-                hashes.append(Int32(bitPattern: fastTextHash(t)))
+                hashes.append(Int32(bitPattern: h))
             } else if wid >= 0 {
                 labels.append(wid - Int32(wordCount))
             }

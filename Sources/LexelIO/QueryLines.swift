@@ -11,6 +11,13 @@ public enum QueryLines {
     /// trailing `\r`. Lines numbers start at 1.
     public static func forEach(path: String = "-", maxLineBytes: Int = defaultMaxLineBytes,
                                _ body: (_ line: String, _ number: Int) throws -> Void) throws {
+        try forEachBytes(path: path, maxLineBytes: maxLineBytes) { try body(String(decoding: $0, as: UTF8.self), $1) }
+    }
+
+    /// Like `forEach`, handing out each line's bytes (valid UTF-8, valid only during the call) without making a
+    /// String.
+    public static func forEachBytes(path: String = "-", maxLineBytes: Int = defaultMaxLineBytes,
+                                    _ body: (_ line: UnsafeBufferPointer<UInt8>, _ number: Int) throws -> Void) throws {
         let source: ByteSource = try FileByteSource(path == "-" ? "/dev/stdin" : path)
         let name = path == "-" || path == "/dev/stdin" ? "standard input" : path
         var number = 0
@@ -23,7 +30,7 @@ public enum QueryLines {
                 if let bad = firstInvalidUTF8Fast(text) {
                     throw LexelError(file: name, offset: offset + Int64(bad), "line \(number): invalid UTF-8")
                 }
-                try body(String(decoding: text, as: UTF8.self), number)
+                try body(text, number)
             }
         } catch let e as LexelError where e.message.hasPrefix("a line longer than") {
             throw LexelError(file: name, offset: e.offset, "line \(number + 1): longer than \(byteCount(maxLineBytes)) "

@@ -7,7 +7,7 @@ struct ClassifierArguments: ParsableArguments {
     @Argument(help: "A fastText classifier (.bin from `fasttext supervised`).") var model: String
     @Argument(help: "Lines to classify (`-` for standard input); with `test`, lines with __label__ tokens.") var input: String
     /// `[k] [threshold]`, read by hand so that fastText's `-1` (every label) is not taken for a flag.
-    @Argument(parsing: .captureForPassthrough, help: "[k] [threshold]: labels per line (default 1; -1: all) and the lowest probability shown (default 0).")
+    @Argument(parsing: .allUnrecognized, help: "[k] [threshold]: labels per line (default 1; -1: all) and the lowest probability shown (default 0).")
     var rest: [String] = []
 
     var k: Int { rest.first.flatMap { Int($0) } ?? 1 }
@@ -24,6 +24,13 @@ struct ClassifierArguments: ParsableArguments {
     }
 }
 
+/// `--threads` for prediction (default 1, as fastText's `predict`).
+struct PredictThreads: ParsableArguments {
+    @Option(parsing: .unconditional, help: "Threads predicting batches of lines (default 1, as fastText; output stays in input order).")
+    var threads = 1
+    func validate() throws { guard (1...1024).contains(threads) else { throw ValidationError("--threads must be 1...1024 (got \(threads))") } }
+}
+
 struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "predict", abstract: "Print the most likely labels of each line (fastText's `predict`).",
@@ -35,7 +42,8 @@ struct Predict: ParsableCommand {
               echo "which baking dish is best" | lexel predict model.bin - 3
             """)
     @OptionGroup var arguments: ClassifierArguments
-    func run() throws { try predict(arguments, probabilities: false) }
+    @OptionGroup var threads: PredictThreads
+    func run() throws { try predict(arguments, probabilities: false, threads: threads.threads) }
 }
 
 struct PredictProb: ParsableCommand {
@@ -48,13 +56,15 @@ struct PredictProb: ParsableCommand {
               lexel predict-prob model.bin test.txt -1 0.1
             """)
     @OptionGroup var arguments: ClassifierArguments
-    func run() throws { try predict(arguments, probabilities: true) }
+    @OptionGroup var threads: PredictThreads
+    func run() throws { try predict(arguments, probabilities: true, threads: threads.threads) }
 }
 
-func predict(_ a: ClassifierArguments, probabilities: Bool) throws {
+func predict(_ a: ClassifierArguments, probabilities: Bool, threads: Int) throws {
     try reportingErrors {
         let m = try ModelFiles.classifier(a.model, for: probabilities ? "predict-prob" : "predict")
-        try ClassifierPredictions.run(m, input: a.input, k: a.k, threshold: a.threshold, probabilities: probabilities)
+        try ClassifierPredictions.run(m, input: a.input, k: a.k, threshold: a.threshold, probabilities: probabilities,
+                                      threads: threads)
     }
 }
 
