@@ -6,11 +6,14 @@ import Glibc
 import Darwin
 #endif
 
-/// Rows of a matrix (`rows` may be 0 while the storage holds one row).
+/// Dense float rows, mapped in place from a model file when aligned there, else copied; `owner` keeps them alive.
 public struct RowMatrix: @unchecked Sendable {
-    public let matrix: Matrix
+    public let base: UnsafePointer<Float>
     public let rows: Int
-    public var cols: Int { matrix.cols }
+    public let cols: Int
+    let owner: AnyObject
+
+    @inline(__always) public func row(_ i: Int) -> UnsafePointer<Float> { base + i * cols }
 }
 
 /// One label and its probability.

@@ -18,7 +18,7 @@ public enum ClassifierRows: @unchecked Sendable {
     @inline(__always)
     func add(row i: Int, into x: UnsafeMutablePointer<Float>) {
         switch self {
-        case .dense(let d): Kernels.add(d.matrix.row(i), x, d.cols)
+        case .dense(let d): Kernels.add(d.row(i), x, d.cols)
         case .quantized(let q): q.add(row: i, into: x)
         }
     }
@@ -27,7 +27,7 @@ public enum ClassifierRows: @unchecked Sendable {
     @inline(__always)
     func dot(_ x: UnsafePointer<Float>, row i: Int) -> Float {
         switch self {
-        case .dense(let d): Kernels.dot(x, d.matrix.row(i), d.cols)
+        case .dense(let d): Kernels.dot(x, d.row(i), d.cols)
         case .quantized(let q): q.dot(x, row: i)
         }
     }

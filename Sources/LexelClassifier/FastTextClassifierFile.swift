@@ -37,9 +37,9 @@ public enum FastTextClassifierFile {
             guard let end = memchrOffset(f, from: start, byte: 0) else { throw bad(start, "dictionary entry \(i) has no terminating NUL") }
             let word = Array(UnsafeRawBufferPointer(start: f.base + start, count: end - start))
             r.offset = end + 1
-            let count = try r.read(Int64.self, "count of entry \(i)")
+            let count = try r.read(Int64.self, "dictionary entry count")
             let typeAt = r.offset
-            guard let type = SupervisedDictionary.EntryType(rawValue: try r.read(Int8.self, "type of entry \(i)")) else {
+            guard let type = SupervisedDictionary.EntryType(rawValue: try r.read(Int8.self, "dictionary entry type")) else {
                 throw bad(typeAt, "dictionary entry \(i): unknown type")
             }
             guard (type == .word) == (i < nwords) else { throw bad(typeAt, "dictionary entry \(i): words must come before labels") }
@@ -73,20 +73,29 @@ public enum FastTextClassifierFile {
         return try Classifier(dictionary: dict, input: input, output: output)
     }
 
-    /// A dense float matrix: int64 rows, int64 cols, then the values (row-major). Non-finite values are errors.
+    /// A dense float matrix: int64 rows, int64 cols, then the values (row-major), used in place in the mapping
+    /// when 4-byte aligned there (a copy otherwise). Non-finite values are errors.
     static func matrix(_ r: inout ByteReader, _ f: MappedFile, path: String, what: String, cols: Int) throws -> RowMatrix {
         let at = r.offset
-        let m = try r.read(Int64.self, "\(what) rows"), n = try r.read(Int64.self, "\(what) columns")
+        let m = try r.read(Int64.self, "matrix rows"), n = try r.read(Int64.self, "matrix columns")
         guard n == Int64(cols), m >= 0, m <= Int64(f.size - r.offset) / max(1, n * 4) else {
             throw LexelError(file: path, offset: Int64(at), "\(what): \(m) x \(n) does not fit the file (dim \(cols))")
         }
-        let bytes = try r.bytes(Int(m) * Int(n) * 4, what)
-        let matrix = Matrix(rows: max(1, Int(m)), cols: Int(n))
-        if m > 0 { UnsafeMutableRawPointer(matrix.pointer).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
-        if let bad = Kernels.firstNonFinite(matrix.pointer, Int(m) * Int(n)) {
+        let bytes = try r.bytes(Int(m) * Int(n) * 4, "matrix values")
+        let count = Int(m) * cols
+        let (base, owner): (UnsafePointer<Float>, AnyObject)
+        if Int(bitPattern: bytes.baseAddress) % 4 == 0 {
+            f.adviseSequential((bytes.baseAddress! - f.base)..<(bytes.baseAddress! - f.base + bytes.count))
+            (base, owner) = (bytes.baseAddress!.assumingMemoryBound(to: Float.self), f)
+        } else {
+            let copy = Matrix(rows: max(1, Int(m)), cols: cols)
+            if m > 0 { UnsafeMutableRawPointer(copy.pointer).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
+            (base, owner) = (UnsafePointer(copy.pointer), copy)
+        }
+        if let bad = Kernels.firstNonFinite(base, count) {
             throw LexelError(file: path, offset: Int64(at + 16 + bad * 4), "\(what): row \(bad / cols) holds a non-finite value")
         }
-        return RowMatrix(matrix: matrix, rows: Int(m))
+        return RowMatrix(base: base, rows: Int(m), cols: cols, owner: owner)
     }
 
     /// The offset of the first `byte` at or after `from`, or nil.

@@ -22,8 +22,9 @@ public struct SupervisedDictionary: Sendable {
     public let tokenCount: Int64
     /// fastText's pruning index (bucket -> kept row), nil when the dictionary was never pruned (size -1).
     public let pruneIndex: [Int32: Int32]?
-    /// Open-addressing table of entry ids by fastText hash (-1: empty), and the entries' bytes back to back.
-    let slots: [Int32]
+    /// Open-addressing table by fastText hash: per slot the entry's hash (high 32 bits) and id + 1 (low 32 bits;
+    /// 0: empty), so that a probe compares bytes only when the hashes agree; the entries' bytes back to back.
+    let slots: [UInt64]
     let slotMask: Int
     let entryBytes: [UInt8]
     let entryStarts: [Int]
@@ -44,17 +45,18 @@ public struct SupervisedDictionary: Sendable {
         labelCount = entries.count - wordCount
         var size = 16
         while size < 2 * entries.count { size <<= 1 }
-        var slots = [Int32](repeating: -1, count: size)
+        var slots = [UInt64](repeating: 0, count: size)
         var bytes: [UInt8] = [], byteStarts: [Int] = [0]
         for e in entries { bytes += e; byteStarts.append(bytes.count) }
         for (i, e) in entries.enumerated() {
-            var at = Int(e.withUnsafeBufferPointer { fastTextHash($0) }) & (size - 1)
+            let h = e.withUnsafeBufferPointer { fastTextHash($0) }
+            var at = Int(h) & (size - 1)
             var duplicate = false
-            while slots[at] >= 0 {
-                if entries[Int(slots[at])] == e { duplicate = true; break }
+            while slots[at] != 0 {
+                if entries[Int(slots[at] & 0xFFFF_FFFF) - 1] == e { duplicate = true; break }
                 at = (at + 1) & (size - 1)
             }
-            if !duplicate { slots[at] = Int32(i) }
+            if !duplicate { slots[at] = UInt64(h) << 32 | UInt64(i + 1) }
         }
         (self.slots, slotMask, entryBytes, entryStarts) = (slots, size - 1, bytes, byteStarts)
         var starts: [Int32] = [0], rows: [Int32] = []
@@ -88,15 +90,37 @@ public struct SupervisedDictionary: Sendable {
     @inline(__always)
     func find(_ t: UnsafeBufferPointer<UInt8>, hash: UInt32) -> Int32 {
         var at = Int(hash) & slotMask
+        let want = UInt64(hash) << 32
         return entryBytes.withUnsafeBufferPointer { bytes in
-            while true {
-                let id = slots[at]
-                if id < 0 { return -1 }
-                let s = entryStarts[Int(id)], n = entryStarts[Int(id) + 1] - s
-                if n == t.count && (n == 0 || memcmp(bytes.baseAddress! + s, t.baseAddress!, n) == 0) { return id }
-                at = (at + 1) & slotMask
+            slots.withUnsafeBufferPointer { slots in
+                entryStarts.withUnsafeBufferPointer { starts in
+                    while true {
+                        let slot = slots[at]
+                        if slot == 0 { return -1 }
+                        if slot & 0xFFFF_FFFF_0000_0000 == want {
+                            let id = Int(slot & 0xFFFF_FFFF) - 1
+                            let s = starts[id], n = starts[id + 1] - s
+                            if n == t.count && SupervisedDictionary.equal(bytes.baseAddress! + s, t.baseAddress, n) { return Int32(id) }
+                        }
+                        at = (at + 1) & slotMask
+                    }
+                }
             }
         }
+    }
+
+    /// Whether `n` bytes at `a` and `b` are equal (inline for short words, memcmp for long ones).
+    @inline(__always)
+    static func equal(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>?, _ n: Int) -> Bool {
+        guard n > 0, let b else { return true }
+        if n > 32 { return memcmp(a, b, n) == 0 }
+        var i = 0
+        while i + 8 <= n {
+            if UnsafeRawPointer(a + i).loadUnaligned(as: UInt64.self) != UnsafeRawPointer(b + i).loadUnaligned(as: UInt64.self) { return false }
+            i += 8
+        }
+        while i < n { if a[i] != b[i] { return false }; i += 1 }
+        return true
     }
 
     /// fastText's `pushHash`: the input row of bucket `id` (after the words), or nothing when pruned away.
