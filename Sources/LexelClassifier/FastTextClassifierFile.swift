@@ -45,17 +45,17 @@ public enum FastTextClassifierFile {
             guard (type == .word) == (i < nwords) else { throw bad(typeAt, "dictionary entry \(i): words must come before labels") }
             entries.append(word); counts.append(count); types.append(type)
         }
-        var prune: [Int32: Int32]? = nil
+        var prune: [(bucket: Int32, row: Int32)]? = nil
         if pruneSize >= 0 {
-            var p: [Int32: Int32] = [:]
+            var p: [(bucket: Int32, row: Int32)] = []
             for _ in 0..<pruneSize {
                 let k = try r.read(Int32.self, "pruning index key"), v = try r.read(Int32.self, "pruning index value")
-                p[k] = v
+                p.append((k, v))
             }
             prune = p
         }
         let dict = SupervisedDictionary(args: args, entries: entries, counts: counts, types: types, tokenCount: ntokens,
-                                        pruneIndex: prune)
+                                        pruneEntries: prune)
         let quantAt = r.offset
         let quantized = try r.read(UInt8.self, "quantised-input flag") != 0
         guard quantized || pruneSize < 0 else { throw bad(quantAt, "a pruned dictionary needs a quantised input matrix (as fastText says)") }

@@ -22,6 +22,9 @@ public struct SupervisedDictionary: Sendable {
     public let tokenCount: Int64
     /// fastText's pruning index (bucket -> kept row), nil when the dictionary was never pruned (size -1).
     public let pruneIndex: [Int32: Int32]?
+    /// The pruning index's pairs in file order (fastText writes its hash map's order), so that a model is written
+    /// back byte for byte.
+    public let pruneEntries: [(bucket: Int32, row: Int32)]
     /// Open-addressing table by fastText hash: per slot the entry's hash (high 32 bits) and id + 1 (low 32 bits;
     /// 0: empty), so that a probe compares bytes only when the hashes agree; the entries' bytes back to back.
     let slots: [UInt64]
@@ -37,9 +40,11 @@ public struct SupervisedDictionary: Sendable {
     let labelPrefix: [UInt8]
 
     public init(args: FastTextArgs, entries: [[UInt8]], counts: [Int64], types: [EntryType], tokenCount: Int64,
-                pruneIndex: [Int32: Int32]?) {
+                pruneEntries: [(bucket: Int32, row: Int32)]?) {
         (self.args, self.entries, self.counts, self.types, self.tokenCount) = (args, entries, counts, types, tokenCount)
+        let pruneIndex = pruneEntries.map { Dictionary($0.map { ($0.bucket, $0.row) }, uniquingKeysWith: { $1 }) }
         self.pruneIndex = pruneIndex
+        self.pruneEntries = pruneEntries ?? []
         labelPrefix = Array(args.label.utf8)
         wordCount = types.prefix { $0 == .word }.count
         labelCount = entries.count - wordCount

@@ -111,3 +111,16 @@ final class LanguageIdentificationTests: XCTestCase {
         XCTAssertEqual(mismatches, 0, "of \(texts.count) lines")
     }
 }
+
+/// fastText model files written by Lexel: every fixture, dense and quantised, comes back byte for byte.
+final class FastTextWriterTests: XCTestCase {
+    func testModelsAreWrittenBackByteForByte() throws {
+        for name in ["softmax-bigrams.bin", "ns.bin", "hs-subwords.bin", "ova-trigrams.bin", "lid.176.ftz"] {
+            let original = try Data(contentsOf: URL(fileURLWithPath: fixturesFolder() + "/" + name))
+            let model = try FastTextClassifierFile.read(path: fixturesFolder() + "/" + name)
+            let out = TestTemporaryFiles.folder("ft") + "/" + name
+            try FastTextClassifierWriter.write(model, to: out)
+            XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: out)), original, name)
+        }
+    }
+}
