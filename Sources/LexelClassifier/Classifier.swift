@@ -1,4 +1,5 @@
 import LexelCore
+import LexelText
 import LexelKernels
 #if canImport(Glibc)
 import Glibc
@@ -12,6 +13,11 @@ public struct RowMatrix: @unchecked Sendable {
     public let rows: Int
     public let cols: Int
     let owner: AnyObject
+
+    /// Rows at `base`, kept valid by `owner` (a mapped file, a `Matrix`).
+    public init(base: UnsafePointer<Float>, rows: Int, cols: Int, owner: AnyObject) {
+        (self.base, self.rows, self.cols, self.owner) = (base, rows, cols, owner)
+    }
 
     @inline(__always) public func row(_ i: Int) -> UnsafePointer<Float> { base + i * cols }
 }

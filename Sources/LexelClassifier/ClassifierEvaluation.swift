@@ -1,4 +1,5 @@
 import LexelCore
+import LexelText
 import LexelIO
 
 /// fastText's `test`: precision and recall at k over the labelled lines of a file.

@@ -1,4 +1,5 @@
 import LexelCore
+import LexelText
 import LexelKernels
 
 /// The rows of a classifier's matrices, dense or product-quantised as in fastText's `.ftz` files: what the

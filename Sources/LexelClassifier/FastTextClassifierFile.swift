@@ -1,4 +1,5 @@
 import LexelCore
+import LexelText
 import LexelKernels
 
 /// Reads fastText supervised models (`.bin`, format versions 11 and 12: arguments, dictionary with its pruning

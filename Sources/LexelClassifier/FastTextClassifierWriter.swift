@@ -1,4 +1,5 @@
 import LexelCore
+import LexelText
 
 /// Writes classifiers as fastText model files (format version 12), dense (`.bin`) or product-quantised (`.ftz`),
 /// so that fastText opens Lexel's models. A model read from a version-12 file is written back byte for byte.

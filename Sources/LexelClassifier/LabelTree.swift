@@ -1,4 +1,5 @@
 import LexelCore
+import LexelText
 import LexelKernels
 #if canImport(Glibc)
 import Glibc

@@ -13,6 +13,10 @@ public protocol Loss {
     /// Scores `target` from `hidden`, adds `lr * -dLoss/dhidden` into `grad`, moves the output rows it touched, and
     /// returns the loss. Consumes the oldest prepared target, which must be `target`.
     mutating func update(_ target: Int32, hidden: UnsafePointer<Float>, grad: UnsafeMutablePointer<Float>, lr: Float) -> Float
+    /// A supervised step for a line with labels `targets`, of which `drawn` was picked at random (fastText trains
+    /// the drawn one; one-vs-all trains them all). Defaults to `prepare` + `update` of `drawn`.
+    mutating func update(targets: UnsafeBufferPointer<Int32>, drawn: Int32, hidden: UnsafePointer<Float>,
+                         grad: UnsafeMutablePointer<Float>, lr: Float, _ rng: inout SplitMix64) -> Float
     /// Frees buffers (workers call it when they finish).
     mutating func release()
 }

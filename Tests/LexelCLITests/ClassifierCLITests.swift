@@ -33,6 +33,22 @@ final class ClassifierCLITests: LexelCLITestCase {
         }
     }
 
+    func testSupervisedWritesAModelThatPredicts() throws {
+        let lines = (0..<240).map { i -> String in
+            let t = ["sport match goal team", "tech kernel code server", "food bread cheese soup"][i % 3].split(separator: " ")
+            return "__label__\(t[0]) " + (0..<6).map { t[1 + ($0 * 7 + i) % 3] }.joined(separator: " ")
+        }
+        let train = temp("train.txt", lines.joined(separator: "\n") + "\n")
+        let out = outputPath("cls")
+        let r = try lexel(["supervised", "-input", train, "-output", out, "-dim", "8", "-epoch", "10", "-thread", "1", "-verbose", "0"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let test = try lexel(["test", out + ".bin", train])
+        XCTAssert(test.out.hasPrefix("N\t240\nP@1\t1\n"), test.out)
+        XCTAssertEqual(try lexel(["predict", out + ".bin", "-"], stdin: "goal team\nsoup bread\n").out, "__label__sport\n__label__food\n")
+        try expectError(["supervised", "-input", train, "-output", out, "-dim", "0"], "-dim")
+        try expectError(["supervised", "-input", train, "-output", out, "-loss", "bogus"], "-loss")
+    }
+
     func testWrongFilesAndArgumentsAreErrors() throws {
         try expectError(["predict", repositoryRoot + "/vocab/lexel-minilm-distilled.lxm", "-"], "needs a fastText classifier")
         try expectError(["predict", fixtures + "/ns.bin", "-", "0"], "k must be positive, or -1")

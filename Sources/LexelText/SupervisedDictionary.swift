@@ -4,7 +4,7 @@ import Glibc
 import Darwin
 #endif
 import LexelCore
-import LexelText
+
 
 /// A fastText dictionary of words and labels, and fastText's way of turning a line into input rows: word ids (or
 /// their character n-gram rows), hashed word n-grams (`h = h * 116049371 + hash`, 64-bit, over sign-extended

@@ -1,0 +1,67 @@
+import ArgumentParser
+import LexelKit
+
+extension FastTextArgs.Loss: ExpressibleByArgument {
+    public init?(argument: String) {
+        switch argument {
+        case "softmax": self = .softmax
+        case "ns": self = .ns
+        case "hs": self = .hs
+        case "ova": self = .ova
+        default: return nil
+        }
+    }
+    public static var allValueStrings: [String] { ["softmax", "ns", "hs", "ova"] }
+}
+
+/// `lexel supervised`: fastText's supervised training, with its flags and defaults.
+struct Supervised: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "supervised",
+        abstract: "Train a text classifier (fastText's `supervised`: same flags, defaults and model files).",
+        discussion: """
+            Each line of -input holds one example: its labels (tokens starting with -label, anywhere in the line) and
+            its text. Writes PREFIX.bin, a fastText model that `fasttext.load_model`, `lexel predict` and
+            `lexel test` open. Every matrix row is initialised, and -thread 1 -seed S is reproducible.
+            Losses: softmax (default), ns, hs (hierarchical softmax over label counts), ova (one-vs-all: independent
+            sigmoids, for several labels per line).
+            Examples:
+              lexel supervised -input train.txt -output model
+              lexel supervised -input train.txt -output model -epoch 25 -wordNgrams 2 -loss ova
+              lexel test model.bin test.txt
+            """)
+    @Option(name: .customLong("input", withSingleDash: true), help: "Training file (plain UTF-8 or .zst), one labelled example a line.")
+    var input: String
+    @Option(name: .customLong("output", withSingleDash: true), help: "Output prefix: writes PREFIX.bin.") var output: String
+    @Option(name: .customLong("lr", withSingleDash: true), parsing: .unconditional, help: "Learning rate.") var lr = 0.1
+    @Option(name: .customLong("dim", withSingleDash: true), parsing: .unconditional, help: "Size of word vectors.") var dim: Int32 = 100
+    @Option(name: .customLong("ws", withSingleDash: true), parsing: .unconditional, help: "Context window (stored, unused by supervised training).") var ws: Int32 = 5
+    @Option(name: .customLong("epoch", withSingleDash: true), parsing: .unconditional, help: "Number of epochs.") var epoch: Int32 = 5
+    @Option(name: .customLong("minCount", withSingleDash: true), parsing: .unconditional, help: "Minimal number of word occurrences.") var minCount: Int32 = 1
+    @Option(name: .customLong("minCountLabel", withSingleDash: true), parsing: .unconditional, help: "Minimal number of label occurrences.") var minCountLabel: Int64 = 0
+    @Option(name: .customLong("neg", withSingleDash: true), parsing: .unconditional, help: "Negatives sampled (with -loss ns).") var neg: Int32 = 5
+    @Option(name: .customLong("wordNgrams", withSingleDash: true), parsing: .unconditional, help: "Max length of word n-grams.") var wordNgrams: Int32 = 1
+    @Option(name: .customLong("loss", withSingleDash: true), help: "Loss function: softmax, ns, hs or ova.") var loss = FastTextArgs.Loss.softmax
+    @Option(name: .customLong("bucket", withSingleDash: true), parsing: .unconditional, help: "Hash buckets for word and character n-grams (0 when -wordNgrams 1 without character n-grams).") var bucket: Int32 = 2_000_000
+    @Option(name: .customLong("minn", withSingleDash: true), parsing: .unconditional, help: "Min length of char n-grams.") var minn: Int32 = 0
+    @Option(name: .customLong("maxn", withSingleDash: true), parsing: .unconditional, help: "Max length of char n-grams.") var maxn: Int32 = 0
+    @Option(name: [.customLong("thread", withSingleDash: true), .customLong("threads")], parsing: .unconditional, help: "Training threads (hogwild).") var thread = 12
+    @Option(name: .customLong("lrUpdateRate", withSingleDash: true), parsing: .unconditional, help: "Rate of learning-rate updates (stored).") var lrUpdateRate: Int32 = 100
+    @Option(name: .customShort("t"), parsing: .unconditional, help: "Sampling threshold (stored).") var t = 1e-4
+    @Option(name: .customLong("label", withSingleDash: true), help: "Label prefix.") var label = "__label__"
+    @Option(name: .customLong("seed", withSingleDash: true), parsing: .unconditional, help: "Random seed.") var seed: UInt64 = 0
+    @Option(name: .customLong("verbose", withSingleDash: true), parsing: .unconditional, help: "0 silent, 1 summary, 2 progress line.") var verbose = 2
+
+    func run() throws {
+        try reportingErrors {
+            var a = SupervisedArguments()
+            (a.model.dim, a.model.ws, a.model.epoch, a.model.minCount, a.model.neg) = (dim, ws, epoch, minCount, neg)
+            (a.model.wordNgrams, a.model.loss, a.model.bucket, a.model.minn, a.model.maxn) = (wordNgrams, loss, bucket, minn, maxn)
+            (a.model.lrUpdateRate, a.model.t, a.model.label) = (lrUpdateRate, t, label)
+            (a.lr, a.threads, a.seed, a.minCountLabel) = (lr, thread, seed, minCountLabel)
+            let verbose = verbose
+            let model = try ClassifierTraining.run(input: input, outputPrefix: output, arguments: a) { TrainingDisplay.show($0, verbose: verbose) }
+            if verbose >= 1 { writeStderr("Number of labels: \(model.labelCount)\nWrote \(output).bin\n") }
+        }
+    }
+}
