@@ -156,9 +156,11 @@ public struct SupervisedDictionary: Sendable {
         line(text, features: &features, labels: &labels, hashes: &hashes)
     }
 
-    /// `line(_:features:labels:)` with a caller's buffer for the word hashes (no allocation per line).
+    /// `line(_:features:labels:)` with a caller's buffer for the word hashes (no allocation per line). Returns the
+    /// number of tokens read, `</s>` included (what fastText counts for its learning-rate schedule).
+    @discardableResult
     public func line(_ text: UnsafeBufferPointer<UInt8>, features: inout [Int32], labels: inout [Int32],
-                     hashes: inout [Int32]) {
+                     hashes: inout [Int32]) -> Int {
         features.removeAll(keepingCapacity: true)
         labels.removeAll(keepingCapacity: true)
         hashes.removeAll(keepingCapacity: true)
@@ -182,11 +184,12 @@ public struct SupervisedDictionary: Sendable {
                 labels.append(wid - Int32(wordCount))
             }
         }
-        forEachToken(in: text) { t, _ in token(t) }
+        var tokens = 1
+        forEachToken(in: text) { t, _ in token(t); tokens += 1 }
         SupervisedDictionary.endOfSentence.withUnsafeBufferPointer { token($0) }
         // word n-grams
         let n = Int(args.wordNgrams)
-        guard n > 1, args.bucket > 0 else { return }
+        guard n > 1, args.bucket > 0 else { return tokens }
         let bucket = UInt64(args.bucket)
         for i in 0..<hashes.count {
             var h = UInt64(bitPattern: Int64(hashes[i]))
@@ -199,5 +202,6 @@ public struct SupervisedDictionary: Sendable {
                 j += 1
             }
         }
+        return tokens
     }
 }

@@ -9,12 +9,10 @@ extension SupervisedDictionary {
     /// whims). `tokensRead` reports progress.
     public static func count(path: String, args: FastTextArgs, minCountLabel: Int64,
                              tokensRead: (Int64) -> Void = { _ in }) throws -> SupervisedDictionary {
-        var index: [[UInt8]: Int] = [:]
-        var words: [[UInt8]] = [], counts: [Int64] = []
+        var counter = TokenCounter()
         var total: Int64 = 0
         func add(_ t: UnsafeBufferPointer<UInt8>) {
-            let key = Array(t)
-            if let i = index[key] { counts[i] += 1 } else { index[key] = words.count; words.append(key); counts.append(1) }
+            counter.add(t)
             total += 1
             if total & 0xF_FFFF == 0 { tokensRead(total) }
         }
@@ -27,6 +25,7 @@ extension SupervisedDictionary {
             if endsLine { eos.withUnsafeBufferPointer { add($0) } }
         }
         let prefix = Array(args.label.utf8)
+        let words = (0..<counter.count).map { counter.token($0) }, counts = counter.counts
         let isLabel = words.map { $0.starts(with: prefix) }
         let keptWords = words.indices.filter { !isLabel[$0] && counts[$0] >= Int64(args.minCount) }
             .sorted { counts[$0] != counts[$1] ? counts[$0] > counts[$1] : $0 < $1 }

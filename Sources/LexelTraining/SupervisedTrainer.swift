@@ -61,7 +61,7 @@ public enum SupervisedTrainer {
         events(.vocabulary(words: dict.wordCount, tokens: dict.tokenCount))
         let dim = Int(args.dim), rows = dict.wordCount + Int(args.bucket)
         let input = Matrix(rows: rows, cols: dim), output = Matrix(rows: dict.labelCount, cols: dim)
-        input.fillUniform(bound: 1 / Float(dim), seed: a.seed)
+        input.fillUniformBlocks(bound: 1 / Float(dim), seed: a.seed, threads: a.threads)
         let labelCounts = Array(dict.counts[dict.wordCount...])
         let progress = TrainingProgress(totalTokens: Int(dict.tokenCount) * Int(args.epoch), threads: a.threads)
         let sampler = args.loss == .ns ? NegativeSampler(counts: labelCounts, power: 0.5) : nil
@@ -98,7 +98,12 @@ public enum SupervisedTrainer {
         return TrainedClassifier(dictionary: dict, input: input, output: output, seconds: seconds, loss: progress.averageLoss)
     }
 
-    /// One hogwild worker: every `threads`-th line of the file, `epoch` times.
+    /// Feature and label values a worker keeps in memory after the first epoch (all workers together: 2^28, 1 GB),
+    /// so that later epochs skip reading and hashing; past it, every epoch reads the file again.
+    public static let cacheBudget = 1 << 28
+
+    /// One hogwild worker: every `threads`-th line of the file, `epoch` times (from memory after the first epoch
+    /// when the lines fit in its share of `cacheBudget`; the same steps in the same order either way).
     static func run<L: Loss>(_ loss: L, _ thread: Int, _ path: String, _ dict: SupervisedDictionary, _ input: SharedRows,
                              _ a: SupervisedArguments, _ progress: TrainingProgress) throws {
         var loss = loss
@@ -109,30 +114,77 @@ public enum SupervisedTrainer {
         var rng = SplitMix64(seed: a.seed &* 0x9E37_79B9 &+ UInt64(thread) &+ 1)
         var features: [Int32] = [], labels: [Int32] = [], hashes: [Int32] = []
         var lossSum = 0.0, lossCount = 0.0
-        for _ in 0..<Int(dict.args.epoch) {
+        // the cache: per line, its token count, then its features and labels in flat arrays
+        var cachedFeatures: [Int32] = [], featureEnds: [Int] = [], cachedLabels: [Int32] = [], labelEnds: [Int] = []
+        var cachedTokens: [Int32] = []
+        var caching = true
+        let budget = cacheBudget / a.threads
+        func step(_ f: UnsafeBufferPointer<Int32>, _ l: UnsafeBufferPointer<Int32>, tokens: Int) {
+            progress.add(tokens: tokens)
+            guard !l.isEmpty, !f.isEmpty else { return }
+            let lr = Float(a.lr * (1 - progress.fraction))
+            Kernels.zero(hidden, dim)
+            for r in f { Kernels.add(input.row(Int(r)), hidden, dim) }
+            Kernels.scale(1 / Float(f.count), hidden, dim)
+            Kernels.zero(grad, dim)
+            let drawn = l[rng.next(below: l.count)]
+            lossSum += Double(loss.update(targets: l, drawn: drawn, hidden: hidden, grad: grad, lr: lr, &rng))
+            lossCount += 1
+            Kernels.scale(1 / Float(f.count), grad, dim)
+            for r in f { Kernels.add(grad, input.row(Int(r)), dim) }
+            progress.record(thread: thread, loss: lossSum, count: lossCount)
+        }
+        for epoch in 0..<Int(dict.args.epoch) {
+            if epoch > 0 && caching {
+                cachedFeatures.withUnsafeBufferPointer { cf in
+                    cachedLabels.withUnsafeBufferPointer { cl in
+                        var f0 = 0, l0 = 0
+                        for i in 0..<cachedTokens.count {
+                            step(UnsafeBufferPointer(rebasing: cf[f0..<featureEnds[i]]), UnsafeBufferPointer(rebasing: cl[l0..<labelEnds[i]]),
+                                 tokens: Int(cachedTokens[i]))
+                            (f0, l0) = (featureEnds[i], labelEnds[i])
+                        }
+                    }
+                }
+                continue
+            }
             var lineIndex = 0
             try LineReader(path: path).forEachLine { line, _, _ in
                 defer { lineIndex += 1 }
                 guard lineIndex % a.threads == thread else { return }
-                dict.line(line, features: &features, labels: &labels, hashes: &hashes)
-                var tokens = 1
-                forEachToken(in: line) { _, _ in tokens += 1 }
-                progress.add(tokens: tokens)
-                guard !labels.isEmpty, !features.isEmpty else { return }
-                let lr = Float(a.lr * (1 - progress.fraction))
-                Kernels.zero(hidden, dim)
-                for r in features { Kernels.add(input.row(Int(r)), hidden, dim) }
-                Kernels.scale(1 / Float(features.count), hidden, dim)
-                Kernels.zero(grad, dim)
-                let drawn = labels[rng.next(below: labels.count)]
-                let l = labels.withUnsafeBufferPointer {
-                    loss.update(targets: $0, drawn: drawn, hidden: hidden, grad: grad, lr: lr, &rng)
+                let tokens = dict.line(line, features: &features, labels: &labels, hashes: &hashes)
+                if epoch == 0 && caching {
+                    if cachedFeatures.count + cachedLabels.count + features.count + labels.count > budget {
+                        caching = false
+                        (cachedFeatures, featureEnds, cachedLabels, labelEnds, cachedTokens) = ([], [], [], [], [])
+                    } else {
+                        cachedFeatures += features; featureEnds.append(cachedFeatures.count)
+                        cachedLabels += labels; labelEnds.append(cachedLabels.count)
+                        cachedTokens.append(Int32(clamping: tokens))
+                    }
                 }
-                lossSum += Double(l)
-                lossCount += 1
-                Kernels.scale(1 / Float(features.count), grad, dim)
-                for r in features { Kernels.add(grad, input.row(Int(r)), dim) }
-                progress.record(thread: thread, loss: lossSum, count: lossCount)
+                features.withUnsafeBufferPointer { f in labels.withUnsafeBufferPointer { step(f, $0, tokens: tokens) } }
+            }
+        }
+    }
+}
+
+extension Matrix {
+    /// Like `fillUniform`, in blocks of 2^16 rows each seeded from (`seed`, block) and filled on `threads`
+    /// threads: the values do not depend on the thread count. (Different values from `fillUniform`, which word
+    /// vectors keep so that their results stay as they were.)
+    func fillUniformBlocks(bound: Float, seed: UInt64, threads: Int) {
+        let blockRows = 1 << 16
+        let blocks = (rows + blockRows - 1) / blockRows
+        let base = SharedRows(base: pointer, rows: rows, cols: cols)
+        let runners = max(1, min(threads, blocks))
+        runOnThreads(runners) { t in
+            var b = t
+            while b < blocks {
+                var rng = SplitMix64(seed: seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(b + 1))
+                let lo = b * blockRows * base.cols, hi = min(base.rows, (b + 1) * blockRows) * base.cols
+                for i in lo..<hi { base.base[i] = (rng.nextUnitFloat() * 2 - 1) * bound }
+                b += runners
             }
         }
     }
