@@ -51,24 +51,28 @@ def main():
     import fasttext
     os.makedirs(args.work, exist_ok=True)
     rows = []
-    print(f"| set | flags | fastText P@1 | Lexel P@1 | fastText tokens/s/thread | Lexel tokens/s/thread | speed ratio |")
-    print("|---|---|---:|---:|---:|---:|---:|")
+    print("Times include writing the model (fastText's save_model, Lexel's PREFIX.bin).")
+    print(f"| set | flags | fastText P@1 | Lexel P@1 | fastText tokens/s/thread | Lexel tokens/s/thread | speed ratio | fastText NaN runs |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
     for name in args.sets.split(","):
         train, test = split_file(args.work, name, "train"), split_file(args.work, name, "test")
         tokens = sum(len(line.split()) + 1 for line in open(train, encoding="utf-8"))
         for flags in PLAN[name]:
             kw = FLAGS[flags]
             epoch = kw.get("epoch", 5)
-            for seed in range(10):  # fastText sometimes stops with "Encountered NaN": retry with another seed
+            m, ft_s, failures = None, None, 0
+            prefix = os.path.join(args.work, "model")
+            for seed in range(10):  # fastText sometimes stops with "Encountered NaN" (rows it leaves uninitialised)
                 try:
                     t = time.perf_counter()
                     m = fasttext.train_supervised(train, thread=args.threads, verbose=0, seed=seed, **kw)
+                    m.save_model(prefix + "-fasttext.bin")  # timed too: `lexel supervised` writes its model
                     ft_s = time.perf_counter() - t
                     break
                 except RuntimeError as e:
+                    failures += 1
                     lt.log(f"fastText {name} {flags} seed {seed}: {e}")
-            ft_p1 = m.test(test)[1]
-            prefix = os.path.join(args.work, "model")
+            ft_p1 = m.test(test)[1] if m else float("nan")
             cmd = [args.lexel, "supervised", "-input", train, "-output", prefix, "-thread", str(args.threads), "-verbose", "0"]
             for k, v in kw.items():
                 cmd += [f"-{k}", str(v)]
@@ -77,11 +81,11 @@ def main():
             lx_s = time.perf_counter() - t
             out = subprocess.run([args.lexel, "test", prefix + ".bin", test], check=True, capture_output=True, text=True).stdout
             lx_p1 = float(out.split("\n")[1].split("\t")[1])
-            ft_rate = epoch * tokens / ft_s / args.threads
+            ft_rate = epoch * tokens / ft_s / args.threads if ft_s else float("nan")
             lx_rate = epoch * tokens / lx_s / args.threads
-            rows.append({"set": name, "flags": flags, "fasttext_p1": ft_p1, "lexel_p1": lx_p1, "fasttext_seconds": ft_s,
+            rows.append({"set": name, "flags": flags, "fasttext_nan_failures": failures, "fasttext_p1": ft_p1, "lexel_p1": lx_p1, "fasttext_seconds": ft_s,
                          "lexel_seconds": lx_s, "tokens": tokens, "epoch": epoch, "threads": args.threads})
-            print(f"| {name} | {flags} | {ft_p1:.3f} | {lx_p1:.3f} | {ft_rate:,.0f} | {lx_rate:,.0f} | {lx_rate / ft_rate:.2f}x |",
+            print(f"| {name} | {flags} | {ft_p1:.3f} | {lx_p1:.3f} | {ft_rate:,.0f} | {lx_rate:,.0f} | {lx_rate / ft_rate:.2f}x | {failures} |",
                   flush=True)
     lt.write_json(os.path.join(args.work, "train.json"), {"machine": lt.machine_info(), "rows": rows})
 

@@ -10,19 +10,37 @@ public final class Matrix: @unchecked Sendable {
     public let rows: Int
     public let cols: Int
     public let pointer: UnsafeMutablePointer<Float>
+    /// Bytes mapped with `mmap` (zero pages the kernel provides on first touch), or 0 for a heap allocation.
+    let mappedBytes: Int
 
-    /// Allocates a zero-filled matrix.
-    public init(rows: Int, cols: Int) {
+    /// A zero-filled matrix whose pages cost nothing until touched (anonymous memory), for large matrices of which
+    /// training uses a part (hash buckets of word n-grams).
+    public init(rows: Int, cols: Int, lazilyZeroed: Bool) {
         precondition(rows >= 0 && cols > 0, "matrix shape must be non-negative rows and positive cols")
         self.rows = rows
         self.cols = cols
         let count = max(1, rows * cols)
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Float>.stride, alignment: 64)
-        pointer = raw.bindMemory(to: Float.self, capacity: count)
-        pointer.initialize(repeating: 0, count: count)
+        if lazilyZeroed {
+            let bytes = count * MemoryLayout<Float>.stride
+            guard let p = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), p != MAP_FAILED else {
+                fatalError("cannot map \(bytes) bytes of anonymous memory")
+            }
+            pointer = p.bindMemory(to: Float.self, capacity: count)
+            mappedBytes = bytes
+        } else {
+            let raw = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Float>.stride, alignment: 64)
+            pointer = raw.bindMemory(to: Float.self, capacity: count)
+            pointer.initialize(repeating: 0, count: count)
+            mappedBytes = 0
+        }
     }
 
-    deinit { UnsafeMutableRawPointer(pointer).deallocate() }
+    /// Allocates a zero-filled matrix.
+    public convenience init(rows: Int, cols: Int) { self.init(rows: rows, cols: cols, lazilyZeroed: false) }
+
+    deinit {
+        if mappedBytes > 0 { munmap(UnsafeMutableRawPointer(pointer), mappedBytes) } else { UnsafeMutableRawPointer(pointer).deallocate() }
+    }
 
     /// Pointer to row `r`.
     @inlinable public func row(_ r: Int) -> UnsafeMutablePointer<Float> { pointer + r * cols }

@@ -60,13 +60,17 @@ public enum SupervisedTrainer {
         let dict = try SupervisedDictionary.count(path: path, args: args, minCountLabel: a.minCountLabel) { events(.counting(tokens: $0)) }
         events(.vocabulary(words: dict.wordCount, tokens: dict.tokenCount))
         let dim = Int(args.dim), rows = dict.wordCount + Int(args.bucket)
-        let input = Matrix(rows: rows, cols: dim), output = Matrix(rows: dict.labelCount, cols: dim)
-        input.fillUniformBlocks(bound: 1 / Float(dim), seed: a.seed, threads: a.threads)
+        // Rows get their uniform initial values from their own seeded streams the first time training touches them
+        // (whichever thread, whatever the order); rows no line ever uses (most hash buckets) stay zero and cost no
+        // memory. fastText initialises only some rows and leaves the others as uninitialised memory.
+        let input = Matrix(rows: rows, cols: dim, lazilyZeroed: true), output = Matrix(rows: dict.labelCount, cols: dim)
+        let initialised = RowFlags(count: rows)
         let labelCounts = Array(dict.counts[dict.wordCount...])
         let progress = TrainingProgress(totalTokens: Int(dict.tokenCount) * Int(args.epoch), threads: a.threads)
         let sampler = args.loss == .ns ? NegativeSampler(counts: labelCounts, power: 0.5) : nil
         let tree = args.loss == .hs ? HuffmanTree(counts: labelCounts) : nil
         let shared = (input.shared, output.shared)
+        let cache = try SupervisedLines.read(path: path, dictionary: dict, budget: SupervisedLines.budget)
         let start = monotonicSeconds()
         runOnThreads(a.threads + 1) { t in
             if t == a.threads {
@@ -80,12 +84,14 @@ public enum SupervisedTrainer {
             }
             let act = TableActivation()
             do {
+                let rows = Rows(shared: shared.0, initialised: initialised, seed: a.seed)
                 switch args.loss {
-                case .softmax: try run(SoftmaxLoss(output: shared.1), t, path, dict, shared.0, a, progress)
-                case .ova: try run(OneVsAllLoss(activation: act, output: shared.1), t, path, dict, shared.0, a, progress)
-                case .ns: try run(NegativeSamplingLoss(activation: act, output: shared.1, sampler: sampler!, count: Int(args.neg)),
-                                  t, path, dict, shared.0, a, progress)
-                case .hs: try run(HierarchicalSoftmaxLoss(activation: act, output: shared.1, tree: tree!), t, path, dict, shared.0, a, progress)
+                case .softmax: try work(SupervisedWorker(loss: SoftmaxLoss(output: shared.1), thread: t, rows: rows, arguments: a, progress: progress), path, dict, cache)
+                case .ova: try work(SupervisedWorker(loss: OneVsAllLoss(activation: act, output: shared.1), thread: t, rows: rows, arguments: a, progress: progress), path, dict, cache)
+                case .ns: try work(SupervisedWorker(loss: NegativeSamplingLoss(activation: act, output: shared.1, sampler: sampler!, count: Int(args.neg)),
+                                                       thread: t, rows: rows, arguments: a, progress: progress), path, dict, cache)
+                case .hs: try work(SupervisedWorker(loss: HierarchicalSoftmaxLoss(activation: act, output: shared.1, tree: tree!),
+                                                       thread: t, rows: rows, arguments: a, progress: progress), path, dict, cache)
                 }
             } catch let e as LexelError { progress.fail(e) } catch { progress.fail(LexelError(file: path, "\(error)")) }
             progress.finished.add(1, ordering: .relaxed)
@@ -94,98 +100,41 @@ public enum SupervisedTrainer {
         let seconds = monotonicSeconds() - start
         events(.progress(TrainingStatus(fraction: 1, wordsPerSecondPerThread: Double(progress.totalTokens) / seconds / Double(a.threads),
                                         learningRate: 0, loss: progress.averageLoss, elapsed: seconds, finished: true)))
-        withExtendedLifetime((sampler, tree)) {}
+        withExtendedLifetime((sampler, tree, initialised)) {}
         return TrainedClassifier(dictionary: dict, input: input, output: output, seconds: seconds, loss: progress.averageLoss)
-    }
-
-    /// Feature and label values a worker keeps in memory after the first epoch (all workers together: 2^28, 1 GB),
-    /// so that later epochs skip reading and hashing; past it, every epoch reads the file again.
-    public static let cacheBudget = 1 << 28
-
-    /// One hogwild worker: every `threads`-th line of the file, `epoch` times (from memory after the first epoch
-    /// when the lines fit in its share of `cacheBudget`; the same steps in the same order either way).
-    static func run<L: Loss>(_ loss: L, _ thread: Int, _ path: String, _ dict: SupervisedDictionary, _ input: SharedRows,
-                             _ a: SupervisedArguments, _ progress: TrainingProgress) throws {
-        var loss = loss
-        defer { loss.release() }
-        let dim = input.cols
-        let hidden = UnsafeMutablePointer<Float>.allocate(capacity: dim), grad = UnsafeMutablePointer<Float>.allocate(capacity: dim)
-        defer { hidden.deallocate(); grad.deallocate() }
-        var rng = SplitMix64(seed: a.seed &* 0x9E37_79B9 &+ UInt64(thread) &+ 1)
-        var features: [Int32] = [], labels: [Int32] = [], hashes: [Int32] = []
-        var lossSum = 0.0, lossCount = 0.0
-        // the cache: per line, its token count, then its features and labels in flat arrays
-        var cachedFeatures: [Int32] = [], featureEnds: [Int] = [], cachedLabels: [Int32] = [], labelEnds: [Int] = []
-        var cachedTokens: [Int32] = []
-        var caching = true
-        let budget = cacheBudget / a.threads
-        func step(_ f: UnsafeBufferPointer<Int32>, _ l: UnsafeBufferPointer<Int32>, tokens: Int) {
-            progress.add(tokens: tokens)
-            guard !l.isEmpty, !f.isEmpty else { return }
-            let lr = Float(a.lr * (1 - progress.fraction))
-            Kernels.zero(hidden, dim)
-            for r in f { Kernels.add(input.row(Int(r)), hidden, dim) }
-            Kernels.scale(1 / Float(f.count), hidden, dim)
-            Kernels.zero(grad, dim)
-            let drawn = l[rng.next(below: l.count)]
-            lossSum += Double(loss.update(targets: l, drawn: drawn, hidden: hidden, grad: grad, lr: lr, &rng))
-            lossCount += 1
-            Kernels.scale(1 / Float(f.count), grad, dim)
-            for r in f { Kernels.add(grad, input.row(Int(r)), dim) }
-            progress.record(thread: thread, loss: lossSum, count: lossCount)
-        }
-        for epoch in 0..<Int(dict.args.epoch) {
-            if epoch > 0 && caching {
-                cachedFeatures.withUnsafeBufferPointer { cf in
-                    cachedLabels.withUnsafeBufferPointer { cl in
-                        var f0 = 0, l0 = 0
-                        for i in 0..<cachedTokens.count {
-                            step(UnsafeBufferPointer(rebasing: cf[f0..<featureEnds[i]]), UnsafeBufferPointer(rebasing: cl[l0..<labelEnds[i]]),
-                                 tokens: Int(cachedTokens[i]))
-                            (f0, l0) = (featureEnds[i], labelEnds[i])
-                        }
-                    }
-                }
-                continue
-            }
-            var lineIndex = 0
-            try LineReader(path: path).forEachLine { line, _, _ in
-                defer { lineIndex += 1 }
-                guard lineIndex % a.threads == thread else { return }
-                let tokens = dict.line(line, features: &features, labels: &labels, hashes: &hashes)
-                if epoch == 0 && caching {
-                    if cachedFeatures.count + cachedLabels.count + features.count + labels.count > budget {
-                        caching = false
-                        (cachedFeatures, featureEnds, cachedLabels, labelEnds, cachedTokens) = ([], [], [], [], [])
-                    } else {
-                        cachedFeatures += features; featureEnds.append(cachedFeatures.count)
-                        cachedLabels += labels; labelEnds.append(cachedLabels.count)
-                        cachedTokens.append(Int32(clamping: tokens))
-                    }
-                }
-                features.withUnsafeBufferPointer { f in labels.withUnsafeBufferPointer { step(f, $0, tokens: tokens) } }
-            }
-        }
     }
 }
 
-extension Matrix {
-    /// Like `fillUniform`, in blocks of 2^16 rows each seeded from (`seed`, block) and filled on `threads`
-    /// threads: the values do not depend on the thread count. (Different values from `fillUniform`, which word
-    /// vectors keep so that their results stay as they were.)
-    func fillUniformBlocks(bound: Float, seed: UInt64, threads: Int) {
-        let blockRows = 1 << 16
-        let blocks = (rows + blockRows - 1) / blockRows
-        let base = SharedRows(base: pointer, rows: rows, cols: cols)
-        let runners = max(1, min(threads, blocks))
-        runOnThreads(runners) { t in
-            var b = t
-            while b < blocks {
-                var rng = SplitMix64(seed: seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(b + 1))
-                let lo = b * blockRows * base.cols, hi = min(base.rows, (b + 1) * blockRows) * base.cols
-                for i in lo..<hi { base.base[i] = (rng.nextUnitFloat() * 2 - 1) * bound }
-                b += runners
-            }
-        }
+extension SupervisedTrainer {
+    static func work<L: Loss>(_ worker: SupervisedWorker<L>, _ path: String, _ dict: SupervisedDictionary,
+                              _ lines: SupervisedLines?) throws {
+        var w = worker
+        try w.run(path, dict, lines)
+    }
+}
+
+/// Which input rows have their initial values (one byte a row; hogwild: two threads may both initialise a row,
+/// with the same values).
+final class RowFlags: @unchecked Sendable {
+    let flags: UnsafeMutablePointer<UInt8>
+    init(count: Int) {
+        flags = .allocate(capacity: max(1, count))
+        flags.initialize(repeating: 0, count: max(1, count))
+    }
+    deinit { flags.deallocate() }
+}
+
+/// The input rows of supervised training, initialised on first touch from a per-row stream.
+struct Rows: @unchecked Sendable {
+    let shared: SharedRows
+    let initialised: RowFlags
+    let seed: UInt64
+
+    @inline(__always) func touch(_ r: Int) {
+        guard initialised.flags[r] == 0 else { return }
+        var rng = SplitMix64(seed: seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(r + 1))
+        let row = shared.row(r), bound = 1 / Float(shared.cols)
+        for k in 0..<shared.cols { row[k] = (rng.nextUnitFloat() * 2 - 1) * bound }
+        initialised.flags[r] = 1
     }
 }
