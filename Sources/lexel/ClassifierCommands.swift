@@ -88,3 +88,52 @@ struct TestClassifier: ParsableCommand {
         }
     }
 }
+
+struct TestLabel: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "test-label", abstract: "Per-label F1, precision and recall (fastText's `test-label`), and a confusion matrix.",
+        discussion: """
+            Prints fastText's lines (F1-Score, Precision, Recall and the label; `--------` where undefined), then N,
+            P@k and R@k. With --json, one object instead: per label its precision, recall, F1 and support (lines
+            holding it), and the confusion matrix (rows: true labels, columns: the most probable label).
+            Example:
+              lexel test-label model.bin test.txt
+              lexel test-label model.bin test.txt 1 --json > report.json
+            """)
+    @OptionGroup var arguments: ClassifierArguments
+    @Flag(help: "One JSON object with per-label metrics, support and the confusion matrix.") var json = false
+
+    struct Report: Encodable {
+        struct Label: Encodable { let label: String, precision: Double?, recall: Double?, f1: Double?, support: Int }
+        let examples: Int, k: Int, precision: Double, recall: Double
+        let labels: [Label]
+        let confusion: [[Int]]
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let m = try ModelFiles.classifier(arguments.model, for: "test-label")
+            let r = try ClassifierEvaluation.test(m, path: arguments.input, k: arguments.k, threshold: arguments.threshold)
+            let names = m.dictionary.labels
+            if json {
+                let report = Report(examples: r.examples, k: arguments.k, precision: r.precision, recall: r.recall,
+                                    labels: names.indices.map { .init(label: names[$0], precision: r.precision(label: $0),
+                                                                      recall: r.recall(label: $0), f1: r.f1(label: $0),
+                                                                      support: r.labelGold[$0]) },
+                                    confusion: r.confusion)
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                out(String(decoding: try encoder.encode(report), as: UTF8.self))
+                return
+            }
+            func metric(_ name: String, _ v: Double?) -> String { "\(name) : \(v.map { String(format: "%.6f", $0) } ?? "--------")  " }
+            for i in names.indices {
+                out(metric("F1-Score", r.f1(label: i)) + metric("Precision", r.precision(label: i)) + metric("Recall", r.recall(label: i))
+                    + " " + names[i])
+            }
+            out("N\t\(r.examples)")
+            out("P@\(arguments.k)\t\(String(format: "%.3g", r.precision))")
+            out("R@\(arguments.k)\t\(String(format: "%.3g", r.recall))")
+        }
+    }
+}

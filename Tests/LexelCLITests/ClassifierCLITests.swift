@@ -49,6 +49,22 @@ final class ClassifierCLITests: LexelCLITestCase {
         try expectError(["supervised", "-input", train, "-output", out, "-loss", "bogus"], "-loss")
     }
 
+    /// Per-label metrics computed by hand for the hs fixture, which puts every test line in `food`: 28 lines, 12
+    /// holding food (4 of them also tech), 8 sport, 12 tech. (fastText 0.9.2 prints `--------` for food's recall:
+    /// its test-label bug #1072.)
+    func testTestLabelGivesPerLabelMetricsAndConfusion() throws {
+        let r = try lexel(["test-label", fixtures + "/hs-subwords.bin", fixtures + "/test.txt"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let lines = r.out.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines[0], "F1-Score : 0.600000  Precision : 0.428571  Recall : 1.000000   __label__food")
+        XCTAssertEqual(lines[1], "F1-Score : 0.000000  Precision : --------  Recall : 0.000000   __label__sport")
+        XCTAssertEqual(Array(lines.suffix(3)), ["N\t28", "P@1\t0.429", "R@1\t0.375"])
+        let j = try lexel(["test-label", fixtures + "/hs-subwords.bin", fixtures + "/test.txt", "--json"])
+        let report = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(j.out.utf8)) as? [String: Any])
+        XCTAssertEqual(report["confusion"] as? [[Int]], [[12, 0, 0], [8, 0, 0], [12, 0, 0]])
+        XCTAssertEqual((report["labels"] as? [[String: Any]])?.map { $0["support"] as? Int }, [12, 8, 12])
+    }
+
     func testWrongFilesAndArgumentsAreErrors() throws {
         try expectError(["predict", repositoryRoot + "/vocab/lexel-minilm-distilled.lxm", "-"], "needs a fastText classifier")
         try expectError(["predict", fixtures + "/ns.bin", "-", "0"], "k must be positive, or -1")
