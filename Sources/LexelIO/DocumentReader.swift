@@ -76,6 +76,13 @@ public final class DocumentReader {
     /// Calls body(text, index) for each document in order; text is valid UTF-8 (JSON escapes decoded, incl.
     /// \uXXXX surrogate pairs), index counts documents from 0. The buffer is valid only during the call.
     public func forEach(_ body: (_ text: UnsafeBufferPointer<UInt8>, _ index: Int) throws -> Void) throws {
+        try forEachDocument { text, _, index in try body(text, index) }
+    }
+
+    /// Like `forEach`, also handing out the document's whole line as read (the JSON object for JSON Lines,
+    /// without its newline), for outputs that copy documents through (`lexel filter`).
+    public func forEachDocument(_ body: (_ text: UnsafeBufferPointer<UInt8>, _ line: UnsafeBufferPointer<UInt8>,
+                                         _ index: Int) throws -> Void) throws {
         if started || source == nil {
             guard path != "-" && path != "/dev/stdin" else {
                 throw LexelError(file: displayName, "can be read only once")
@@ -114,7 +121,7 @@ public final class DocumentReader {
     }
 
     func document(_ line: UnsafeBufferPointer<UInt8>, offset: Int64, line number: Int, _ index: inout Int,
-                  _ body: (UnsafeBufferPointer<UInt8>, Int) throws -> Void) throws {
+                  _ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>, Int) throws -> Void) throws {
         if number == 1, line.starts(with: [0xEF, 0xBB, 0xBF]) {  // a UTF-8 byte order mark is not text
             return try document(UnsafeBufferPointer(rebasing: line[3...]), offset: offset + 3, line: 0, &index, body)
         }
@@ -125,7 +132,7 @@ public final class DocumentReader {
         if let bad = firstInvalidUTF8Fast(line) { throw fail(bad, "invalid UTF-8") }
         guard field != nil else {
             let n = line.count > 0 && line[line.count - 1] == 0x0D ? line.count - 1 : line.count
-            try body(UnsafeBufferPointer(rebasing: line[0..<n]), index)
+            try body(UnsafeBufferPointer(rebasing: line[0..<n]), UnsafeBufferPointer(rebasing: line[0..<n]), index)
             index += 1
             return
         }
@@ -138,7 +145,7 @@ public final class DocumentReader {
             guard try scanner.findStringMember(fieldBytes, into: decoded.base, keyBuffer: &key) else {
                 throw JSONScanError(at: i, "no member \"\(field!)\" at the top level of the object")
             }
-            try body(UnsafeBufferPointer(start: decoded.base, count: scanner.decodedCount), index)
+            try body(UnsafeBufferPointer(start: decoded.base, count: scanner.decodedCount), line, index)
         } catch let e as JSONScanError {
             throw fail(e.at, e.message)
         }

@@ -137,3 +137,50 @@ struct TestLabel: ParsableCommand {
         }
     }
 }
+
+struct Filter: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "filter", abstract: "Keep the documents of a corpus that a classifier scores high enough (quality filtering).",
+        discussion: """
+            Streams DOCUMENTS (JSON Lines with the text in --field, default `text`, or one document per line; zstd is
+            detected), scores each with the model on all threads (the probability of the --keep label, the largest
+            when several are given; newlines inside a text count as spaces), and writes the documents scoring at
+            least --min-score unchanged, in input order: the whole JSON object for JSON Lines. --scores also writes
+            every document's score as JSON Lines. Outputs are written atomically.
+            Examples:
+              lexel filter corpus.jsonl.zst --model quality.bin --keep __label__hq --min-score 0.5 --output kept.jsonl
+              lexel filter web.jsonl --model lid.176.ftz --keep __label__en --min-score 0.65 --scores scores.jsonl > en.jsonl
+            """)
+    @Argument(help: "The corpus: JSON Lines (see --field) or one document per line; plain or .zst.") var documents: String
+    @OptionGroup var documentOptions: DocumentOptions
+    @Option(help: "A fastText classifier (.bin or .ftz).") var model: String
+    @Option(help: "A label whose probability is the score (repeat for several).") var keep: [String]
+    @Option(name: .customLong("min-score"), parsing: .unconditional, help: "Keep documents scoring at least this.") var minScore: Float = 0.5
+    @Option(help: "Kept documents (JSON Lines or lines); default: standard output.") var output: String?
+    @Option(help: "Every document's score, as JSON Lines with index, score and kept.") var scores: String?
+    @OptionGroup var threads: ThreadsOption
+    @Flag(help: "No progress line.") var quiet = false
+
+    func validate() throws {
+        guard !keep.isEmpty else { throw ValidationError("give --keep LABEL") }
+        guard minScore >= 0, minScore <= 1 else { throw ValidationError("--min-score must be in [0, 1] (got \(minScore))") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let input = try documentOptions.input(documents)
+            _ = try input.reader()
+            for p in [output, scores].compactMap({ $0 }) { try OutputPath.checkWritable(p) }
+            let m = try ModelFiles.classifier(model, for: "filter")
+            var f = CorpusFilter(keep: keep)
+            (f.minScore, f.threads) = (minScore, threads.threads)
+            var display = ProgressDisplay("Filtered", unit: "docs", enabled: !quiet)
+            let start = monotonicSeconds()
+            let s = try f.run(input, model: m, output: output, scores: scores) { p in
+                display.update(done: p.documents, seconds: p.seconds, fraction: p.fraction)
+            }
+            display.finish(done: s.documents, seconds: monotonicSeconds() - start)
+            if !quiet { writeStderr("kept \(s.kept) of \(s.documents) documents (score >= \(minScore))\n") }
+        }
+    }
+}

@@ -65,6 +65,30 @@ final class ClassifierCLITests: LexelCLITestCase {
         XCTAssertEqual((report["labels"] as? [[String: Any]])?.map { $0["support"] as? Int }, [12, 8, 12])
     }
 
+    /// `lexel filter` with fastText's language identifier keeps exactly the paragraphs fastText calls English
+    /// with probability >= 0.9 (tools/make_lid_fixture.py), whole and in order, and scores every one.
+    func testFilterKeepsWhatFastTextScoresHighEnough() throws {
+        let e = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: fixtures + "/lid-expected.json"))) as! [String: Any]
+        let top1 = (e["top1"] as! [[Any]]).prefix(400)
+        let out = outputPath("kept.jsonl"), scores = outputPath("scores.jsonl")
+        let r = try lexel(["filter", repositoryRoot + "/vocab/demo-paragraphs.jsonl.zst", "--model", fixtures + "/lid.176.ftz",
+                           "--keep", "__label__en", "--min-score", "0.9", "--output", out, "--scores", scores, "--quiet"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let kept = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
+        let keptIDs = Set(kept.prefix { line in
+            ((try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any])?["id"] as? Int ?? 0 < 50_400
+        }.compactMap { ((try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any])?["id"] as? Int })
+        for (i, row) in top1.enumerated() {
+            let (label, p) = (row[0] as! String, row[1] as! Double)
+            if abs(p - 0.9) < 1e-3 { continue }
+            XCTAssertEqual(keptIDs.contains(50_000 + i), label == "__label__en" && p >= 0.9, "paragraph \(i): \(label) \(p)")
+        }
+        let scoreLines = try String(contentsOfFile: scores, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(scoreLines.count, 2000)
+        try expectError(["filter", fixtures + "/test.txt", "--model", fixtures + "/ns.bin", "--keep", "__label__nope"],
+                        "--keep '__label__nope' is not a label of the model")
+    }
+
     func testWrongFilesAndArgumentsAreErrors() throws {
         try expectError(["predict", repositoryRoot + "/vocab/lexel-minilm-distilled.lxm", "-"], "needs a fastText classifier")
         try expectError(["predict", fixtures + "/ns.bin", "-", "0"], "k must be positive, or -1")
