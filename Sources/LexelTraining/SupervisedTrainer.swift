@@ -16,6 +16,8 @@ public struct SupervisedArguments: Sendable {
     public var threads = 12
     public var seed: UInt64 = 0
     public var minCountLabel: Int64 = 0
+    /// Per-label weights of the loss (fastText has none): each example's step is scaled by its drawn label's weight.
+    public var classWeights = ClassWeights.none
 
     public init() {}
 
@@ -33,6 +35,30 @@ public struct SupervisedArguments: Sendable {
         guard model.lrUpdateRate >= 1 else { throw bad("lrUpdateRate", "must be positive") }
         guard !model.label.isEmpty, !model.label.contains(where: { $0 == " " || $0 == "\t" }) else {
             throw bad("label", "must be a non-empty prefix without spaces")
+        }
+    }
+}
+
+/// How labels weigh in the loss, for imbalanced data.
+public enum ClassWeights: Sendable, Equatable {
+    case none
+    /// `examples / (labels x count of the label)`: every label weighs as much in total (scikit-learn's "balanced").
+    case balanced
+    /// Given weights by label name; labels not named weigh 1.
+    case table([String: Float])
+
+    /// The weight of each of `dictionary`'s labels.
+    func weights(_ dictionary: SupervisedDictionary) throws -> [Float]? {
+        let counts = dictionary.counts[dictionary.wordCount...].map { Double($0) }
+        switch self {
+        case .none: return nil
+        case .balanced:
+            let total = counts.reduce(0, +)
+            return counts.map { Float(total / (Double(counts.count) * max($0, 1))) }
+        case .table(let t):
+            let names = dictionary.labels
+            for k in t.keys where !names.contains(k) { throw LexelError("-classWeights: \(quoted(k)) is not a label of the training file") }
+            return names.map { t[$0] ?? 1 }
         }
     }
 }
@@ -71,6 +97,7 @@ public enum SupervisedTrainer {
         let tree = args.loss == .hs ? HuffmanTree(counts: labelCounts) : nil
         let shared = (input.shared, output.shared)
         let cache = try SupervisedLines.read(path: path, dictionary: dict, budget: SupervisedLines.budget)
+        let weights = try a.classWeights.weights(dict)
         let start = monotonicSeconds()
         runOnThreads(a.threads + 1) { t in
             if t == a.threads {
@@ -84,7 +111,7 @@ public enum SupervisedTrainer {
             }
             let act = TableActivation()
             do {
-                let rows = Rows(shared: shared.0, initialised: initialised, seed: a.seed)
+                let rows = Rows(shared: shared.0, initialised: initialised, seed: a.seed, labelWeights: weights)
                 switch args.loss {
                 case .softmax: try work(SupervisedWorker(loss: SoftmaxLoss(output: shared.1), thread: t, rows: rows, arguments: a, progress: progress), path, dict, cache)
                 case .ova: try work(SupervisedWorker(loss: OneVsAllLoss(activation: act, output: shared.1), thread: t, rows: rows, arguments: a, progress: progress), path, dict, cache)
@@ -129,6 +156,8 @@ struct Rows: @unchecked Sendable {
     let shared: SharedRows
     let initialised: RowFlags
     let seed: UInt64
+    /// Per-label loss weights, or nil.
+    let labelWeights: [Float]?
 
     @inline(__always) func touch(_ r: Int) {
         guard initialised.flags[r] == 0 else { return }

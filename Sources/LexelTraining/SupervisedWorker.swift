@@ -92,7 +92,6 @@ struct SupervisedWorker<L: Loss> {
         progress.add(tokens: tokens)
         guard !l.isEmpty, !f.isEmpty else { return }
         let input = rows.shared, dim = input.cols
-        let lr = Float(a.lr * (1 - progress.fraction))
         Kernels.zero(hidden, dim)
         for r in f {
             rows.touch(Int(r))
@@ -101,6 +100,8 @@ struct SupervisedWorker<L: Loss> {
         Kernels.scale(1 / Float(f.count), hidden, dim)
         Kernels.zero(grad, dim)
         let drawn = l[rng.next(below: l.count)]
+        var lr = Float(a.lr * (1 - progress.fraction))
+        if let w = rows.labelWeights { lr *= w[Int(drawn)] }
         lossSum += Double(loss.update(targets: l, drawn: drawn, hidden: hidden, grad: grad, lr: lr, &rng))
         lossCount += 1
         Kernels.scale(1 / Float(f.count), grad, dim)

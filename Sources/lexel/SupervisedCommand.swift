@@ -24,7 +24,8 @@ struct Supervised: ParsableCommand {
             its text. Writes PREFIX.bin, a fastText model that `fasttext.load_model`, `lexel predict` and
             `lexel test` open. Every matrix row is initialised, and -thread 1 -seed S is reproducible.
             Losses: softmax (default), ns, hs (hierarchical softmax over label counts), ova (one-vs-all: independent
-            sigmoids, for several labels per line).
+            sigmoids, for several labels per line). -classWeights balanced (or a file of 'LABEL WEIGHT' lines) scales
+            each example's step by its label's weight, for imbalanced data (not in fastText).
             Examples:
               lexel supervised -input train.txt -output model
               lexel supervised -input train.txt -output model -epoch 25 -wordNgrams 2 -loss ova
@@ -51,6 +52,23 @@ struct Supervised: ParsableCommand {
     @Option(name: .customLong("label", withSingleDash: true), help: "Label prefix.") var label = "__label__"
     @Option(name: .customLong("seed", withSingleDash: true), parsing: .unconditional, help: "Random seed.") var seed: UInt64 = 0
     @Option(name: .customLong("verbose", withSingleDash: true), parsing: .unconditional, help: "0 silent, 1 summary, 2 progress line.") var verbose = 2
+    @Option(name: .customLong("classWeights", withSingleDash: true),
+            help: "Weights of the labels in the loss, for imbalanced data: balanced (examples / (labels x label count)), or a file of 'LABEL WEIGHT' lines (unnamed labels weigh 1).")
+    var classWeights: String?
+
+    /// The -classWeights value: `balanced`, or a file of `LABEL WEIGHT` lines.
+    func weights() throws -> ClassWeights {
+        guard let classWeights else { return .none }
+        if classWeights == "balanced" { return .balanced }
+        var table: [String: Float] = [:]
+        try QueryLines.forEachWords(path: classWeights) { words, number in
+            guard words.count == 2, let w = Float(words[1]), w.isFinite, w >= 0 else {
+                throw LexelError(file: classWeights, "line \(number): expected 'LABEL WEIGHT' with a weight >= 0")
+            }
+            table[words[0]] = w
+        }
+        return .table(table)
+    }
 
     func run() throws {
         try reportingErrors {
@@ -59,6 +77,7 @@ struct Supervised: ParsableCommand {
             (a.model.wordNgrams, a.model.loss, a.model.bucket, a.model.minn, a.model.maxn) = (wordNgrams, loss, bucket, minn, maxn)
             (a.model.lrUpdateRate, a.model.t, a.model.label) = (lrUpdateRate, t, label)
             (a.lr, a.threads, a.seed, a.minCountLabel) = (lr, thread, seed, minCountLabel)
+            a.classWeights = try weights()
             let verbose = verbose
             let model = try ClassifierTraining.run(input: input, outputPrefix: output, arguments: a) { TrainingDisplay.show($0, verbose: verbose) }
             if verbose >= 1 { writeStderr("Number of labels: \(model.labelCount)\nWrote \(output).bin\n") }

@@ -113,6 +113,16 @@ final class SupervisedTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(correct, 57, "held-out accuracy")
     }
 
+    func testClassWeights() throws {
+        let train = tempFile((0..<40).map { i in i % 4 == 0 ? "__label__rare r s" : "__label__common c d" }.joined(separator: "\n") + "\n")
+        let dict = try SupervisedDictionary.count(path: train, args: FastTextArgs(), minCountLabel: 0)
+        XCTAssertEqual(dict.labels, ["__label__common", "__label__rare"])
+        XCTAssertEqual(try ClassWeights.balanced.weights(dict), [Float(40.0 / (2 * 30)), Float(40.0 / (2 * 10))])
+        XCTAssertEqual(try ClassWeights.table(["__label__rare": 3]).weights(dict), [1, 3])
+        XCTAssertThrowsError(try ClassWeights.table(["__label__nope": 3]).weights(dict))
+        XCTAssertNil(try ClassWeights.none.weights(dict))
+    }
+
     func testBadArgumentsNameTheFlag() {
         var a = SupervisedArguments()
         a.model.dim = 0
