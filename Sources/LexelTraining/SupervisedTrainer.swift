@@ -18,6 +18,9 @@ public struct SupervisedArguments: Sendable {
     public var minCountLabel: Int64 = 0
     /// Per-label weights of the loss (fastText has none): each example's step is scaled by its drawn label's weight.
     public var classWeights = ClassWeights.none
+    /// Vectors to start word rows from (fastText's -pretrainedVectors): words found there start from their vector,
+    /// the others from random values.
+    public var pretrained: PretrainedVectors?
 
     public init() {}
 
@@ -36,6 +39,16 @@ public struct SupervisedArguments: Sendable {
         guard !model.label.isEmpty, !model.label.contains(where: { $0 == " " || $0 == "\t" }) else {
             throw bad("label", "must be a non-empty prefix without spaces")
         }
+    }
+}
+
+/// Word vectors to start from: their dimension and the vector of a word they hold (nil otherwise).
+public struct PretrainedVectors: Sendable {
+    public let dim: Int
+    public let source: String
+    public let vector: @Sendable (String) -> [Float]?
+    public init(dim: Int, source: String, vector: @escaping @Sendable (String) -> [Float]?) {
+        (self.dim, self.source, self.vector) = (dim, source, vector)
     }
 }
 
@@ -91,6 +104,19 @@ public enum SupervisedTrainer {
         // memory. fastText initialises only some rows and leaves the others as uninitialised memory.
         let input = Matrix(rows: rows, cols: dim, lazilyZeroed: true), output = Matrix(rows: dict.labelCount, cols: dim)
         let initialised = RowFlags(count: rows)
+        if let p = a.pretrained {
+            guard p.dim == dim else {
+                throw LexelError(file: p.source, "-pretrainedVectors: vectors of dimension \(p.dim), but -dim is \(dim) (give -dim \(p.dim))")
+            }
+            var found = 0
+            for w in 0..<dict.wordCount {
+                guard let v = p.vector(String(decoding: dict.entries[w], as: UTF8.self)) else { continue }
+                for k in 0..<dim { input.row(w)[k] = v[k] }
+                initialised.flags[w] = 1
+                found += 1
+            }
+            events(.pretrained(words: found, of: dict.wordCount))
+        }
         let labelCounts = Array(dict.counts[dict.wordCount...])
         let progress = TrainingProgress(totalTokens: Int(dict.tokenCount) * Int(args.epoch), threads: a.threads)
         let sampler = args.loss == .ns ? NegativeSampler(counts: labelCounts, power: 0.5) : nil

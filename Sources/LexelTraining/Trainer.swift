@@ -27,6 +27,8 @@ public enum TrainingEvent: Sendable {
     case vocabulary(words: Int, tokens: Int64)
     /// Subword rows: buckets in use of all buckets.
     case subwordRows(used: Int, buckets: Int)
+    /// Pretrained vectors were found for `words` of the `of` words (supervised training).
+    case pretrained(words: Int, of: Int)
     /// About every 100 ms while training, and once at the end (`finished`).
     case progress(TrainingStatus)
 }

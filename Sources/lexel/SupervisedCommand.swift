@@ -55,6 +55,9 @@ struct Supervised: ParsableCommand {
     @Option(name: .customLong("classWeights", withSingleDash: true),
             help: "Weights of the labels in the loss, for imbalanced data: balanced (examples / (labels x label count)), or a file of 'LABEL WEIGHT' lines (unnamed labels weigh 1).")
     var classWeights: String?
+    @Option(name: .customLong("pretrainedVectors", withSingleDash: true),
+            help: "Word vectors to start from (.vec, a Lexel or fastText .bin, or .lxv; their dimension must equal -dim).")
+    var pretrainedVectors: String?
 
     /// The -classWeights value: `balanced`, or a file of `LABEL WEIGHT` lines.
     func weights() throws -> ClassWeights {
@@ -78,6 +81,7 @@ struct Supervised: ParsableCommand {
             (a.model.lrUpdateRate, a.model.t, a.model.label) = (lrUpdateRate, t, label)
             (a.lr, a.threads, a.seed, a.minCountLabel) = (lr, thread, seed, minCountLabel)
             a.classWeights = try weights()
+            a.pretrained = try pretrainedVectors.map { try ClassifierTraining.pretrained($0) }
             let verbose = verbose
             let model = try ClassifierTraining.run(input: input, outputPrefix: output, arguments: a) { TrainingDisplay.show($0, verbose: verbose) }
             if verbose >= 1 { writeStderr("Number of labels: \(model.labelCount)\nWrote \(output).bin\n") }

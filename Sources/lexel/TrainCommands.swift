@@ -83,6 +83,8 @@ enum TrainingDisplay {
             if verbose >= 2 { writeStderr("\rRead \(tokens / 1_000_000)M words") }
         case .vocabulary(let words, let tokens):
             if verbose >= 1 { writeStderr("\rRead \(tokens / 1_000_000)M words\nNumber of words:  \(words)\n") }
+        case .pretrained(let words, let of):
+            if verbose >= 1 { writeStderr("Pretrained vectors for \(words) of \(of) words\n") }
         case .subwordRows(let used, let buckets):
             if verbose >= 1 { writeStderr("Number of n-gram rows: \(used) of \(buckets) buckets in use\n") }
         case .progress(let s):

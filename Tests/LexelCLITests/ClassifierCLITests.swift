@@ -45,6 +45,16 @@ final class ClassifierCLITests: LexelCLITestCase {
         let test = try lexel(["test", out + ".bin", train])
         XCTAssert(test.out.hasPrefix("N\t240\nP@1\t1\n"), test.out)
         XCTAssertEqual(try lexel(["predict", out + ".bin", "-"], stdin: "goal team\nsoup bread\n").out, "__label__sport\n__label__food\n")
+        // pretrained vectors: words found start from them; a dimension other than -dim is an error
+        func row(_ word: String, _ value: String) -> String { word + " " + Array(repeating: value, count: 8).joined(separator: " ") }
+        let vecText: String = ["3 8", row("goal", "0.1"), row("soup", "0.2"), row("zzz", "0.3")].joined(separator: "\n") + "\n"
+        let vec = temp("pre.vec", vecText)
+        let pre = try lexel(["supervised", "-input", train, "-output", out, "-dim", "8", "-epoch", "5", "-thread", "1", "-verbose", "1",
+                             "-pretrainedVectors", vec])
+        XCTAssertEqual(pre.status, 0, pre.err)
+        XCTAssert(pre.err.contains("Pretrained vectors for 2 of"), pre.err)
+        try expectError(["supervised", "-input", train, "-output", out, "-dim", "16", "-pretrainedVectors", vec],
+                        "vectors of dimension 8, but -dim is 16")
         try expectError(["supervised", "-input", train, "-output", out, "-dim", "0"], "-dim")
         try expectError(["supervised", "-input", train, "-output", out, "-loss", "bogus"], "-loss")
     }
