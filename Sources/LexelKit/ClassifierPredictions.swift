@@ -12,12 +12,21 @@ public enum ClassifierPredictions {
     /// Writes, for each line, its predicted labels separated by spaces, each followed by its probability when
     /// `probabilities` is set (`k` <= 0: every label).
     public static func run(_ model: Classifier, input: String, k: Int, threshold: Float, probabilities: Bool,
-                           threads: Int = 1) throws {
+                           threads: Int = 1, json: Bool = false) throws {
+        try run(model, documents: try DocumentInput(path: input, plain: !json && !DocumentInput.isJSONLinesName(input)),
+                k: k, threshold: threshold, probabilities: probabilities, threads: threads, json: json)
+    }
+
+    /// Predictions for every document of `documents` (lines, or JSON Lines with the text in a field). With `json`,
+    /// one object per document: `{"index": i, "labels": [...], "probabilities": [...]}`.
+    public static func run(_ model: Classifier, documents: DocumentInput, k: Int, threshold: Float, probabilities: Bool,
+                           threads: Int = 1, json: Bool) throws {
         guard (1...1024).contains(threads) else { throw LexelError("--threads must be 1...1024 (got \(threads))") }
         let names = model.dictionary.labels
         let workspaces = (0..<threads).map { _ in model.workspace() }
         var bytes: [UInt8] = [], ends: [Int] = []
         var results = [[Prediction]](repeating: [], count: batch)
+        var done = 0
         func flush() {
             let n = ends.count
             guard n > 0 else { return }
@@ -35,6 +44,11 @@ public enum ClassifierPredictions {
             }
             var text = ""
             for i in 0..<n {
+                if json {
+                    text += "{\"index\": \(done + i), \"labels\": [" + results[i].map { "\"\(jsonEscaped(names[$0.label]))\"" }.joined(separator: ", ")
+                        + "], \"probabilities\": [" + results[i].map { "\($0.probability)" }.joined(separator: ", ") + "]}\n"
+                    continue
+                }
                 var first = true
                 for p in results[i] {
                     if !first { text += " " }
@@ -44,15 +58,32 @@ public enum ClassifierPredictions {
                 }
                 text += "\n"
             }
+            done += n
             StandardOutput.shared.write(text)
             bytes.removeAll(keepingCapacity: true)
             ends.removeAll(keepingCapacity: true)
         }
-        try QueryLines.forEachBytes(path: input, maxLineBytes: DocumentReader.defaultMaxDocumentBytes) { line, _ in
-            bytes.append(contentsOf: line)
+        try documents.reader().forEach { text, _ in
+            bytes.append(contentsOf: text)
             ends.append(bytes.count)
             if ends.count == batch { flush() }
         }
         flush()
     }
+}
+
+/// `s` with JSON's escapes (quotes, backslashes, control characters).
+func jsonEscaped(_ s: String) -> String {
+    var out = ""
+    for u in s.unicodeScalars {
+        switch u {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        case "\t": out += "\\t"
+        default:
+            if u.value < 0x20 { out += "\\u" + String(repeating: "0", count: 4 - String(u.value, radix: 16).count) + String(u.value, radix: 16) } else { out.unicodeScalars.append(u) }
+        }
+    }
+    return out
 }

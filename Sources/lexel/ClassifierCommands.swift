@@ -24,10 +24,13 @@ struct ClassifierArguments: ParsableArguments {
     }
 }
 
-/// `--threads` for prediction (default 1, as fastText's `predict`).
+/// Options of `predict` and `predict-prob` beyond fastText's.
 struct PredictThreads: ParsableArguments {
     @Option(parsing: .unconditional, help: "Threads predicting batches of lines (default 1, as fastText; output stays in input order).")
     var threads = 1
+    @Flag(help: "One JSON object per document: {\"index\", \"labels\", \"probabilities\"}.") var json = false
+    @Option(help: "JSON Lines input: the string member holding the text (default: text for *.jsonl, *.ndjson, *.json inputs).")
+    var field: String?
     func validate() throws { guard (1...1024).contains(threads) else { throw ValidationError("--threads must be 1...1024 (got \(threads))") } }
 }
 
@@ -37,13 +40,15 @@ struct Predict: ParsableCommand {
         discussion: """
             Reads fastText supervised models (.bin) and gives the same labels as fastText, in the same order.
             One output line per input line. Reads .bin and quantised .ftz models (lid.176.ftz among them).
+            JSON Lines input (*.jsonl or --field) takes the text from its field; --json writes one object per document
+            with its labels and probabilities; --threads predicts batches of lines in parallel.
             Examples:
               lexel predict model.bin test.txt
               echo "which baking dish is best" | lexel predict model.bin - 3
             """)
     @OptionGroup var arguments: ClassifierArguments
     @OptionGroup var threads: PredictThreads
-    func run() throws { try predict(arguments, probabilities: false, threads: threads.threads) }
+    func run() throws { try predict(arguments, probabilities: false, options: threads) }
 }
 
 struct PredictProb: ParsableCommand {
@@ -57,14 +62,16 @@ struct PredictProb: ParsableCommand {
             """)
     @OptionGroup var arguments: ClassifierArguments
     @OptionGroup var threads: PredictThreads
-    func run() throws { try predict(arguments, probabilities: true, threads: threads.threads) }
+    func run() throws { try predict(arguments, probabilities: true, options: threads) }
 }
 
-func predict(_ a: ClassifierArguments, probabilities: Bool, threads: Int) throws {
+func predict(_ a: ClassifierArguments, probabilities: Bool, options o: PredictThreads) throws {
     try reportingErrors {
+        let documents = try DocumentInput(path: a.input, field: o.field)
+        _ = try documents.reader()
         let m = try ModelFiles.classifier(a.model, for: probabilities ? "predict-prob" : "predict")
-        try ClassifierPredictions.run(m, input: a.input, k: a.k, threshold: a.threshold, probabilities: probabilities,
-                                      threads: threads)
+        try ClassifierPredictions.run(m, documents: documents, k: a.k, threshold: a.threshold, probabilities: probabilities,
+                                      threads: o.threads, json: o.json)
     }
 }
 

@@ -99,6 +99,16 @@ final class ClassifierCLITests: LexelCLITestCase {
                         "--keep '__label__nope' is not a label of the model")
     }
 
+    func testPredictJSONLinesInAndOut() throws {
+        let docs = temp("docs.jsonl", "{\"id\": 7, \"text\": \"the team scored a late goal\"}\n{\"text\": \"bake the bread\\nwith garlic\"}\n")
+        let r = try lexel(["predict", fixtures + "/softmax-bigrams.bin", docs, "2", "--json", "--threads", "2"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let rows = r.out.split(separator: "\n").map { try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        XCTAssertEqual(rows.map { $0["index"] as? Int }, [0, 1])
+        XCTAssertEqual((rows[0]["labels"] as? [String])?.count, 2)
+        XCTAssertEqual((rows[0]["probabilities"] as? [Double])?.count, 2)
+    }
+
     func testWrongFilesAndArgumentsAreErrors() throws {
         try expectError(["predict", repositoryRoot + "/vocab/lexel-minilm-distilled.lxm", "-"], "needs a fastText classifier")
         try expectError(["predict", fixtures + "/ns.bin", "-", "0"], "k must be positive, or -1")
