@@ -55,6 +55,14 @@ demo: release
 	$(RELEASE_BIN) skipgram -input vocab/demo-corpus.txt.zst -output $(DEMO_DIR)/subwords -thread 2 -epoch 2 -minCount 5 -verbose 1
 	@printf 'kernell\ncomputerize\n' | $(RELEASE_BIN) nn $(DEMO_DIR)/subwords.bin 5
 	@echo
+	@echo "== Text classification, fastText-compatible: question types (TREC-6), 25 epochs, word bigrams"
+	@if [ -d ../shared/data/eval/trec-6 ]; then \
+	  $(RELEASE_BIN) supervised -input ../shared/data/eval/trec-6/train.txt -output $(DEMO_DIR)/trec -epoch 25 -wordNgrams 2 -thread 2 -verbose 1 2>&1 | tail -1; \
+	  $(RELEASE_BIN) test $(DEMO_DIR)/trec.bin ../shared/data/eval/trec-6/test.txt; \
+	  printf 'Who invented the telephone ?\nHow many people live in Tokyo ?\nWhat city is the capital of France ?\nWhat does NASA stand for ?\n' \
+	    | $(RELEASE_BIN) predict-prob $(DEMO_DIR)/trec.bin - 1; \
+	  else echo "(../shared/data/eval/trec-6 not found: skipped)"; fi
+	@echo
 	@echo "== Document embeddings: the shipped lexical-dense model (vocab/lexel-minilm-distilled.lxm)"
 	@printf 'How do I install a package on Debian?\nThe king and the queen of the land\nA function that returns a list of files\nLove is patient, love is kind\n' \
 	  | $(RELEASE_BIN) embed --quiet | cut -c1-100
