@@ -24,8 +24,8 @@ seeds() {
 
 build() {
     swift build --package-path Fuzz --scratch-path "$SCRATCH" -c debug \
-        -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library 2>&1 | grep -v "Cannot export local symbol" || true
-    test -x "$SCRATCH/debug/FuzzCorpus"
+        -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library 2>&1 | { grep -v "Cannot export local symbol" || true; }
+    for t in $TARGETS; do test -x "$SCRATCH/debug/$t" || { echo "$t was not built" >&2; return 1; }; done
 }
 
 run() {
