@@ -8,7 +8,10 @@ import PackageDescription
 // then run e.g. `.build-fuzz/debug/FuzzVectorFile -max_total_time=300 Fuzz/Corpus/lxv Fuzz/Seeds/lxv`.
 // Every target depends on the `LexelKit` product, which re-exports all of Lexel's modules, so that any reader
 // (vectors, store, lexical models, I/O) is reachable with one import.
-let fuzzTargets = ["FuzzVectorFile", "FuzzModelFile", "FuzzFastText", "FuzzWord2Vec", "FuzzTextVectors", "FuzzCorpus"]
+let fuzzTargets = [
+    "FuzzVectorFile", "FuzzModelFile", "FuzzFastText", "FuzzWord2Vec", "FuzzTextVectors", "FuzzCorpus",
+    "FuzzLexicalModel", "FuzzLuxical", "FuzzNumpy", "FuzzNgramTable", "FuzzDocuments", "FuzzQueryLines", "FuzzJSON",
+]
 
 let package = Package(
     name: "LexelFuzz",

@@ -119,6 +119,12 @@ public func store64(_ b: inout [UInt8], _ at: Int, _ v: UInt64) {
     for i in 0..<8 { b[at + i] = UInt8(truncatingIfNeeded: v >> (8 * UInt64(i))) }
 }
 
+func load16(_ b: [UInt8], _ at: Int) -> Int { Int(b[at]) | Int(b[at + 1]) << 8 }
+func load32(_ b: [UInt8], _ at: Int) -> Int { load16(b, at) | load16(b, at + 2) << 16 }
+func store32(_ b: inout [UInt8], _ at: Int, _ v: UInt32) {
+    for i in 0..<4 { b[at + i] = UInt8(truncatingIfNeeded: v >> (8 * UInt32(i))) }
+}
+
 /// Section containers (`.lxv`, `.lxm`, docs/format.md): unless bit 0 of header byte 40 (reserved, zero in real
 /// files) is set, makes the file size, the section checksums, the table checksum and the header checksum match
 /// the bytes, so that mutations get past the XXH64 checks to the section parsers. Inputs with the bit set test
@@ -141,4 +147,55 @@ public func fixContainerChecksums(_ b: inout [UInt8]) {
     }
     let header = b.withUnsafeBytes { XXH64.hash(UnsafeRawBufferPointer(rebasing: $0[0..<32])) }
     store64(&b, 32, header)
+}
+
+/// ZIP archives (`.npz`): makes the CRC-32 of every stored member, in its central-directory entry and its local
+/// header, match the member's bytes, so that mutations of the arrays get past the CRC check to the `.npy` and
+/// model parsers. An entry whose general-purpose flags have bit 15 set (reserved by PKWARE, zero in NumPy's
+/// files) is left as it is, so the CRC check itself is tested too. Only plain (not ZIP64) archives are fixed.
+public func fixZipCRCs(_ b: inout [UInt8]) {
+    let size = b.count
+    guard size >= 22 else { return }
+    var eocd = -1
+    var at = size - 22
+    while at >= max(0, size - 22 - 65_535) {
+        if load32(b, at) == 0x0605_4B50 { eocd = at; break }
+        at -= 1
+    }
+    guard eocd >= 0 else { return }
+    let count = load16(b, eocd + 10)
+    var p = load32(b, eocd + 16)
+    for _ in 0..<count {
+        guard p >= 0, p + 46 <= size, load32(b, p) == 0x0201_4B50 else { return }
+        let flags = load16(b, p + 8), method = load16(b, p + 10), csize = load32(b, p + 20)
+        let nameLen = load16(b, p + 28), extraLen = load16(b, p + 30), commentLen = load16(b, p + 32)
+        let local = load32(b, p + 42)
+        if flags & 0x8000 == 0, method == 0, local + 30 <= size, load32(b, local) == 0x0403_4B50 {
+            let data = local + 30 + load16(b, local + 26) + load16(b, local + 28)
+            if data <= size, csize <= size - data {
+                let crc = b.withUnsafeBytes { CRC32.checksum(UnsafeRawBufferPointer(rebasing: $0[data..<(data + csize)])) }
+                store32(&b, p + 16, crc)
+                store32(&b, local + 14, crc)
+            }
+        }
+        p += 46 + nameLen + extraLen + commentLen
+    }
+}
+
+// MARK: - Lexical models
+
+/// Texts embedded by every lexical model that loads: ASCII words and n-grams of the seeds' vocabularies,
+/// accents, CJK, special tokens, control characters, a word over 100 characters, and the empty text.
+public let probeTexts = ["the cat sat on the mat", "cat dog horse cow hammer saw drill nail", "", "naïve café über 日本語",
+                         "[UNK] [CLS] x [SEP] [MASK] [PAD]", "a\tb\nc\u{0}d\u{7F}", String(repeating: "abc", count: 40),
+                         "Hello, World! 123 -- ok?"]
+
+/// Exercises a loaded `LexicalModel` the way `lexel embed` does: embeds the probe texts and a text made of the
+/// model's own first tokens (so that its n-grams are found), and checks the output shape.
+public func probe(_ m: LexicalModel) {
+    precondition(m.outputDim > 0 && m.network.inputDim == m.vocabulary.count)
+    let vocab = m.tokenizer.vocabulary
+    let own = vocab.prefix(64).filter { !$0.hasPrefix("[") }.joined(separator: " ")
+    let rows = m.embed(probeTexts + [own, own + " " + own])
+    precondition(rows.count == probeTexts.count + 2 && rows.allSatisfy { $0.count == m.outputDim })
 }
