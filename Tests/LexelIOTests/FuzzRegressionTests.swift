@@ -3,7 +3,7 @@ import LexelCore
 import LexelTestSupport
 @testable import LexelIO
 
-/// Inputs of the FuzzNumpy target (docs/fuzzing.md, Fuzz/Regressions/) that used to trap a reader or
+/// Inputs of the FuzzNumpy and FuzzJSON targets (docs/fuzzing.md, Fuzz/Regressions/) that used to trap a reader or
 /// make it disagree with its documentation; each must now be read or be a LexelError.
 final class IOFuzzRegressionTests: XCTestCase {
     /// An `.npy` file of `descr` and the shape written as `shape` (Python tuple syntax), holding `data`.
@@ -41,5 +41,30 @@ final class IOFuzzRegressionTests: XCTestCase {
         XCTAssertEqual(a.matrixShape.rows, 0)
         XCTAssertEqual(a.matrixShape.cols, 549_755_813_888)
         XCTAssertEqual(try parse(npy("<i2", "(4, 0, 7)")).count, 0)
+    }
+
+    func jsonl(_ text: String) throws -> [String] {
+        var out: [String] = []
+        try DocumentReader(path: tempFile(text, "d.jsonl"), field: "text").forEach { t, _ in out.append(String(decoding: t, as: UTF8.self)) }
+        return out
+    }
+
+    /// With duplicate members the last wins (as in Python's `json` and `JSONValue`), but a first member `text`
+    /// that was not a string was an error even when a later one was a string
+    /// (Fuzz/Regressions/FuzzJSON/duplicate-text-array-then-string.json).
+    func testLastOfDuplicateMembersCountsEvenAfterANonString() throws {
+        XCTAssertEqual(try jsonl(#"{"text": [true, false, null], "o": {"p": {"q": [[[]]]}}, "text": "dup", "": "x"}"#), ["dup"])
+        XCTAssertEqual(try jsonl(#"{"text": 1, "text": {"a": "b"}, "text": "third"}"# + "\n" + #"{"text": null, "text": "b"}"#),
+                       ["third", "b"])
+        // The last one decides: a string then a non-string is still an error, at the non-string.
+        XCTAssertThrowsError(try jsonl(#"{"text": "a", "text": null}"#)) { e in
+            let e = e as! LexelError
+            XCTAssertEqual(e.offset, 22)
+            XCTAssert(e.message.contains("member \"text\" is null, not a string"), e.message)
+        }
+        XCTAssertThrowsError(try jsonl(#"{"text": [1], "x": 2}"#)) { XCTAssert("\($0)".contains("is an array, not a string"), "\($0)") }
+        // JSONValue agrees.
+        let line = Array(#"{"text": [true], "text": "dup"}"#.utf8)
+        XCTAssertEqual(try line.withUnsafeBufferPointer { try JSONValue.parse($0, file: "j") }["text"], .string("dup"))
     }
 }
