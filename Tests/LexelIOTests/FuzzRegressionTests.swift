@@ -3,7 +3,7 @@ import LexelCore
 import LexelTestSupport
 @testable import LexelIO
 
-/// Inputs of the FuzzNumpy and FuzzJSON targets (docs/fuzzing.md, Fuzz/Regressions/) that used to trap a reader or
+/// Inputs of the FuzzNumpy, FuzzJSON and FuzzLuxical targets (docs/fuzzing.md, Fuzz/Regressions/) that used to trap a reader or
 /// make it disagree with its documentation; each must now be read or be a LexelError.
 final class IOFuzzRegressionTests: XCTestCase {
     /// An `.npy` file of `descr` and the shape written as `shape` (Python tuple syntax), holding `data`.
@@ -66,5 +66,40 @@ final class IOFuzzRegressionTests: XCTestCase {
         // JSONValue agrees.
         let line = Array(#"{"text": [true], "text": "dup"}"#.utf8)
         XCTAssertEqual(try line.withUnsafeBufferPointer { try JSONValue.parse($0, file: "j") }["text"], .string("dup"))
+    }
+
+    /// A ZIP of one stored member: its local header and data, its central-directory entry (with `extra`, and
+    /// `localOffset` in place of the real offset 0), `beforeEnd` (a ZIP64 locator), and the end record with `count`.
+    func zip(localOffset: UInt32 = 0, extra: [UInt8] = [], beforeEnd: [UInt8] = [], count: UInt16 = 1) -> [UInt8] {
+        func le<T: FixedWidthInteger>(_ v: T) -> [UInt8] { withUnsafeBytes(of: v.littleEndian, Array.init) }
+        let name = Array("version.npy".utf8), data = [UInt8](repeating: 7, count: 16)
+        let crc = data.withUnsafeBytes { CRC32.checksum($0) }
+        var b = le(UInt32(0x0403_4B50)) + le(UInt16(20)) + [UInt8](repeating: 0, count: 8) + le(crc)
+            + le(UInt32(16)) + le(UInt32(16)) + le(UInt16(name.count)) + le(UInt16(0)) + name + data
+        let dir = b.count
+        b += le(UInt32(0x0201_4B50)) + le(UInt16(45)) + le(UInt16(45)) + [UInt8](repeating: 0, count: 8) + le(crc)
+            + le(UInt32(16)) + le(UInt32(16)) + le(UInt16(name.count)) + le(UInt16(extra.count)) + le(UInt16(0))
+            + le(UInt16(0)) + le(UInt16(0)) + le(UInt32(0)) + le(localOffset) + name + extra
+        let dirSize = b.count - dir
+        b += beforeEnd
+        return b + le(UInt32(0x0605_4B50)) + le(UInt16(0)) + le(UInt16(0)) + le(count) + le(count)
+            + le(UInt32(dirSize)) + le(UInt32(dir)) + le(UInt16(0))
+    }
+
+    /// ZIP64 offsets near Int.max trapped in `offset + 56` (the ZIP64 end record a locator points at) and
+    /// `offset + 30` (a member's local header, from the ZIP64 extra field of its directory entry)
+    /// (Fuzz/Regressions/FuzzLuxical/zip64-*.npz).
+    func testZIP64OffsetsNearIntMaxAreErrors() throws {
+        func le<T: FixedWidthInteger>(_ v: T) -> [UInt8] { withUnsafeBytes(of: v.littleEndian, Array.init) }
+        XCTAssertEqual(try ZipArchive(path: tempFile(zip(), "ok.npz")).members.map(\.name), ["version.npy"])
+        let huge = UInt64(Int.max - 15)
+        let locator = le(UInt32(0x0706_4B50)) + le(UInt32(0)) + le(huge) + le(UInt32(1))
+        XCTAssertThrowsError(try ZipArchive(path: tempFile(zip(beforeEnd: locator, count: 0xFFFF), "loc.npz"))) { e in
+            XCTAssert(e is LexelError && "\(e)".contains("zip: bad ZIP64 locator"), "\(e)")
+        }
+        let extra = le(UInt16(1)) + le(UInt16(8)) + le(huge)
+        XCTAssertThrowsError(try ZipArchive(path: tempFile(zip(localOffset: 0xFFFF_FFFF, extra: extra), "local.npz"))) { e in
+            XCTAssert(e is LexelError && "\(e)".contains("zip: bad local header of member version.npy"), "\(e)")
+        }
     }
 }
