@@ -6,7 +6,12 @@ import PackageDescription
 //   swift build --package-path Fuzz --scratch-path .build-fuzz -c debug \
 //       -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
 // then run e.g. `.build-fuzz/debug/FuzzVectorFile -max_total_time=300 Fuzz/Corpus/lxv Fuzz/Seeds/lxv`.
-let fuzzTargets = ["FuzzVectorFile", "FuzzModelFile", "FuzzFastText", "FuzzWord2Vec", "FuzzTextVectors", "FuzzCorpus"]
+// Every target depends on the `LexelKit` product, which re-exports all of Lexel's modules, so that any reader
+// (vectors, store, lexical models, I/O) is reachable with one import.
+let fuzzTargets = [
+    "FuzzVectorFile", "FuzzModelFile", "FuzzFastText", "FuzzWord2Vec", "FuzzTextVectors", "FuzzCorpus",
+    "FuzzLexicalModel", "FuzzLuxical", "FuzzNumpy", "FuzzNgramTable", "FuzzDocuments", "FuzzQueryLines", "FuzzJSON",
+]
 
 let package = Package(
     name: "LexelFuzz",
@@ -15,16 +20,10 @@ let package = Package(
         .package(name: "Lexel", path: ".."),
     ],
     targets: [
-        // Writes each input to a per-process temp file and checks that readers only ever throw LexelError.
         .target(name: "CLibFuzzer"),
-        .target(name: "FuzzSupport", dependencies: ["CLibFuzzer", .product(name: "LexelVectors", package: "Lexel")]),
+        // Writes each input to a per-process temp file and checks that readers only ever throw LexelError.
+        .target(name: "FuzzSupport", dependencies: ["CLibFuzzer", .product(name: "LexelKit", package: "Lexel")]),
     ] + fuzzTargets.map { name in
-        .executableTarget(
-            name: name,
-            dependencies: [
-                "FuzzSupport",
-                .product(name: "LexelStore", package: "Lexel"),
-                .product(name: "LexelVectors", package: "Lexel"),
-            ])
+        .executableTarget(name: name, dependencies: ["FuzzSupport", .product(name: "LexelKit", package: "Lexel")])
     }
 )

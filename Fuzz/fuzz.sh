@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SCRATCH=${LEXEL_FUZZ_SCRATCH:-.build-fuzz}
-TARGETS="FuzzVectorFile FuzzModelFile FuzzFastText FuzzWord2Vec FuzzTextVectors FuzzCorpus"
+TARGETS="FuzzVectorFile FuzzModelFile FuzzFastText FuzzWord2Vec FuzzTextVectors FuzzCorpus FuzzLexicalModel FuzzLuxical FuzzNumpy FuzzNgramTable FuzzDocuments FuzzQueryLines FuzzJSON"
 
 seeds() {
     case $1 in
@@ -18,14 +18,21 @@ seeds() {
         FuzzWord2Vec) echo Fuzz/Seeds/word2vec ;;
         FuzzTextVectors) echo Fuzz/Seeds/text ;;
         FuzzCorpus) echo Fuzz/Seeds/corpus ;;
+        FuzzLexicalModel) echo Fuzz/Seeds/lxm ;;
+        FuzzLuxical) echo Fuzz/Seeds/npz ;;
+        FuzzNumpy) echo Fuzz/Seeds/npy ;;
+        FuzzNgramTable) echo Fuzz/Seeds/ngrams ;;
+        FuzzDocuments) echo Fuzz/Seeds/documents ;;
+        FuzzQueryLines) echo Fuzz/Seeds/queries ;;
+        FuzzJSON) echo Fuzz/Seeds/json ;;
         *) echo "unknown target $1 (one of: $TARGETS)" >&2; exit 2 ;;
     esac
 }
 
 build() {
     swift build --package-path Fuzz --scratch-path "$SCRATCH" -c debug \
-        -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library 2>&1 | grep -v "Cannot export local symbol" || true
-    test -x "$SCRATCH/debug/FuzzCorpus"
+        -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library 2>&1 | { grep -v "Cannot export local symbol" || true; }
+    for t in $TARGETS; do test -x "$SCRATCH/debug/$t" || { echo "$t was not built" >&2; return 1; }; done
 }
 
 run() {
@@ -36,10 +43,16 @@ run() {
     # Inputs that once crashed a reader (docs/fuzzing.md) are replayed first.
     if [ -d "Fuzz/Regressions/$target" ]; then s="$s Fuzz/Regressions/$target"; fi
     mkdir -p "$SCRATCH/corpus/$target" "$SCRATCH/artifacts/$target"
+    # A target's dictionary (format keywords), with the boundary integers every target gets, when it has one.
+    local dict=()
+    if [ -f "Fuzz/Dictionaries/$target.dict" ]; then
+        cat "Fuzz/Dictionaries/$target.dict" Fuzz/Dictionaries/numbers.dict > "$SCRATCH/$target.dict"
+        dict=(-dict="$SCRATCH/$target.dict")
+    fi
     # The Swift runtime's own crash handler would compete with libFuzzer's and ASan's: turn it off.
     SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:symbolize=1} \
         "$SCRATCH/debug/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=16384 \
-        -print_final_stats=1 -artifact_prefix="$SCRATCH/artifacts/$target/" "$@" "$SCRATCH/corpus/$target" $s
+        -print_final_stats=1 -artifact_prefix="$SCRATCH/artifacts/$target/" "${dict[@]}" "$@" "$SCRATCH/corpus/$target" $s
 }
 
 # The Swift runtime prints a fatal error's stack as addresses once its backtracer is off; resolve the frames of

@@ -39,11 +39,13 @@ struct JSONScanner {
     }
 
     /// Scans the whole object; decodes the (last) top-level string member named `name` into `out`, which must
-    /// hold `n` bytes (decoding never lengthens a string). Returns whether the member was present.
+    /// hold `n` bytes (decoding never lengthens a string). Returns whether the member was present. As with
+    /// Python's `json`, the last of duplicate members counts: it is an error only when that one is not a string.
     mutating func findStringMember(_ name: [UInt8], into out: UnsafeMutablePointer<UInt8>,
                                    keyBuffer: inout GrowableBytes) throws -> Bool {
         try expect(0x7B, "'{' (each line must be a JSON object)")
         var present = false
+        var notAString: JSONScanError?  // the last member `name`, when it is not a string
         skipSpace()
         if i < n && p[i] == 0x7D {
             i += 1
@@ -53,14 +55,16 @@ struct JSONScanner {
                 let matches = try key(equals: name, &keyBuffer)
                 try expect(0x3A, "':' after a member name")
                 skipSpace()
-                if matches {
-                    guard i < n && p[i] == 0x22 else {
-                        let kind = i >= n ? "missing" : p[i] == 0x7B ? "an object" : p[i] == 0x5B ? "an array"
-                            : p[i] == 0x6E ? "null" : (p[i] == 0x74 || p[i] == 0x66) ? "a boolean" : "a number"
-                        throw JSONScanError(at: i, "member \"\(String(decoding: name, as: UTF8.self))\" is \(kind), not a string")
-                    }
+                if matches && i < n && p[i] == 0x22 {
                     decodedCount = try string(into: out)
-                    present = true
+                    (present, notAString) = (true, nil)
+                } else if matches {
+                    let kind = i >= n ? "missing" : p[i] == 0x7B ? "an object" : p[i] == 0x5B ? "an array"
+                        : p[i] == 0x6E ? "null" : (p[i] == 0x74 || p[i] == 0x66) ? "a boolean" : "a number"
+                    let e = JSONScanError(at: i, "member \"\(String(decoding: name, as: UTF8.self))\" is \(kind), not a string")
+                    if i >= n { throw e }
+                    notAString = e
+                    try skipValue()
                 } else {
                     try skipValue()
                 }
@@ -73,6 +77,7 @@ struct JSONScanner {
         }
         skipSpace()
         if i < n { throw fail("only one JSON object per line\(found)") }
+        if let notAString { throw notAString }
         return present
     }
 

@@ -102,10 +102,13 @@ public enum Numpy {
             shape.append(d)
         }
         let dataStart = headerStart + headerLength
-        var (total, overflow) = (dtype.size, false)
-        for d in shape where !overflow { (total, overflow) = total.multipliedReportingOverflow(by: d) }
+        // The product of the non-zero dimensions must fit, so that every partial product of the shape (`count`,
+        // `matrixShape`) does too, even in an empty array such as (0, 2^39, 2^39).
+        var (product, overflow) = (dtype.size, false)
+        for d in shape where !overflow { (product, overflow) = product.multipliedReportingOverflow(by: max(d, 1)) }
         guard !overflow else { throw bad(headerStart, "shape \(shape) is too large") }
-        guard dataStart + total <= bytes.count else {
+        let total = shape.contains(0) ? 0 : product
+        guard total <= bytes.count - dataStart else {
             throw bad(dataStart, "shape \(shape) of \(dtype.descr) needs \(total) bytes, \(bytes.count - dataStart) present (truncated)")
         }
         return NumpyArray(dtype: dtype, shape: shape, data: base + dataStart, dataOffset: baseOffset + Int64(dataStart))

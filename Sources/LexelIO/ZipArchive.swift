@@ -44,7 +44,7 @@ public struct ZipArchive {
         var count = u16(eocd + 10), dirOffset = u32(eocd + 16)
         if (count == 0xFFFF || dirOffset == 0xFFFF_FFFF), eocd >= 20, u32(eocd - 20) == 0x0706_4B50 {
             let rec = u64(eocd - 20 + 8)  // ZIP64 end-of-central-directory record
-            guard rec >= 0, rec + 56 <= size, u32(rec) == 0x0606_4B50 else { throw bad(eocd - 20, "bad ZIP64 locator") }
+            guard rec >= 0, rec <= size - 56, u32(rec) == 0x0606_4B50 else { throw bad(eocd - 20, "bad ZIP64 locator") }
             (count, dirOffset) = (u64(rec + 32), u64(rec + 48))
         }
         guard dirOffset >= 0, dirOffset <= size, count >= 0, count < 1 << 20 else { throw bad(eocd, "central directory outside the file") }
@@ -71,7 +71,7 @@ public struct ZipArchive {
                 }
                 e += 4 + len
             }
-            guard local >= 0, local + 30 <= size, u32(local) == 0x0403_4B50 else { throw bad(local, "bad local header of member \(name)") }
+            guard local >= 0, local <= size - 30, u32(local) == 0x0403_4B50 else { throw bad(local, "bad local header of member \(name)") }
             let data = local + 30 + u16(local + 26) + u16(local + 28)
             guard csize >= 0, usize >= 0, data <= size, csize <= size - data else {
                 throw bad(local, "member \(name) of \(csize) bytes runs past the end (truncated)")

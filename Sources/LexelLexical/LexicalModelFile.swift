@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import LexelContainer
 import LexelCore
 import LexelIO
@@ -81,7 +86,20 @@ extension LexicalModel {
             throw c.error(Int(m.offset), "section meta: input-dim, dims, dtype, minn or maxn missing or implausible")
         }
         return try naming(path) {
-            let vocabText = try c.decoded(.tokenizerVocab, limit: 1 << 26)
+            // Bounded before splitting: a few compressed bytes can hold millions of empty lines.
+            let vocabText = try c.decoded(.tokenizerVocab, limit: BertTokenizer.maxVocabularyBytes)
+            let lines = vocabText.withUnsafeBytes { b in  // memchr: a loop per byte is slow in debug builds
+                var count = 1, at = 0
+                while at < b.count, let p = memchr(b.baseAddress! + at, 0x0A, b.count - at) {
+                    count += 1
+                    at = b.baseAddress!.distance(to: UnsafeRawPointer(p)) + 1
+                }
+                return count
+            }
+            guard lines <= BertTokenizer.maxVocabularySize else {
+                throw c.error(Int(c.entry(.tokenizerVocab)!.offset),
+                              "section tokenizer-vocab: \(lines) tokens (at most \(BertTokenizer.maxVocabularySize))")
+            }
             let tokens = vocabText.split(separator: 0x0A, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
             let tokenizer = try BertTokenizer(vocabulary: tokens, unknownToken: meta["unknown-token"] ?? "[UNK]",
                                               maxCharsPerWord: Int(meta["max-chars-per-word"] ?? "") ?? 100)

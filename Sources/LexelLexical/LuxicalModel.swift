@@ -174,8 +174,8 @@ public enum LuxicalModel {
             throw LexelError(file: path, "Luxical model: member tokenizer.npy: tokenizer type '\(shown)' is not supported (WordPiece only)")
         }
         let top = vocab.values.max() ?? -1
-        guard top < 1 << 24, vocab.values.allSatisfy({ $0 >= 0 }) else {
-            throw LexelError(file: path, "Luxical model: `tokenizer` vocab has token ids outside 0..<\(1 << 24)")
+        guard top < BertTokenizer.maxVocabularySize, vocab.values.allSatisfy({ $0 >= 0 }) else {
+            throw LexelError(file: path, "Luxical model: `tokenizer` vocab has token ids outside 0..<\(BertTokenizer.maxVocabularySize)")
         }
         var tokens = [String](repeating: "", count: top + 1)
         for (t, i) in vocab { tokens[i] = t }

@@ -153,7 +153,9 @@ extension NgramVocabulary {
     }
 
     /// IDF values from document frequencies: `ln((1 + documents) / (1 + df)) + 1` (smoothed, as scikit-learn).
+    /// The `1 +` is done in Double (exactly the same below 2^53), so that counts up to `Int64.max` from an
+    /// n-gram table cannot overflow.
     public static func documentIDF(documentFrequencies df: [Int64], documents: Int64) -> [Float] {
-        df.map { Float(log(Double(1 + documents) / Double(1 + $0)) + 1) }
+        df.map { Float(log((1 + Double(documents)) / (1 + Double($0))) + 1) }
     }
 }

@@ -18,8 +18,27 @@ public final class BertTokenizer: Sendable {
     /// `[PAD]`, `[UNK]`, `[CLS]`, `[SEP]`, `[MASK]` when the vocabulary has them.
     let specials: [([UInt8], Int32)]
 
+    /// The most tokens a vocabulary may have (among the largest WordPiece vocabularies, LaBSE's has 501,153).
+    /// Readers of model files check it before building a vocabulary from a few compressed bytes.
+    public static let maxVocabularySize = 1 << 20
+    /// The most bytes a vocabulary's tokens may have in all, counting one separator (a `vocab.txt` newline) each.
+    public static let maxVocabularyBytes = WordPieceTable.maxPoolBytes - 1
+
     /// A tokenizer over `vocabulary` (line `i` of a `vocab.txt` is id `i`).
     public init(vocabulary: [String], unknownToken: String = "[UNK]", maxCharsPerWord: Int = 100) throws {
+        // All three come from model files: bounded here, so that `encode` (a word buffer of 4 x maxCharsPerWord
+        // bytes) and `WordPieceTable` (token bytes addressed with 23 bits) never trap on them.
+        guard (0...(1 << 16)).contains(maxCharsPerWord) else {
+            throw LexelError("WordPiece maximum characters per word \(maxCharsPerWord) is outside 0...65536")
+        }
+        guard vocabulary.count <= BertTokenizer.maxVocabularySize else {
+            throw LexelError("WordPiece vocabulary too large: \(vocabulary.count) tokens (at most \(BertTokenizer.maxVocabularySize))")
+        }
+        let tokenBytes = vocabulary.reduce(0) { $0 + $1.utf8.count + 1 }
+        guard tokenBytes <= BertTokenizer.maxVocabularyBytes else {
+            throw LexelError("WordPiece vocabulary too large: \(vocabulary.count) tokens of \(tokenBytes) bytes in all "
+                             + "(with one separator each; at most \(BertTokenizer.maxVocabularyBytes))")
+        }
         guard let unk = vocabulary.firstIndex(of: unknownToken) else {
             throw LexelError("WordPiece vocabulary has no unknown token \(unknownToken)")
         }

@@ -31,6 +31,9 @@ struct WordPieceTable: Sendable {
     static let firstSeed: UInt64 = 0xCBF2_9CE4_8422_2325
     static let continuationSeed: UInt64 = 0x84A2_9CE4_CBF2_2325
     static let prime: UInt64 = 0x0000_0100_0000_01B3
+    /// Every token's bytes plus one separator each must stay below this (entries address the pool with 23 bits);
+    /// `BertTokenizer.init` checks it.
+    static let maxPoolBytes = 1 << 23
 
     init(tokens: [String], continuationPrefix: String = "##") {
         var pool: [UInt8] = []
@@ -44,7 +47,7 @@ struct WordPieceTable: Sendable {
             pool.append(0)
             guard !bytes.isEmpty else { continue }
             entries.append((WordPieceTable.hash(bytes[...], seed: WordPieceTable.firstSeed), Int32(id), start, bytes.count, 0))
-            precondition(pool.count < 1 << 23, "WordPiece vocabulary too large")
+            precondition(pool.count < WordPieceTable.maxPoolBytes, "WordPiece vocabulary too large")
             longest = max(longest, bytes.count)
             if !prefix.isEmpty, bytes.count > prefix.count, bytes.starts(with: prefix) {
                 let rest = bytes[prefix.count...]

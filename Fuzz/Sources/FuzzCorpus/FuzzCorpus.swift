@@ -1,5 +1,5 @@
 import FuzzSupport
-import LexelText
+import LexelKit
 
 /// Training corpora (plain text or zstd): `LineReader` with a small buffer (so that the long-line cutting path
 /// runs) + the tokenizer + UTF-8 validation, and `Vocabulary.count(path:minCount:maxSize:)` with a small

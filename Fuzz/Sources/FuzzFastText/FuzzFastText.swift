@@ -1,5 +1,5 @@
 import FuzzSupport
-import LexelVectors
+import LexelKit
 
 /// fastText 0.9 models (`.bin`, versions 11 and 12): `FastTextModel.read(path:)`, then lookups (dense buckets).
 let file = FuzzFile(ext: "bin")

@@ -1,5 +1,5 @@
 import FuzzSupport
-import LexelVectors
+import LexelKit
 
 /// Lexel model files (`.bin` starting with `LXWMODEL`, docs/model-format.md), through `WordVectors.load`, whose
 /// content sniffing picks the reader; then lookups in and out of the vocabulary.

@@ -1,5 +1,5 @@
 import FuzzSupport
-import LexelVectors
+import LexelKit
 
 /// Text vectors (word2vec/fastText `.vec` with a `count dim` header, GloVe without one; plain or zstd):
 /// `TextVectors.read(path:)`, then lookups.

@@ -1,5 +1,5 @@
 import FuzzSupport
-import LexelVectors
+import LexelKit
 
 /// word2vec binary vectors (`count dim` line, then `word` + space + dim float32): `Word2VecBinary.read(path:)`,
 /// then lookups.
