@@ -32,6 +32,9 @@ struct BertCharTable: Sendable {
     private let entries: [UInt32]
     private let bytes: [UInt8]
 
+    /// The one table of the process (built on first use, ~0.1 s; it depends on nothing but Unicode).
+    static let shared = BertCharTable()
+
     init() {
         var entries = [UInt32](repeating: 0, count: 0x10000)
         var bytes: [UInt8] = []

@@ -51,7 +51,7 @@ public final class BertTokenizer: Sendable {
             vocabulary.firstIndex(of: t).map { (Array(t.utf8), Int32($0)) }
         }
         pieces = WordPieceTable(tokens: vocabulary)
-        let table = BertCharTable()
+        let table = BertCharTable.shared
         self.table = table
         ascii = (0..<128).map { b in
             var entry: UInt16 = 0
