@@ -9,7 +9,7 @@ import PackageDescription
 // Every target depends on the `LexelKit` product, which re-exports all of Lexel's modules, so that any reader
 // (vectors, store, lexical models, I/O) is reachable with one import.
 let fuzzTargets = [
-    "FuzzVectorFile", "FuzzModelFile", "FuzzFastText", "FuzzWord2Vec", "FuzzTextVectors", "FuzzCorpus",
+    "FuzzVectorFile", "FuzzModelFile", "FuzzFastText", "FuzzClassifier", "FuzzWord2Vec", "FuzzTextVectors", "FuzzCorpus",
     "FuzzLexicalModel", "FuzzLuxical", "FuzzNumpy", "FuzzNgramTable", "FuzzDocuments", "FuzzQueryLines", "FuzzJSON",
 ]
 

@@ -8,13 +8,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SCRATCH=${LEXEL_FUZZ_SCRATCH:-.build-fuzz}
-TARGETS="FuzzVectorFile FuzzModelFile FuzzFastText FuzzWord2Vec FuzzTextVectors FuzzCorpus FuzzLexicalModel FuzzLuxical FuzzNumpy FuzzNgramTable FuzzDocuments FuzzQueryLines FuzzJSON"
+TARGETS="FuzzVectorFile FuzzModelFile FuzzFastText FuzzClassifier FuzzWord2Vec FuzzTextVectors FuzzCorpus FuzzLexicalModel FuzzLuxical FuzzNumpy FuzzNgramTable FuzzDocuments FuzzQueryLines FuzzJSON"
 
 seeds() {
     case $1 in
         FuzzVectorFile) echo Fuzz/Seeds/lxv ;;
         FuzzModelFile) echo Fuzz/Seeds/model ;;
         FuzzFastText) echo Fuzz/Seeds/fasttext ;;
+        FuzzClassifier) echo Fuzz/Seeds/classifier ;;
         FuzzWord2Vec) echo Fuzz/Seeds/word2vec ;;
         FuzzTextVectors) echo Fuzz/Seeds/text ;;
         FuzzCorpus) echo Fuzz/Seeds/corpus ;;
