@@ -124,3 +124,18 @@ final class FastTextWriterTests: XCTestCase {
         }
     }
 }
+
+/// Inputs that once crashed the reader or the predictions (Fuzz/Regressions/FuzzClassifier).
+final class ClassifierFuzzRegressionTests: XCTestCase {
+    /// Finite weights whose dot products overflow: predictions stay finite probabilities (the sigmoid table trapped
+    /// on NaN).
+    func testOverflowingScoresGiveFiniteProbabilities() throws {
+        let model = try FastTextClassifierFile.read(path: fixturesFolder() + "/fuzz-overflowing-model.bin")
+        let w = model.workspace()
+        for line in ["", "the team scored a late goal", "café 東京 kernel", "__label__x word word", "a b c d e f g h i j"] {
+            for p in Array(line.utf8).withUnsafeBufferPointer({ model.predict($0, k: -1, w) }) {
+                XCTAssert(p.probability.isFinite && p.probability >= 0 && p.probability <= 1, "\(line): \(p)")
+            }
+        }
+    }
+}
