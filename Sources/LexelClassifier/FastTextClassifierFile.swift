@@ -38,7 +38,11 @@ public enum FastTextClassifierFile {
             guard let end = memchrOffset(f, from: start, byte: 0) else { throw bad(start, "dictionary entry \(i) has no terminating NUL") }
             let word = Array(UnsafeRawBufferPointer(start: f.base + start, count: end - start))
             r.offset = end + 1
+            let countAt = r.offset
             let count = try r.read(Int64.self, "dictionary entry count")
+            // counts build the hierarchical softmax tree: beyond 2^40 (or negative) they are not counts of a corpus,
+            // and would break the tree's construction
+            guard count >= 0, count <= 1 << 40 else { throw bad(countAt, "dictionary entry \(i): implausible count \(count)") }
             let typeAt = r.offset
             guard let type = SupervisedDictionary.EntryType(rawValue: try r.read(Int8.self, "dictionary entry type")) else {
                 throw bad(typeAt, "dictionary entry \(i): unknown type")

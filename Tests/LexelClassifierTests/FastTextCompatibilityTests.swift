@@ -127,6 +127,13 @@ final class FastTextWriterTests: XCTestCase {
 
 /// Inputs that once crashed the reader or the predictions (Fuzz/Regressions/FuzzClassifier).
 final class ClassifierFuzzRegressionTests: XCTestCase {
+    /// A label count beyond any corpus broke the hierarchical softmax tree (a read out of bounds): now an error.
+    func testImplausibleCountsAreErrors() throws {
+        XCTAssertThrowsError(try FastTextClassifierFile.read(path: fixturesFolder() + "/fuzz-implausible-count.bin")) {
+            XCTAssert("\($0)".contains("implausible count"), "\($0)")
+        }
+    }
+
     /// Finite weights whose dot products overflow: predictions stay finite probabilities (the sigmoid table trapped
     /// on NaN).
     func testOverflowingScoresGiveFiniteProbabilities() throws {
