@@ -37,11 +37,8 @@ public enum ClassifierEvaluation {
     public static func test(_ model: Classifier, path: String, k: Int, threshold: Float) throws -> Metrics {
         var m = Metrics(labels: model.labelCount)
         let w = model.workspace()
-        try QueryLines.forEach(path: path) { line, _ in
-            var bytes = Array(line.utf8)
-            bytes.withUnsafeMutableBufferPointer { b in
-                model.dictionary.line(UnsafeBufferPointer(b), features: &w.features, labels: &w.labels)
-            }
+        try QueryLines.forEachBytes(path: path) { line, _ in
+            model.dictionary.line(line, features: &w.features, labels: &w.labels, hashes: &w.hashes)
             guard !w.labels.isEmpty, !w.features.isEmpty else { return }
             let labels = w.labels
             let p = model.predict(features: w.features, k: k, threshold: threshold, w)

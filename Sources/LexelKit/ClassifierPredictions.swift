@@ -2,20 +2,12 @@ import LexelClassifier
 import LexelCore
 import LexelIO
 
-/// The `predict` / `predict-prob` use case: labels (and probabilities) of every line of a file or standard input,
+/// The `predict` / `predict-prob` use case: labels (and probabilities) of every document of a file or standard input,
 /// written to standard output in fastText's format, one output line per input line, in input order. Lines are
 /// read in batches and predicted on `threads` threads.
 public enum ClassifierPredictions {
     /// Lines per batch.
     static let batch = 4096
-
-    /// Writes, for each line, its predicted labels separated by spaces, each followed by its probability when
-    /// `probabilities` is set (`k` <= 0: every label).
-    public static func run(_ model: Classifier, input: String, k: Int, threshold: Float, probabilities: Bool,
-                           threads: Int = 1, json: Bool = false) throws {
-        try run(model, documents: try DocumentInput(path: input, plain: !json && !DocumentInput.isJSONLinesName(input)),
-                k: k, threshold: threshold, probabilities: probabilities, threads: threads, json: json)
-    }
 
     /// Predictions for every document of `documents` (lines, or JSON Lines with the text in a field). With `json`,
     /// one object per document: `{"index": i, "labels": [...], "probabilities": [...]}`.
@@ -25,22 +17,12 @@ public enum ClassifierPredictions {
         let names = model.dictionary.labels
         let workspaces = (0..<threads).map { _ in model.workspace() }
         var bytes: [UInt8] = [], ends: [Int] = []
-        var results = [[Prediction]](repeating: [], count: batch)
         var done = 0
         func flush() {
             let n = ends.count
             guard n > 0 else { return }
-            bytes.withUnsafeBufferPointer { text in
-                results.withUnsafeMutableBufferPointer { out in
-                    let (t, e, o, ws) = (Unchecked(text), Unchecked(ends), Unchecked(out), Unchecked(workspaces))
-                    parallelFor(n, threads: threads) { thread, range in
-                        for i in range {
-                            let lo = i == 0 ? 0 : e.value[i - 1]
-                            o.value[i] = model.predict(UnsafeBufferPointer(rebasing: t.value[lo..<e.value[i]]), k: k,
-                                                       threshold: threshold, ws.value[thread])
-                        }
-                    }
-                }
+            let results = bytes.withUnsafeBufferPointer {
+                model.predict(batch: $0, ends: ends, k: k, threshold: threshold, workspaces: workspaces)
             }
             var text = ""
             for i in 0..<n {

@@ -36,24 +36,15 @@ public struct CorpusFilter {
         let scoreOut = try scores.map { try AtomicFileWriter(path: $0) }
         let workspaces = (0..<threads).map { _ in model.workspace() }
         var texts: [UInt8] = [], textEnds: [Int] = [], lines: [UInt8] = [], lineEnds: [Int] = []
-        var values = [Float](repeating: 0, count: batch)
         var summary = Summary()
         let start = monotonicSeconds()
         func flush() throws {
             let n = textEnds.count
             guard n > 0 else { return }
-            texts.withUnsafeBufferPointer { t in
-                values.withUnsafeMutableBufferPointer { v in
-                    let (tb, te, vb, ws) = (Unchecked(t), Unchecked(textEnds), Unchecked(v), Unchecked(workspaces))
-                    parallelFor(n, threads: threads) { thread, range in
-                        for i in range {
-                            let lo = i == 0 ? 0 : te.value[i - 1]
-                            let p = model.predict(UnsafeBufferPointer(rebasing: tb.value[lo..<te.value[i]]), k: -1, threshold: 0, ws.value[thread])
-                            vb.value[i] = p.filter { keepIDs.contains($0.label) }.map(\.probability).max() ?? 0
-                        }
-                    }
-                }
+            let predictions = texts.withUnsafeBufferPointer {
+                model.predict(batch: $0, ends: textEnds, k: -1, threshold: 0, workspaces: workspaces)
             }
+            let values = predictions.map { p in p.filter { keepIDs.contains($0.label) }.map(\.probability).max() ?? 0 }
             var kept = [UInt8](), scoreText = ""
             for i in 0..<n {
                 let keepIt = values[i] >= minScore

@@ -93,9 +93,8 @@ public enum ModelFiles {
 
     /// A fastText-compatible classifier, for `predict`, `predict-prob`, `test`.
     public static func classifier(_ path: String, for command: String) throws -> Classifier {
-        let kind = try kind(of: path)
-        guard kind == .wordModel, (try? FileKind.of(path: path)) == .fastTextModel else {
-            throw wrongKind(path, kind, command, wanted: "a fastText classifier (.bin from `fasttext supervised`)")
+        guard try FileKind.of(path: path) == .fastTextModel else {
+            throw wrongKind(path, try kind(of: path), command, wanted: "a fastText classifier (.bin from `fasttext supervised`)")
         }
         return try FastTextClassifierFile.read(path: path)
     }
