@@ -19,6 +19,9 @@ public struct RowMatrix: @unchecked Sendable {
         (self.base, self.rows, self.cols, self.owner) = (base, rows, cols, owner)
     }
 
+    /// The rows of a matrix, which this keeps alive.
+    public init(_ m: Matrix) { self.init(base: UnsafePointer(m.pointer), rows: m.rows, cols: m.cols, owner: m) }
+
     @inline(__always) public func row(_ i: Int) -> UnsafePointer<Float> { base + i * cols }
 }
 

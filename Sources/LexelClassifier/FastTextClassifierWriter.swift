@@ -4,7 +4,9 @@ import LexelText
 /// Writes classifiers as fastText model files (format version 12), dense (`.bin`) or product-quantised (`.ftz`),
 /// so that fastText opens Lexel's models. A model read from a version-12 file is written back byte for byte.
 public enum FastTextClassifierWriter {
-    public static func write(_ c: Classifier, to path: String) throws {
+    /// Writes `c` to `path` (replaced atomically); returns the bytes written.
+    @discardableResult
+    public static func write(_ c: Classifier, to path: String) throws -> Int64 {
         let w = try AtomicFileWriter(path: path)
         try w.write(FastTextClassifierFile.magic)
         try w.write(Int32(12))
@@ -33,6 +35,7 @@ public enum FastTextClassifierWriter {
         try w.write(UInt8(isQuantized(c.output) ? 1 : 0))
         try write(c.output, w)
         try w.commit()
+        return w.bytesWritten
     }
 
     static func isQuantized(_ rows: ClassifierRows) -> Bool {

@@ -36,10 +36,8 @@ public enum ClassifierTraining {
         let out = try WordVectorTraining.outputs(prefix: outputPrefix).bin
         try OutputPath.checkWritable(out)
         let t = try SupervisedTrainer.train(path: input, arguments: arguments, events: events)
-        let dim = t.input.cols
         let model = try Classifier(dictionary: t.dictionary,
-                                   input: .dense(RowMatrix(base: UnsafePointer(t.input.pointer), rows: t.input.rows, cols: dim, owner: t.input)),
-                                   output: .dense(RowMatrix(base: UnsafePointer(t.output.pointer), rows: t.output.rows, cols: dim, owner: t.output)))
+                                   input: .dense(RowMatrix(t.input)), output: .dense(RowMatrix(t.output)))
         try FastTextClassifierWriter.write(model, to: out)
         return model
     }

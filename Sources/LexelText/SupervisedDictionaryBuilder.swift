@@ -41,3 +41,19 @@ extension SupervisedDictionary {
                                     pruneEntries: nil)
     }
 }
+
+extension SupervisedDictionary {
+    /// fastText's `Dictionary::prune`: keeps the words among `rows` (input rows: word ids below `wordCount`, hash
+    /// buckets above) and every label; the kept buckets get rows after the words in the order given, recorded in
+    /// the pruning index. Returns the dictionary and the old input row of each new row (words in id order, then
+    /// the kept buckets). A dictionary pruned already cannot be pruned again (its buckets are rows, not hashes).
+    public func pruned(keeping rows: [Int]) throws -> (dictionary: SupervisedDictionary, rows: [Int]) {
+        guard pruneIndex == nil else { throw LexelError("the model is pruned already (its dictionary has a pruning index)") }
+        let words = rows.filter { $0 < wordCount }.sorted(), buckets = rows.filter { $0 >= wordCount }
+        let keep = words + Array(wordCount..<entries.count)
+        let prune = buckets.enumerated().map { (bucket: Int32($0.element - wordCount), row: Int32($0.offset)) }
+        let d = SupervisedDictionary(args: args, entries: keep.map { entries[$0] }, counts: keep.map { counts[$0] },
+                                     types: keep.map { types[$0] }, tokenCount: tokenCount, pruneEntries: prune)
+        return (d, words + buckets)
+    }
+}

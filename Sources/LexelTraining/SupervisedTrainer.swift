@@ -117,8 +117,27 @@ public enum SupervisedTrainer {
             }
             events(.pretrained(words: found, of: dict.wordCount))
         }
+        return try run(path: path, dictionary: dict, input: input, output: output, initialised: initialised, arguments: a, events: events)
+    }
+
+    /// Trains `input` and `output` further on `path`, every row as it is (fastText's `quantize -retrain`, on the
+    /// rows a cutoff kept); `dictionary` and its arguments decide the features and the loss, `arguments` the
+    /// learning rate, epochs and threads.
+    public static func retrain(path: String, dictionary dict: SupervisedDictionary, input: Matrix, output: Matrix,
+                               arguments a: SupervisedArguments,
+                               events: @escaping @Sendable (TrainingEvent) -> Void = { _ in }) throws -> TrainedClassifier {
+        try a.validate()
+        precondition(input.rows >= dict.wordCount && output.rows == dict.labelCount && input.cols == output.cols)
+        let initialised = RowFlags(count: input.rows)
+        initialised.flags.update(repeating: 1, count: input.rows)
+        return try run(path: path, dictionary: dict, input: input, output: output, initialised: initialised, arguments: a, events: events)
+    }
+
+    static func run(path: String, dictionary dict: SupervisedDictionary, input: Matrix, output: Matrix, initialised: RowFlags,
+                    arguments a: SupervisedArguments, events: @escaping @Sendable (TrainingEvent) -> Void) throws -> TrainedClassifier {
+        let args = dict.args
         let labelCounts = Array(dict.counts[dict.wordCount...])
-        let progress = TrainingProgress(totalTokens: Int(dict.tokenCount) * Int(args.epoch), threads: a.threads)
+        let progress = TrainingProgress(totalTokens: Int(dict.tokenCount) * Int(a.model.epoch), threads: a.threads)
         let sampler = args.loss == .ns ? NegativeSampler(counts: labelCounts, power: 0.5) : nil
         let tree = args.loss == .hs ? HuffmanTree(counts: labelCounts) : nil
         let shared = (input.shared, output.shared)

@@ -74,7 +74,7 @@ struct SupervisedWorker<L: Loss> {
             return
         }
         var features: [Int32] = [], labels: [Int32] = [], hashes: [Int32] = []
-        for _ in 0..<Int(dict.args.epoch) {
+        for _ in 0..<Int(a.model.epoch) {
             var lineIndex = 0
             try LineReader(path: path).forEachLine { line, _, _ in
                 defer { lineIndex += 1 }
