@@ -22,8 +22,18 @@ QUANT = {"qnorm": True, "retrain": True, "cutoff": 100000, "epoch": 5, "lr": 0.0
 
 
 def lexel_p1(lexel, model, test):
-    out = subprocess.run([lexel, "test", model, test], check=True, capture_output=True, text=True).stdout
-    return float(out.split("\n")[1].split("\t")[1])
+    """P@1 at full precision (`lexel test` prints 3 decimals, as fastText): the top label of every line against its labels."""
+    lines = open(test, encoding="utf-8").read().splitlines()
+    out = subprocess.run([lexel, "predict", model, test], check=True, capture_output=True, text=True).stdout.splitlines()
+    gold = [[w for w in line.split() if w.startswith("__label__")] for line in lines]
+    return sum(1 for p, g in zip(out, gold) if p.split()[0] in g) / len(lines)
+
+
+def lexel_quantize(lexel, prefix, train, threads):
+    t = time.perf_counter()
+    subprocess.run([lexel, "quantize", "-output", prefix, "-input", train, "-qnorm", "-retrain", "-cutoff", str(QUANT["cutoff"]),
+                    "-epoch", str(QUANT["epoch"]), "-lr", str(QUANT["lr"]), "-thread", str(threads), "-verbose", "0"], check=True)
+    return time.perf_counter() - t
 
 
 def main():
@@ -55,6 +65,7 @@ def main():
             except RuntimeError as e:
                 lt.log(f"fastText {flags} seed {seed}: {e}")
         ft_dense = m.test(test)[1]
+        m.save_model(os.path.join(args.work, "q-same.bin"))  # the same dense model, for Lexel's quantizer
         t = time.perf_counter()
         m.quantize(input=train, qnorm=QUANT["qnorm"], retrain=QUANT["retrain"], cutoff=QUANT["cutoff"], epoch=QUANT["epoch"],
                    lr=QUANT["lr"], thread=args.threads, verbose=0)
@@ -68,11 +79,11 @@ def main():
             cmd += [f"-{k}", str(v)]
         subprocess.run(cmd, check=True)
         lx_dense = lexel_p1(args.lexel, lx_prefix + ".bin", test)
-        t = time.perf_counter()
-        subprocess.run([args.lexel, "quantize", "-output", lx_prefix, "-input", train, "-qnorm", "-retrain", "-cutoff", str(QUANT["cutoff"]),
-                        "-epoch", str(QUANT["epoch"]), "-lr", str(QUANT["lr"]), "-thread", str(args.threads), "-verbose", "0"], check=True)
-        lx_s = time.perf_counter() - t
+        lx_s = lexel_quantize(args.lexel, lx_prefix, train, args.threads)
         lx_q = lexel_p1(args.lexel, lx_prefix + ".ftz", test)
+        same_prefix = os.path.join(args.work, "q-same")
+        same_s = lexel_quantize(args.lexel, same_prefix, train, args.threads)
+        same_q = lexel_p1(args.lexel, same_prefix + ".ftz", test)
 
         # fastText opens Lexel's .ftz: the same top label on every line, probabilities within 1e-4
         loaded = fasttext.load_model(lx_prefix + ".ftz")
@@ -80,13 +91,16 @@ def main():
         out = subprocess.run([args.lexel, "predict-prob", lx_prefix + ".ftz", "-"], input="\n".join(texts) + "\n",
                              check=True, capture_output=True, text=True).stdout.splitlines()
         same = sum(1 for a, p, b in zip(ft_labels, ft_probs, out) if b.split() and a[0] == b.split()[0] and abs(p[0] - float(b.split()[1])) <= 1e-4)
-        sizes = {tool: os.path.getsize(p + ".ftz") for tool, p in (("fastText", ft_prefix), ("Lexel", lx_prefix))}
-        for tool, dense, q, s in (("fastText", ft_dense, ft_q, ft_s), ("Lexel", lx_dense, lx_q, lx_s)):
-            print(f"| {flags} | {tool} | {dense:.4f} | {q:.4f} | {dense - q:+.4f} | {sizes[tool]:,} | {s:.1f} |", flush=True)
+        sizes = {tool: os.path.getsize(p + ".ftz") for tool, p in (("fastText", ft_prefix), ("Lexel", lx_prefix), ("same", same_prefix))}
+        for tool, dense, q, s in (("fastText", ft_dense, ft_q, ft_s), ("Lexel quantize on fastText's .bin", ft_dense, same_q, same_s),
+                                  ("Lexel (own model)", lx_dense, lx_q, lx_s)):
+            tool_key = {"fastText": "fastText", "Lexel (own model)": "Lexel"}.get(tool, "same")
+            print(f"| {flags} | {tool} | {dense:.4f} | {q:.4f} | {dense - q:+.4f} | {sizes[tool_key]:,} | {s:.1f} |", flush=True)
         print(f"|  | cross-checks | fasttext on Lexel's .ftz: same top label and probability on {same:,} of {len(texts):,} lines | "
               f"lexel test on fastText's .ftz: {lx_on_ft:.4f} (fastText: {ft_q:.4f}) | | | |", flush=True)
         rows.append({"flags": flags, "fasttext": {"dense_p1": ft_dense, "ftz_p1": ft_q, "bytes": sizes["fastText"], "seconds": ft_s},
                      "lexel": {"dense_p1": lx_dense, "ftz_p1": lx_q, "bytes": sizes["Lexel"], "seconds": lx_s},
+                     "lexel_on_fasttext_bin": {"dense_p1": ft_dense, "ftz_p1": same_q, "bytes": sizes["same"], "seconds": same_s},
                      "lines": len(texts), "fasttext_agrees_on_lexel_ftz": same, "lexel_p1_on_fasttext_ftz": lx_on_ft})
     lt.write_json(os.path.join(args.work, "quantize.json"), {"machine": lt.machine_info(), "set": args.set, "threads": args.threads,
                                                              "quantization": QUANT, "rows": rows})

@@ -68,3 +68,21 @@ public enum FastTextClassifierWriter {
         try pq.centroids.withUnsafeBytes { try w.write($0) }
     }
 }
+
+extension FastTextClassifierWriter {
+    /// The bytes `write` would write for `c` (for fitting a model to a size budget).
+    public static func byteCount(_ c: Classifier) -> Int64 {
+        var n = 8 + 12 * 4 + 8 + 28  // magic, version, arguments, dictionary header
+        for e in c.dictionary.entries { n += e.count + 10 }
+        n += 8 * c.dictionary.pruneEntries.count
+        func rows(_ r: ClassifierRows) -> Int {
+            switch r {
+            case .dense(let m): return 16 + m.rows * m.cols * 4
+            case .quantized(let q):
+                func pq(_ p: ProductQuantizer) -> Int { 16 + p.centroids.count * 4 }
+                return 21 + q.codes.count + pq(q.pq) + (q.normCodes.map { $0.count } ?? 0) + (q.normPQ.map(pq) ?? 0)
+            }
+        }
+        return Int64(n + 2 + rows(c.input) + rows(c.output))
+    }
+}

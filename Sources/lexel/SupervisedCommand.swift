@@ -58,6 +58,22 @@ struct Supervised: ParsableCommand {
     @Option(name: .customLong("pretrainedVectors", withSingleDash: true),
             help: "Word vectors to start from (.vec, a Lexel or fastText .bin, or .lxv; their dimension must equal -dim).")
     var pretrainedVectors: String?
+    @Option(name: .customLong("autotune-validation", withSingleDash: true),
+            help: "Search for the best arguments, scored on this labelled file (fastText's autotune; reproducible with -autotune-trials).")
+    var autotuneValidation: String?
+    @Option(name: .customLong("autotune-metric", withSingleDash: true),
+            help: "What to maximise: f1, f1:LABEL, precisionAtRecall:P[:LABEL], recallAtPrecision:P[:LABEL] (P in percent).")
+    var autotuneMetric = "f1"
+    @Option(name: .customLong("autotune-predictions", withSingleDash: true), parsing: .unconditional, help: "Labels predicted a line for the F1 metrics.")
+    var autotunePredictions = 1
+    @Option(name: .customLong("autotune-duration", withSingleDash: true), parsing: .unconditional, help: "Seconds to search (default 300).")
+    var autotuneDuration = 300.0
+    @Option(name: .customLong("autotune-trials", withSingleDash: true), parsing: .unconditional,
+            help: "Run exactly this many trials instead of a time budget: the same seed then gives the same model.")
+    var autotuneTrials: Int?
+    @Option(name: .customLong("autotune-modelsize", withSingleDash: true),
+            help: "Largest model file, e.g. 2M: every trial is quantised to fit and PREFIX.ftz is written.")
+    var autotuneModelsize: String?
 
     /// The -classWeights value: `balanced`, or a file of `LABEL WEIGHT` lines.
     func weights() throws -> ClassWeights {
@@ -83,8 +99,33 @@ struct Supervised: ParsableCommand {
             a.classWeights = try weights()
             a.pretrained = try pretrainedVectors.map { try ClassifierTraining.pretrained($0) }
             let verbose = verbose
+            if let validation = autotuneValidation { return try autotune(a, validation: validation) }
             let model = try ClassifierTraining.run(input: input, outputPrefix: output, arguments: a) { TrainingDisplay.show($0, verbose: verbose) }
             if verbose >= 1 { writeStderr("Number of labels: \(model.labelCount)\nWrote \(output).bin\n") }
         }
     }
+
+    func autotune(_ base: SupervisedArguments, validation: String) throws {
+        var o = ClassifierAutotune.Options(validation: validation)
+        (o.metric, o.predictions, o.duration, o.trials) = (try AutotuneMetric(parsing: autotuneMetric), autotunePredictions, autotuneDuration, autotuneTrials)
+        o.threads = thread
+        o.modelSize = try autotuneModelsize.map { try parseByteCount($0, flag: "-autotune-modelsize") }
+        let verbose = verbose, metric = o.metric
+        let r = try ClassifierAutotune.run(input: input, outputPrefix: output, base: base, options: o) { t, best in
+            guard verbose >= 1 else { return }
+            let score = t.score.map { formatFixed($0, 4) } ?? "failed (\(t.failure ?? ""))"
+            writeStderr("Trial \(t.index + 1): \(metric) \(score) in \(formatFixed(t.seconds, 1)) s  best \(best?.score.map { formatFixed($0, 4) } ?? "-")  \(t.flags)\n")
+        }
+        out("Best \(metric): \(formatFixed(r.best.score ?? 0, 4)) after \(r.trials) trials (-autotune-trials \(r.trials) repeats this search)")
+        out("Best arguments: \(r.best.flags)")
+        if verbose >= 1 { writeStderr("Wrote \(r.output)\n") }
+    }
+}
+
+/// `2M`, `500K`, `1G` or a plain byte count.
+func parseByteCount(_ s: String, flag: String) throws -> Int64 {
+    let units: [Character: Int64] = ["K": 1_000, "k": 1_000, "M": 1_000_000, "m": 1_000_000, "G": 1_000_000_000, "g": 1_000_000_000]
+    let (digits, unit) = s.last.flatMap { units[$0] }.map { (String(s.dropLast()), $0) } ?? (s, 1)
+    guard let v = Double(digits), v > 0, v * Double(unit) < 1e15 else { throw LexelError("\(flag): \(quoted(s)) is not a size such as 2M, 500K or 1000000") }
+    return Int64(v * Double(unit))
 }
