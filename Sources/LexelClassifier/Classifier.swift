@@ -70,24 +70,6 @@ public final class Classifier: @unchecked Sendable {
         return predict(features: w.features, k: k, threshold: threshold, w)
     }
 
-    /// Predictions for a batch of texts held back to back in `texts` (text i ends at `ends[i]`), on as many threads
-    /// as `workspaces` (one each), in input order.
-    public func predict(batch texts: UnsafeBufferPointer<UInt8>, ends: [Int], k: Int, threshold: Float,
-                        workspaces: [Workspace]) -> [[Prediction]] {
-        var results = [[Prediction]](repeating: [], count: ends.count)
-        results.withUnsafeMutableBufferPointer { out in
-            let (t, e, o, ws) = (Unchecked(texts), Unchecked(ends), Unchecked(out), Unchecked(workspaces))
-            parallelFor(ends.count, threads: workspaces.count) { thread, range in
-                for i in range {
-                    let lo = i == 0 ? 0 : e.value[i - 1]
-                    o.value[i] = self.predict(UnsafeBufferPointer(rebasing: t.value[lo..<e.value[i]]), k: k, threshold: threshold,
-                                              ws.value[thread])
-                }
-            }
-        }
-        return results
-    }
-
     /// Predictions from input rows already computed.
     public func predict(features: [Int32], k: Int, threshold: Float, _ w: Workspace) -> [Prediction] {
         guard !features.isEmpty else { return [] }

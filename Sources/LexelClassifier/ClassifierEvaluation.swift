@@ -34,14 +34,11 @@ public enum ClassifierEvaluation {
 
     /// Runs `model` over every line of `path` (`-` for standard input; at most 1 MiB a line) as fastText's `test`
     /// does: lines without a known label, or without input rows, are skipped.
-    public static func test(_ model: Classifier, path: String, k: Int, threshold: Float) throws -> Metrics {
-        var m = Metrics(labels: model.labelCount)
-        let w = model.workspace()
+    public static func test(_ model: some LineClassifier, path: String, k: Int, threshold: Float) throws -> Metrics {
+        var m = Metrics(labels: model.labelNames.count)
+        let w = model.makeWorkspace()
         try QueryLines.forEachBytes(path: path) { line, _ in
-            model.dictionary.line(line, features: &w.features, labels: &w.labels, hashes: &w.hashes)
-            guard !w.labels.isEmpty, !w.features.isEmpty else { return }
-            let labels = w.labels
-            let p = model.predict(features: w.features, k: k, threshold: threshold, w)
+            guard let (labels, p) = model.evaluate(line, k: k, threshold: threshold, workspace: w) else { return }
             m.examples += 1
             m.gold += labels.count
             m.predicted += p.count

@@ -11,11 +11,11 @@ public enum ClassifierPredictions {
 
     /// Predictions for every document of `documents` (lines, or JSON Lines with the text in a field). With `json`,
     /// one object per document: `{"index": i, "labels": [...], "probabilities": [...]}`.
-    public static func run(_ model: Classifier, documents: DocumentInput, k: Int, threshold: Float, probabilities: Bool,
+    public static func run(_ model: any LineClassifier, documents: DocumentInput, k: Int, threshold: Float, probabilities: Bool,
                            threads: Int = 1, json: Bool) throws {
         guard (1...1024).contains(threads) else { throw LexelError("--threads must be 1...1024 (got \(threads))") }
-        let names = model.dictionary.labels
-        let workspaces = (0..<threads).map { _ in model.workspace() }
+        let names = model.labelNames
+        let workspaces = (0..<threads).map { _ in model.makeWorkspace() }
         var bytes: [UInt8] = [], ends: [Int] = []
         var done = 0
         func flush() {

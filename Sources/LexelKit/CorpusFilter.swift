@@ -20,11 +20,11 @@ public struct CorpusFilter {
     /// Filters `input` into `output` (standard output when nil); with `scores`, writes one JSON line per document
     /// (`{"index": i, "score": s, "kept": true|false}`) there too. Both files are written atomically.
     @discardableResult
-    public func run(_ input: DocumentInput, model: Classifier, output: String?, scores: String?,
+    public func run(_ input: DocumentInput, model: any LineClassifier, output: String?, scores: String?,
                     progress: (StreamProgress) -> Void = { _ in }) throws -> Summary {
         guard (1...1024).contains(threads) else { throw LexelError("--threads must be 1...1024 (got \(threads))") }
         guard minScore >= 0, minScore <= 1 else { throw LexelError("--min-score must be in [0, 1] (got \(minScore))") }
-        let names = model.dictionary.labels
+        let names = model.labelNames
         let keepIDs = try keep.map { k -> Int in
             guard let i = names.firstIndex(of: k) else {
                 throw LexelError("--keep \(quoted(k)) is not a label of the model (its labels: \(names.prefix(10).joined(separator: ", "))\(names.count > 10 ? ", ..." : ""))")
@@ -34,7 +34,7 @@ public struct CorpusFilter {
         let reader = try input.reader()
         let out = try output.map { try AtomicFileWriter(path: $0) }
         let scoreOut = try scores.map { try AtomicFileWriter(path: $0) }
-        let workspaces = (0..<threads).map { _ in model.workspace() }
+        let workspaces = (0..<threads).map { _ in model.makeWorkspace() }
         var texts: [UInt8] = [], textEnds: [Int] = [], lines: [UInt8] = [], lineEnds: [Int] = []
         var summary = Summary()
         let start = monotonicSeconds()

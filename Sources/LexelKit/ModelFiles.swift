@@ -99,6 +99,12 @@ public enum ModelFiles {
         return try FastTextClassifierFile.read(path: path)
     }
 
+    /// A classifier of any kind: a fastText model (.bin, .ftz) or a lexical model with a classifier head (.lxm).
+    public static func lineClassifier(_ path: String, for command: String) throws -> any LineClassifier {
+        if try FileKind.of(path: path) == .container, try kind(of: path) == .lexicalModel { return try EmbeddingClassifier.load(path: path) }
+        return try classifier(path, for: command)
+    }
+
     /// The container's section kinds for `kind` (for listings such as `lexel info`).
     public static func sectionKinds(_ kind: Kind) -> [SectionKind] {
         kind == .lexicalModel ? LexicalModel.sectionKinds : VectorFileFormat.sectionKinds

@@ -4,7 +4,7 @@ import LexelKit
 
 /// fastText's `predict`, `predict-prob` and `test`, with the same arguments: MODEL FILE|- [k] [threshold].
 struct ClassifierArguments: ParsableArguments {
-    @Argument(help: "A fastText classifier (.bin from `fasttext supervised`).") var model: String
+    @Argument(help: "A classifier: fastText .bin or .ftz, or a Lexel .lxm with a classifier head (`supervised --features lexical`).") var model: String
     @Argument(help: "Lines to classify (`-` for standard input); with `test`, lines with __label__ tokens.") var input: String
     /// `[k] [threshold]`, read by hand so that fastText's `-1` (every label) is not taken for a flag.
     @Argument(parsing: .allUnrecognized, help: "[k] [threshold]: labels per line (default 1; -1: all) and the lowest probability shown (default 0).")
@@ -69,7 +69,7 @@ func predict(_ a: ClassifierArguments, probabilities: Bool, options o: PredictTh
     try reportingErrors {
         let documents = try DocumentInput(path: a.input, field: o.field)
         _ = try documents.reader()
-        let m = try ModelFiles.classifier(a.model, for: probabilities ? "predict-prob" : "predict")
+        let m = try ModelFiles.lineClassifier(a.model, for: probabilities ? "predict-prob" : "predict")
         try ClassifierPredictions.run(m, documents: documents, k: a.k, threshold: a.threshold, probabilities: probabilities,
                                       threads: o.threads, json: o.json)
     }
@@ -87,7 +87,7 @@ struct TestClassifier: ParsableCommand {
     @OptionGroup var arguments: ClassifierArguments
     func run() throws {
         try reportingErrors {
-            let m = try ModelFiles.classifier(arguments.model, for: "test")
+            let m = try ModelFiles.lineClassifier(arguments.model, for: "test")
             let r = try ClassifierEvaluation.test(m, path: arguments.input, k: arguments.k, threshold: arguments.threshold)
             out("N\t\(r.examples)")
             out("P@\(arguments.k)\t\(String(format: "%.3g", r.precision))")
@@ -119,9 +119,9 @@ struct TestLabel: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let m = try ModelFiles.classifier(arguments.model, for: "test-label")
+            let m = try ModelFiles.lineClassifier(arguments.model, for: "test-label")
             let r = try ClassifierEvaluation.test(m, path: arguments.input, k: arguments.k, threshold: arguments.threshold)
-            let names = m.dictionary.labels
+            let names = m.labelNames
             if json {
                 let report = Report(examples: r.examples, k: arguments.k, precision: r.precision, recall: r.recall,
                                     labels: names.indices.map { .init(label: names[$0], precision: r.precision(label: $0),
@@ -178,7 +178,7 @@ struct Filter: ParsableCommand {
             let input = try documentOptions.input(documents)
             _ = try input.reader()
             for p in [output, scores].compactMap({ $0 }) { try OutputPath.checkWritable(p) }
-            let m = try ModelFiles.classifier(model, for: "filter")
+            let m = try ModelFiles.lineClassifier(model, for: "filter")
             var f = CorpusFilter(keep: keep)
             (f.minScore, f.threads) = (minScore, threads.threads)
             var display = ProgressDisplay("Filtered", unit: "docs", enabled: !quiet)

@@ -58,6 +58,12 @@ struct Supervised: ParsableCommand {
     @Option(name: .customLong("pretrainedVectors", withSingleDash: true),
             help: "Word vectors to start from (.vec, a Lexel or fastText .bin, or .lxv; their dimension must equal -dim).")
     var pretrainedVectors: String?
+    @Option(help: "Classify document embeddings instead: lexical (the shipped model) or lexical=MODEL.lxm; writes PREFIX.lxm.")
+    var features: String?
+    @Option(help: "With --features: the head, linear (softmax regression) or mlp (one hidden ReLU layer).") var head = "linear"
+    @Option(help: "With --head mlp: hidden units.") var hidden = 256
+    @Option(name: .customLong("head-epochs"), help: "With --features: epochs over the embeddings.") var headEpochs = 10
+    @Option(name: .customLong("head-lr"), help: "With --features: AdamW learning rate.") var headLR: Float = 0.01
     @Option(name: .customLong("autotune-validation", withSingleDash: true),
             help: "Search for the best arguments, scored on this labelled file (fastText's autotune; reproducible with -autotune-trials).")
     var autotuneValidation: String?
@@ -100,9 +106,32 @@ struct Supervised: ParsableCommand {
             a.pretrained = try pretrainedVectors.map { try ClassifierTraining.pretrained($0) }
             let verbose = verbose
             if let validation = autotuneValidation { return try autotune(a, validation: validation) }
+            if let features { return try trainHead(features) }
             let model = try ClassifierTraining.run(input: input, outputPrefix: output, arguments: a) { TrainingDisplay.show($0, verbose: verbose) }
             if verbose >= 1 { writeStderr("Number of labels: \(model.labelCount)\nWrote \(output).bin\n") }
         }
+    }
+
+    func trainHead(_ features: String) throws {
+        guard features == "lexical" || features.hasPrefix("lexical=") else {
+            throw LexelError("--features: expected lexical or lexical=MODEL.lxm (got \(quoted(features)))")
+        }
+        var o = ClassifierHeadTraining.Options()
+        o.model = features.hasPrefix("lexical=") ? String(features.dropFirst(8)) : nil
+        guard let kind = EmbeddingHead.Kind(rawValue: head) else { throw LexelError("--head: expected linear or mlp (got \(quoted(head)))") }
+        (o.kind, o.hidden, o.threads, o.labelPrefix) = (kind, hidden, thread, label)
+        (o.training.epochs, o.training.learningRate, o.training.seed) = (headEpochs, headLR, seed)
+        let verbose = verbose
+        let r = try ClassifierHeadTraining.run(input: input, outputPrefix: output, options: o) { e in
+            guard verbose >= 1 else { return }
+            switch e {
+            case .embedded(let lines, let skipped, let s):
+                writeStderr("Embedded \(lines) labelled lines in \(formatFixed(s, 1)) s" + (skipped > 0 ? " (\(skipped) without a label skipped)" : "") + "\n")
+            case .epoch(let e, let of, let loss):
+                if verbose >= 2 || e == of { writeStderr("Epoch \(e)/\(of)  avg.loss: \(formatFixed(loss, 6))\n") }
+            }
+        }
+        if verbose >= 1 { writeStderr("Number of labels: \(r.model.labelNames.count)\nWrote \(r.path)\n") }
     }
 
     func autotune(_ base: SupervisedArguments, validation: String) throws {
