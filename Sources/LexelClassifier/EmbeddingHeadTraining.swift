@@ -8,11 +8,23 @@ public struct HeadTrainingOptions: Sendable {
     public var learningRate: Float = 0.01
     public var batch = 32
     /// Decoupled weight decay (AdamW) per step, relative to the learning rate.
-    public var weightDecay: Float = 1e-4
+    public var weightDecay: Float = 0
     public var seed: UInt64 = 0
     /// Per-label weights of the loss (nil: all 1).
     public var labelWeights: [Float]?
+    /// Train on standardised inputs (each value minus its mean, over its standard deviation), folded into the
+    /// first layer's weights at the end, so that the stored head still reads raw embeddings.
+    public var standardize = false
+    /// L2 penalty on the weights (not the biases) as scikit-learn's `C`: the loss is the mean cross-entropy plus
+    /// `|W|^2 / (2 C n)` for n examples; 0 for none.
+    public var inverseC: Float = 1
     public init() {}
+
+    /// The defaults for a kind of head (measured on TREC-6, sentence polarity and paragraph-source): softmax
+    /// regression takes 30 epochs at 0.03, the MLP 10 epochs at 0.01; both C = 1.
+    public init(for kind: EmbeddingHead.Kind) {
+        (epochs, learningRate) = kind == .linear ? (30, 0.03) : (10, 0.01)
+    }
 }
 
 extension EmbeddingHead {
@@ -21,6 +33,16 @@ extension EmbeddingHead {
     public mutating func train(_ x: UnsafePointer<Float>, count n: Int, labels y: [Int32], options o: HeadTrainingOptions,
                                epochDone: (Int, Double) -> Void = { _, _ in }) {
         precondition(y.count == n && n > 0)
+        if o.standardize {
+            let (mean, scale) = Self.moments(x, count: n, dim: inputDim)
+            var z = [Float](repeating: 0, count: n * inputDim)
+            for r in 0..<n { for j in 0..<inputDim { z[r * inputDim + j] = (x[r * inputDim + j] - mean[j]) * scale[j] } }
+            var raw = o
+            raw.standardize = false
+            z.withUnsafeBufferPointer { train($0.baseAddress!, count: n, labels: y, options: raw, epochDone: epochDone) }
+            fold(mean: mean, scale: scale)
+            return
+        }
         var theta = parameters
         let d = inputDim, hsize = hidden, width = self.width, L = labels.count, mlp = kind == .mlp
         let (o1, o2, o3) = (hsize * d, hsize * d + hsize, hsize * d + hsize + L * width)  // offsets of b1, w2, b2
@@ -74,8 +96,10 @@ extension EmbeddingHead {
                 let lr = o.learningRate * max(0, 1 - Float(step - 1) / Float(steps))
                 let scale = 1 / Float(end - start)
                 let c1 = 1 - powf(beta1, Float(step)), c2 = 1 - powf(beta2, Float(step))
+                let l2 = o.inverseC / Float(n)
                 for k in 0..<theta.count {
-                    let g = grad[k] * scale
+                    let isBias = (k >= o1 && k < o2) || k >= o3
+                    let g = grad[k] * scale + (isBias ? 0 : l2 * theta[k])
                     m[k] = beta1 * m[k] + (1 - beta1) * g
                     v[k] = beta2 * v[k] + (1 - beta2) * g * g
                     theta[k] -= lr * ((m[k] / c1) / ((v[k] / c2).squareRoot() + eps) + o.weightDecay * theta[k])
@@ -85,6 +109,35 @@ extension EmbeddingHead {
             epochDone(epoch, lossSum / Double(n))
         }
         self = EmbeddingHead(kind: kind, inputDim: d, hidden: hsize, labels: labels, parameters: theta)!
+    }
+
+    /// Per value: the mean, and 1 / standard deviation (1 where the value is constant).
+    static func moments(_ x: UnsafePointer<Float>, count n: Int, dim d: Int) -> (mean: [Float], scale: [Float]) {
+        var sum = [Double](repeating: 0, count: d), sq = sum
+        for r in 0..<n { for j in 0..<d { let v = Double(x[r * d + j]); sum[j] += v; sq[j] += v * v } }
+        let mean = sum.map { $0 / Double(n) }
+        let scale = (0..<d).map { j -> Float in
+            let variance = max(0, sq[j] / Double(n) - mean[j] * mean[j])
+            return variance > 1e-12 ? Float(1 / variance.squareRoot()) : 1
+        }
+        return (mean.map { Float($0) }, scale)
+    }
+
+    /// Makes a head trained on `(x - mean) * scale` read raw `x`: the first layer's weights times `scale`, its
+    /// biases minus the weights' dot product with `mean * scale`.
+    mutating func fold(mean: [Float], scale: [Float]) {
+        let d = inputDim
+        func foldLayer(_ w: inout [Float], _ b: inout [Float]) {
+            for row in 0..<b.count {
+                var shift: Float = 0
+                for j in 0..<d {
+                    w[row * d + j] *= scale[j]
+                    shift += w[row * d + j] * mean[j]
+                }
+                b[row] -= shift
+            }
+        }
+        if kind == .mlp { foldLayer(&w1, &b1) } else { foldLayer(&w2, &b2) }
     }
 }
 

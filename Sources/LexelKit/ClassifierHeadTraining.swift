@@ -14,7 +14,7 @@ public enum ClassifierHeadTraining {
         public var model: String?
         public var kind = EmbeddingHead.Kind.linear
         public var hidden = 256
-        public var training = HeadTrainingOptions()
+        public var training = HeadTrainingOptions(for: .linear)
         public var threads = onlineCPUs
         public var labelPrefix = "__label__"
         public init() {}

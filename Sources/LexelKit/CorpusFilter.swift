@@ -17,13 +17,11 @@ public struct CorpusFilter {
 
     public struct Summary: Sendable { public var documents = 0, kept = 0 }
 
-    /// Filters `input` into `output` (standard output when nil); with `scores`, writes one JSON line per document
-    /// (`{"index": i, "score": s, "kept": true|false}`) there too. Both files are written atomically.
-    @discardableResult
-    public func run(_ input: DocumentInput, model: any LineClassifier, output: String?, scores: String?,
-                    progress: (StreamProgress) -> Void = { _ in }) throws -> Summary {
+    /// The score of the kept labels (their largest probability) of each document, batch by batch: the scores,
+    /// and the documents' raw lines back to back (line i ends at `lineEnds[i]`).
+    func forEachScoredBatch(_ reader: DocumentReader, model: any LineClassifier,
+                            _ body: (_ scores: [Float], _ lines: [UInt8], _ lineEnds: [Int]) throws -> Void) throws {
         guard (1...1024).contains(threads) else { throw LexelError("--threads must be 1...1024 (got \(threads))") }
-        guard minScore >= 0, minScore <= 1 else { throw LexelError("--min-score must be in [0, 1] (got \(minScore))") }
         let names = model.labelNames
         let keepIDs = try keep.map { k -> Int in
             guard let i = names.firstIndex(of: k) else {
@@ -31,22 +29,66 @@ public struct CorpusFilter {
             }
             return i
         }
-        let reader = try input.reader()
-        let out = try output.map { try AtomicFileWriter(path: $0) }
-        let scoreOut = try scores.map { try AtomicFileWriter(path: $0) }
         let workspaces = (0..<threads).map { _ in model.makeWorkspace() }
         var texts: [UInt8] = [], textEnds: [Int] = [], lines: [UInt8] = [], lineEnds: [Int] = []
-        var summary = Summary()
-        let start = monotonicSeconds()
         func flush() throws {
-            let n = textEnds.count
-            guard n > 0 else { return }
+            guard !textEnds.isEmpty else { return }
             let predictions = texts.withUnsafeBufferPointer {
                 model.predict(batch: $0, ends: textEnds, k: -1, threshold: 0, workspaces: workspaces)
             }
-            let values = predictions.map { p in p.filter { keepIDs.contains($0.label) }.map(\.probability).max() ?? 0 }
+            try body(predictions.map { p in p.filter { keepIDs.contains($0.label) }.map(\.probability).max() ?? 0 }, lines, lineEnds)
+            (texts, textEnds, lines, lineEnds) = ([], [], [], [])
+        }
+        try reader.forEachDocument { text, line, _ in
+            texts.append(contentsOf: text); textEnds.append(texts.count)
+            lines.append(contentsOf: line); lineEnds.append(lines.count)
+            if textEnds.count == batch { try flush() }
+        }
+        try flush()
+    }
+
+    /// Bins of the score histogram `threshold(keeping:)` builds (bounded memory whatever the corpus).
+    static let bins = 1 << 20
+
+    /// The lowest score that keeps at most the `fraction` of the corpus's documents that score highest (a first
+    /// pass over the corpus, scoring every document into a histogram of 2^20 bins): ties at the threshold's bin
+    /// make the kept share exceed `fraction` by at most that bin's documents. The input is read twice, so it must
+    /// be a file.
+    public func threshold(keeping fraction: Double, _ input: DocumentInput, model: any LineClassifier,
+                          progress: (StreamProgress) -> Void = { _ in }) throws -> Float {
+        guard fraction > 0, fraction <= 1 else { throw LexelError("--keep-fraction must be in (0, 1] (got \(fraction))") }
+        let reader = try input.reader()
+        guard reader.fileSize != nil, reader.displayName != "standard input" else { throw LexelError("--keep-fraction reads the corpus twice: give a file, not standard input") }
+        var histogram = [Int](repeating: 0, count: Self.bins)
+        var documents = 0
+        let start = monotonicSeconds()
+        try forEachScoredBatch(reader, model: model) { scores, _, _ in
+            for v in scores { histogram[min(Self.bins - 1, max(0, Int(v * Float(Self.bins))))] += 1 }
+            documents += scores.count
+            progress(StreamProgress(documents: documents, seconds: monotonicSeconds() - start,
+                                    fraction: reader.fileSize.map { Double(reader.bytesRead) / Double(max(1, $0)) }))
+        }
+        let wanted = Int((fraction * Double(documents)).rounded(.down))
+        var above = 0, bin = Self.bins
+        while bin > 0 && above + histogram[bin - 1] <= wanted { bin -= 1; above += histogram[bin] }
+        // everything from `bin` up fits; the threshold is that bin's lower edge (nothing kept when bin is past the top)
+        return bin == Self.bins ? Float.greatestFiniteMagnitude : Float(bin) / Float(Self.bins)
+    }
+
+    /// Filters `input` into `output` (standard output when nil); with `scores`, writes one JSON line per document
+    /// (`{"index": i, "score": s, "kept": true|false}`) there too. Both files are written atomically.
+    @discardableResult
+    public func run(_ input: DocumentInput, model: any LineClassifier, output: String?, scores: String?,
+                    progress: (StreamProgress) -> Void = { _ in }) throws -> Summary {
+        guard minScore >= 0, minScore <= 1 || minScore == .greatestFiniteMagnitude else { throw LexelError("--min-score must be in [0, 1] (got \(minScore))") }
+        let reader = try input.reader()
+        let out = try output.map { try AtomicFileWriter(path: $0) }
+        let scoreOut = try scores.map { try AtomicFileWriter(path: $0) }
+        var summary = Summary()
+        let start = monotonicSeconds()
+        try forEachScoredBatch(reader, model: model) { values, lines, lineEnds in
             var kept = [UInt8](), scoreText = ""
-            for i in 0..<n {
+            for i in 0..<values.count {
                 let keepIt = values[i] >= minScore
                 if keepIt {
                     kept += lines[(i == 0 ? 0 : lineEnds[i - 1])..<lineEnds[i]]
@@ -55,19 +97,12 @@ public struct CorpusFilter {
                 }
                 if scoreOut != nil { scoreText += "{\"index\": \(summary.documents + i), \"score\": \(values[i]), \"kept\": \(keepIt)}\n" }
             }
-            summary.documents += n
+            summary.documents += values.count
             if let out { try kept.withUnsafeBytes { try out.write($0) } } else { StandardOutput.shared.write(String(decoding: kept, as: UTF8.self)) }
             try scoreOut?.write(scoreText)
-            (texts, textEnds, lines, lineEnds) = ([], [], [], [])
             progress(StreamProgress(documents: summary.documents, seconds: monotonicSeconds() - start,
                                     fraction: reader.fileSize.map { Double(reader.bytesRead) / Double(max(1, $0)) }))
         }
-        try reader.forEachDocument { text, line, _ in
-            texts.append(contentsOf: text); textEnds.append(texts.count)
-            lines.append(contentsOf: line); lineEnds.append(lines.count)
-            if textEnds.count == batch { try flush() }
-        }
-        try flush()
         try out?.commit()
         try scoreOut?.commit()
         if out == nil { try StandardOutput.shared.flush() }

@@ -153,9 +153,12 @@ struct Filter: ParsableCommand {
             detected), scores each with the model on all threads (the probability of the --keep label, the largest
             when several are given; newlines inside a text count as spaces), and writes the documents scoring at
             least --min-score unchanged, in input order: the whole JSON object for JSON Lines. --scores also writes
-            every document's score as JSON Lines. Outputs are written atomically.
+            every document's score as JSON Lines. --keep-fraction F keeps the share F of documents that score
+            highest instead (a first pass scores the corpus to find the threshold, so the corpus must be a file).
+            Outputs are written atomically.
             Examples:
               lexel filter corpus.jsonl.zst --model quality.bin --keep __label__hq --min-score 0.5 --output kept.jsonl
+              lexel filter corpus.jsonl.zst --model quality.bin --keep __label__hq --keep-fraction 0.1 --output top10.jsonl
               lexel filter web.jsonl --model lid.176.ftz --keep __label__en --min-score 0.65 --scores scores.jsonl > en.jsonl
             """)
     @Argument(help: "The corpus: JSON Lines (see --field) or one document per line; plain or .zst.") var documents: String
@@ -163,6 +166,9 @@ struct Filter: ParsableCommand {
     @Option(help: "A fastText classifier (.bin or .ftz).") var model: String
     @Option(help: "A label whose probability is the score (repeat for several).") var keep: [String]
     @Option(name: .customLong("min-score"), parsing: .unconditional, help: "Keep documents scoring at least this.") var minScore: Float = 0.5
+    @Option(name: .customLong("keep-fraction"), parsing: .unconditional,
+            help: "Keep this share of the documents, those scoring highest (instead of --min-score; reads the corpus twice).")
+    var keepFraction: Double?
     @Option(help: "Kept documents (JSON Lines or lines); default: standard output.") var output: String?
     @Option(help: "Every document's score, as JSON Lines with index, score and kept.") var scores: String?
     @OptionGroup var threads: ThreadsOption
@@ -171,6 +177,7 @@ struct Filter: ParsableCommand {
     func validate() throws {
         guard !keep.isEmpty else { throw ValidationError("give --keep LABEL") }
         guard minScore >= 0, minScore <= 1 else { throw ValidationError("--min-score must be in [0, 1] (got \(minScore))") }
+        if let f = keepFraction { guard f > 0, f <= 1 else { throw ValidationError("--keep-fraction must be in (0, 1] (got \(f))") } }
     }
 
     func run() throws {
@@ -181,13 +188,23 @@ struct Filter: ParsableCommand {
             let m = try ModelFiles.lineClassifier(model, for: "filter")
             var f = CorpusFilter(keep: keep)
             (f.minScore, f.threads) = (minScore, threads.threads)
+            if let fraction = keepFraction {
+                var pass = ProgressDisplay("Scored (pass 1 of 2)", unit: "docs", enabled: !quiet)
+                let t0 = monotonicSeconds()
+                var scored = 0
+                f.minScore = try f.threshold(keeping: fraction, input, model: m) { p in
+                    scored = p.documents
+                    pass.update(done: p.documents, seconds: p.seconds, fraction: p.fraction)
+                }
+                pass.finish(done: scored, seconds: monotonicSeconds() - t0)
+            }
             var display = ProgressDisplay("Filtered", unit: "docs", enabled: !quiet)
             let start = monotonicSeconds()
             let s = try f.run(input, model: m, output: output, scores: scores) { p in
                 display.update(done: p.documents, seconds: p.seconds, fraction: p.fraction)
             }
             display.finish(done: s.documents, seconds: monotonicSeconds() - start)
-            if !quiet { writeStderr("kept \(s.kept) of \(s.documents) documents (score >= \(minScore))\n") }
+            if !quiet { writeStderr("kept \(s.kept) of \(s.documents) documents (score >= \(f.minScore))\n") }
         }
     }
 }

@@ -62,8 +62,10 @@ struct Supervised: ParsableCommand {
     var features: String?
     @Option(help: "With --features: the head, linear (softmax regression) or mlp (one hidden ReLU layer).") var head = "linear"
     @Option(help: "With --head mlp: hidden units.") var hidden = 256
-    @Option(name: .customLong("head-epochs"), help: "With --features: epochs over the embeddings.") var headEpochs = 10
-    @Option(name: .customLong("head-lr"), help: "With --features: AdamW learning rate.") var headLR: Float = 0.01
+    @Option(name: .customLong("head-epochs"), help: "With --features: epochs over the embeddings (default: 30 linear, 10 mlp).") var headEpochs: Int?
+    @Option(name: .customLong("head-lr"), help: "With --features: Adam's learning rate (default: 0.03 linear, 0.01 mlp).") var headLR: Float?
+    @Option(name: .customLong("head-c"), help: "With --features: inverse L2 strength, as scikit-learn's C (0: none).") var headC: Float = 1
+    @Flag(name: .customLong("head-standardize"), help: "With --features: train on standardised embeddings.") var headStandardize = false
     @Option(name: .customLong("autotune-validation", withSingleDash: true),
             help: "Search for the best arguments, scored on this labelled file (fastText's autotune; reproducible with -autotune-trials).")
     var autotuneValidation: String?
@@ -120,7 +122,10 @@ struct Supervised: ParsableCommand {
         o.model = features.hasPrefix("lexical=") ? String(features.dropFirst(8)) : nil
         guard let kind = EmbeddingHead.Kind(rawValue: head) else { throw LexelError("--head: expected linear or mlp (got \(quoted(head)))") }
         (o.kind, o.hidden, o.threads, o.labelPrefix) = (kind, hidden, thread, label)
-        (o.training.epochs, o.training.learningRate, o.training.seed) = (headEpochs, headLR, seed)
+        o.training = HeadTrainingOptions(for: kind)
+        (o.training.epochs, o.training.learningRate) = (headEpochs ?? o.training.epochs, headLR ?? o.training.learningRate)
+        o.training.seed = seed
+        (o.training.inverseC, o.training.standardize) = (headC > 0 ? 1 / headC : 0, headStandardize)
         let verbose = verbose
         let r = try ClassifierHeadTraining.run(input: input, outputPrefix: output, options: o) { e in
             guard verbose >= 1 else { return }

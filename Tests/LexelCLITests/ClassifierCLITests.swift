@@ -99,6 +99,27 @@ final class ClassifierCLITests: LexelCLITestCase {
                         "--keep '__label__nope' is not a label of the model")
     }
 
+    /// --keep-fraction keeps the share of documents that score highest: a first pass finds the threshold.
+    func testFilterKeepFraction() throws {
+        let corpus = repositoryRoot + "/vocab/demo-paragraphs.jsonl.zst", model = fixtures + "/lid.176.ftz"
+        let scores = outputPath("all-scores.jsonl"), out = outputPath("top.jsonl"), kept = outputPath("top-scores.jsonl")
+        XCTAssertEqual(try lexel(["filter", corpus, "--model", model, "--keep", "__label__de", "--min-score", "0", "--scores", scores,
+                                  "--output", outputPath("all.jsonl"), "--quiet"]).status, 0)
+        let r = try lexel(["filter", corpus, "--model", model, "--keep", "__label__de", "--keep-fraction", "0.1", "--output", out,
+                           "--scores", kept, "--quiet"])
+        XCTAssertEqual(r.status, 0, r.err)
+        func rows(_ path: String) throws -> [[String: Any]] {
+            try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        }
+        let all = try rows(scores).map { $0["score"] as! Double }, marks = try rows(kept).map { $0["kept"] as! Bool }
+        let keptScores = zip(all, marks).filter(\.1).map(\.0), dropped = zip(all, marks).filter { !$0.1 }.map(\.0)
+        XCTAssertEqual(all.count, 2000)
+        XCTAssert((200...210).contains(keptScores.count), "\(keptScores.count) kept for 10% of 2000")
+        XCTAssertGreaterThanOrEqual(keptScores.min()!, dropped.max()!, "the kept documents are the highest scoring")
+        XCTAssertEqual(try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n").count, keptScores.count)
+        try expectError(["filter", "-", "--model", model, "--keep", "__label__de", "--keep-fraction", "0.1"], "give a file, not standard input")
+    }
+
     func testPredictJSONLinesInAndOut() throws {
         let docs = temp("docs.jsonl", "{\"id\": 7, \"text\": \"the team scored a late goal\"}\n{\"text\": \"bake the bread\\nwith garlic\"}\n")
         let r = try lexel(["predict", fixtures + "/softmax-bigrams.bin", docs, "2", "--json", "--threads", "2"])
@@ -110,7 +131,7 @@ final class ClassifierCLITests: LexelCLITestCase {
     }
 
     func testWrongFilesAndArgumentsAreErrors() throws {
-        try expectError(["predict", repositoryRoot + "/vocab/lexel-minilm-distilled.lxm", "-"], "needs a fastText classifier")
+        try expectError(["predict", repositoryRoot + "/vocab/lexel-minilm-distilled.lxm", "-"], "a lexical model without a classifier head")
         try expectError(["predict", fixtures + "/ns.bin", "-", "0"], "k must be positive, or -1")
         try expectError(["test", fixtures + "/ns.bin", fixtures + "/test.txt", "1", "2"], "threshold must be in [0, 1]")
         try expectError(["predict", fixtures + "/ns.bin", "/no/such/file"], "cannot open")

@@ -52,8 +52,8 @@ final class EmbeddingClassifierTests: XCTestCase {
         }
     }
 
-    /// The trainer's first AdamW step moves each parameter against the sign of its gradient; the gradient is
-    /// checked against finite differences of the loss on one example.
+    /// The trainer's first Adam step moves each parameter against the sign of its gradient; the gradient is
+    /// checked against finite differences of the loss (cross-entropy plus the L2 penalty) on one example.
     func testHeadGradientMatchesFiniteDifferences() {
         let d = 5, labels = ["a", "b", "c"]
         var rng = SplitMix64(seed: 8)
@@ -64,15 +64,19 @@ final class EmbeddingClassifierTests: XCTestCase {
             var p0 = head.parameters
             for i in p0.indices { p0[i] += (rng.nextUnitFloat() - 0.5) * 0.5 }
             let start = EmbeddingHead(kind: kind, inputDim: d, hidden: 4, labels: labels, parameters: p0)!
+            // biases are not penalised: linear [w2 15 | b2 3], mlp [w1 20 | b1 4 | w2 12 | b2 3]
+            let isBias = { (i: Int) in kind == .linear ? i >= 15 : (20..<24).contains(i) || i >= 36 }
+            let inverseC: Float = 0.5
             func loss(_ p: [Float]) -> Double {
                 let h = EmbeddingHead(kind: kind, inputDim: d, hidden: 4, labels: labels, parameters: p)!
                 var probs = [Float](repeating: 0, count: 3), hid = [Float](repeating: 0, count: 4)
                 x.withUnsafeBufferPointer { h.probabilities($0.baseAddress!, into: &probs, hiddenOut: &hid) }
-                return -log(Double(probs[1]))
+                let penalty = p.indices.filter { !isBias($0) }.reduce(0.0) { $0 + Double(p[$1] * p[$1]) } * Double(inverseC) / 2
+                return -log(Double(probs[1])) + penalty
             }
             var trained = start
             var o = HeadTrainingOptions()
-            (o.epochs, o.batch, o.learningRate, o.weightDecay) = (1, 1, 1e-3, 0)
+            (o.epochs, o.batch, o.learningRate, o.weightDecay, o.standardize, o.inverseC) = (1, 1, 1e-3, 0, false, inverseC)
             x.withUnsafeBufferPointer { trained.train($0.baseAddress!, count: 1, labels: [1], options: o) }
             let after = trained.parameters
             var checked = 0
