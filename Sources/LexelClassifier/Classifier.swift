@@ -41,23 +41,28 @@ public final class Classifier: @unchecked Sendable {
     public var args: FastTextArgs { dictionary.args }
     public var labelCount: Int { dictionary.labelCount }
     let tree: LabelTree?
+    /// Input rows projected on the output rows, when there are fewer output rows than dimensions.
+    let projected: ProjectedRows?
     static let sigmoid = TableActivation()
 
     public init(dictionary: SupervisedDictionary, input: ClassifierRows, output: ClassifierRows) throws {
         (self.dictionary, self.input, self.output) = (dictionary, input, output)
         tree = dictionary.args.loss == .hs ? LabelTree(counts: Array(dictionary.counts[dictionary.wordCount...])) : nil
+        projected = ProjectedRows.pays(outputRows: output.rows, dim: Int(dictionary.args.dim))
+            ? ProjectedRows(rows: input.rows, width: output.rows) : nil
     }
 
     /// Per-thread buffers for `predict`.
     public final class Workspace {
         var features: [Int32] = [], labels: [Int32] = [], hashes: [Int32] = []
-        let hidden: UnsafeMutablePointer<Float>
+        let hidden: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
         let scores: UnsafeMutablePointer<Float>
         init(dim: Int, labels: Int) {
             hidden = .allocate(capacity: dim)
-            scores = .allocate(capacity: max(1, labels))
+            scratch = .allocate(capacity: dim)
+            scores = .allocate(capacity: max(1, labels + 1))
         }
-        deinit { hidden.deallocate(); scores.deallocate() }
+        deinit { hidden.deallocate(); scratch.deallocate(); scores.deallocate() }
     }
 
     public func workspace() -> Workspace { Workspace(dim: Int(args.dim), labels: labelCount) }
@@ -73,14 +78,47 @@ public final class Classifier: @unchecked Sendable {
     /// Predictions from input rows already computed.
     public func predict(features: [Int32], k: Int, threshold: Float, _ w: Workspace) -> [Prediction] {
         guard !features.isEmpty else { return [] }
-        let dim = Int(args.dim)
-        Kernels.zero(w.hidden, dim)
-        let rows = input.rows
-        for r in features where Int(r) < rows { input.add(row: Int(r), into: w.hidden) }
-        Kernels.scale(1 / Float(features.count), w.hidden, dim)
+        let dim = Int(args.dim), rows = input.rows
         let want = k <= 0 ? labelCount : min(k, labelCount)
-        if let tree { return tree.best(want, threshold: threshold, hidden: w.hidden, output: output) }
-        for j in 0..<labelCount { w.scores[j] = output.dot(w.hidden, row: j) }
+        let scale = 1 / Float(features.count)
+        if let projected {
+            // the output rows' scores directly: the mean of the rows' projections
+            let width = projected.width
+            Kernels.zero(w.scores, width)
+            Kernels.zero(w.hidden, dim)
+            var dense = false
+            // rows are drawn at random from a large table: start loading a few rows ahead (memory-level parallelism)
+            let ahead = 6
+            features.withUnsafeBufferPointer { f in
+                for i in 0..<f.count {
+                    if i + ahead < f.count, Int(f[i + ahead]) < rows {
+                        let next = projected.start(Int(f[i + ahead]))
+                        Kernels.prefetchRead(next)
+                        Kernels.prefetchRead(next + width)
+                    }
+                    let r = Int(f[i])
+                    guard r < rows else { continue }
+                    if projected.add(r, input: input, output: output, dim: dim, scores: w.scores, hidden: w.hidden, scratch: w.scratch) {
+                        dense = true
+                    }
+                }
+            }
+            if dense { for j in 0..<width { w.scores[j] += output.rawDot(w.hidden, row: j) } }
+            for j in 0..<width { w.scores[j] = ClassifierRows.finite(w.scores[j] * scale) }
+            if let tree { return tree.best(want, threshold: threshold) { w.scores[$0] } }
+        } else {
+            Kernels.zero(w.hidden, dim)
+            let ahead = 4
+            features.withUnsafeBufferPointer { f in
+                for i in 0..<f.count {
+                    if i + ahead < f.count, Int(f[i + ahead]) < rows { input.prefetch(row: Int(f[i + ahead])) }
+                    if Int(f[i]) < rows { input.add(row: Int(f[i]), into: w.hidden) }
+                }
+            }
+            Kernels.scale(scale, w.hidden, dim)
+            if let tree { return tree.best(want, threshold: threshold) { self.output.dot(w.hidden, row: $0) } }
+            for j in 0..<labelCount { w.scores[j] = output.dot(w.hidden, row: j) }
+        }
         switch args.loss {
         case .softmax:
             var m = w.scores[0]

@@ -15,6 +15,18 @@ public enum ClassifierRows: @unchecked Sendable {
         }
     }
 
+    /// Starts loading row i (dense rows: every cache line; quantised rows: the codes).
+    @inline(__always)
+    func prefetch(row i: Int) {
+        switch self {
+        case .dense(let d):
+            var p = UnsafeRawPointer(d.row(i))
+            let end = p + d.cols * 4
+            while p < end { Kernels.prefetchRead(p); p += 64 }
+        case .quantized(let q): q.codes.withUnsafeBufferPointer { Kernels.prefetchRead($0.baseAddress! + i * q.pq.subquantizers) }
+        }
+    }
+
     /// `x += row i`.
     @inline(__always)
     func add(row i: Int, into x: UnsafeMutablePointer<Float>) {
@@ -22,6 +34,22 @@ public enum ClassifierRows: @unchecked Sendable {
         case .dense(let d): Kernels.add(d.row(i), x, d.cols)
         case .quantized(let q): q.add(row: i, into: x)
         }
+    }
+
+    /// `x . row i`, as computed (possibly not finite).
+    @inline(__always)
+    func rawDot(_ x: UnsafePointer<Float>, row i: Int) -> Float {
+        switch self {
+        case .dense(let d): Kernels.dot(x, d.row(i), d.cols)
+        case .quantized(let q): q.dot(x, row: i)
+        }
+    }
+
+    /// A score kept finite: NaN as 0, infinities as the largest floats.
+    @inline(__always)
+    static func finite(_ s: Float) -> Float {
+        if s.isFinite { return s }
+        return s.isNaN ? 0 : (s > 0 ? .greatestFiniteMagnitude : -.greatestFiniteMagnitude)
     }
 
     /// `x . row i`, kept finite: a model with finite but huge values can overflow to infinity or NaN, which would

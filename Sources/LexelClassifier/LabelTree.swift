@@ -38,7 +38,8 @@ struct LabelTree: Sendable {
 
     /// The `k` best labels by the product of the branch probabilities on their paths (depth-first, pruned by the
     /// k-th best so far, as fastText's `dfs`); probabilities are exp of the summed logs without fastText's 1e-5.
-    func best(_ k: Int, threshold: Float, hidden: UnsafePointer<Float>, output: ClassifierRows) -> [Prediction] {
+    /// `score(n)` is inner node n's output (`output row n . hidden`).
+    func best(_ k: Int, threshold: Float, score nodeScore: (Int) -> Float) -> [Prediction] {
         guard leaves > 1 else { return leaves == 1 ? [Prediction(label: 0, probability: 1)] : [] }
         var heap = PredictionHeap(k: k)
         let logThreshold = LabelTree.stdLog(threshold)
@@ -49,7 +50,7 @@ struct LabelTree: Sendable {
                 heap.offer(score, node)
                 return
             }
-            var f = output.dot(hidden, row: node - leaves)
+            var f = nodeScore(node - leaves)
             f = 1 / (1 + expf(-f))
             dfs(left[node], score + LabelTree.stdLog(1 - f))
             dfs(right[node], score + LabelTree.stdLog(f))

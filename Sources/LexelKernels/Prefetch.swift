@@ -23,3 +23,10 @@ extension Kernels {
     @inlinable @inline(__always)
     public static func prefetchWrite(_ p: UnsafeRawPointer) { lexel_prefetch_write(p) }
 }
+
+extension Kernels {
+    /// Reads a 32-bit flag with acquire ordering (values written before the flag's `storeRelease` are visible).
+    @inlinable @inline(__always) public static func loadAcquire(_ p: UnsafePointer<UInt32>) -> UInt32 { lexel_load_acquire_u32(p) }
+    /// Sets a 32-bit flag with release ordering.
+    @inlinable @inline(__always) public static func storeRelease(_ p: UnsafeMutablePointer<UInt32>, _ v: UInt32) { lexel_store_release_u32(p, v) }
+}

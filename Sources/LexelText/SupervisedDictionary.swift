@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import LexelCore
+import LexelKernels
 
 
 /// A fastText dictionary of words and labels, and fastText's way of turning a line into input rows: word ids (or
@@ -36,6 +37,7 @@ public struct SupervisedDictionary: Sendable {
     let subwordRows: [Int32]
 
     public static let endOfSentence = Array("</s>".utf8)
+    static let endOfSentenceHash = endOfSentence.withUnsafeBufferPointer { fastTextHash($0) }
     /// The label prefix's bytes.
     let labelPrefix: [UInt8]
 
@@ -165,8 +167,7 @@ public struct SupervisedDictionary: Sendable {
         labels.removeAll(keepingCapacity: true)
         hashes.removeAll(keepingCapacity: true)
         let prefix = labelPrefix
-        func token(_ t: UnsafeBufferPointer<UInt8>) {
-            let h = fastTextHash(t)
+        func token(_ t: UnsafeBufferPointer<UInt8>, hash h: UInt32) {
             let wid = find(t, hash: h)
             let isLabel = wid >= 0 ? types[Int(wid)] == .label : t.starts(with: prefix)
             if !isLabel {
@@ -185,8 +186,34 @@ public struct SupervisedDictionary: Sendable {
             }
         }
         var tokens = 1
-        forEachToken(in: text) { t, _ in token(t); tokens += 1 }
-        SupervisedDictionary.endOfSentence.withUnsafeBufferPointer { token($0) }
+        // a token's table slot is drawn at random from a large table: hash a few tokens ahead and start loading
+        // their slots, so that the lookups' cache misses overlap (memory-level parallelism)
+        let ahead = 8
+        withUnsafeTemporaryAllocation(of: (start: Int, count: Int, hash: UInt32).self, capacity: ahead) { ring in
+            var head = 0, queued = 0
+            slots.withUnsafeBufferPointer { table in
+                forEachToken(in: text) { t, offset in
+                    if queued == ahead {
+                        let q = ring[head]
+                        token(UnsafeBufferPointer(rebasing: text[q.start..<(q.start + q.count)]), hash: q.hash)
+                        queued -= 1
+                        head = (head + 1) % ahead
+                    }
+                    let h = fastTextHash(t)
+                    Kernels.prefetchRead(table.baseAddress! + (Int(h) & slotMask))
+                    ring[(head + queued) % ahead] = (offset, t.count, h)
+                    queued += 1
+                    tokens += 1
+                }
+            }
+            while queued > 0 {
+                let q = ring[head]
+                token(UnsafeBufferPointer(rebasing: text[q.start..<(q.start + q.count)]), hash: q.hash)
+                queued -= 1
+                head = (head + 1) % ahead
+            }
+        }
+        SupervisedDictionary.endOfSentence.withUnsafeBufferPointer { token($0, hash: SupervisedDictionary.endOfSentenceHash) }
         // word n-grams
         let n = Int(args.wordNgrams)
         guard n > 1, args.bucket > 0 else { return tokens }
