@@ -12,6 +12,10 @@ public enum ClassifierCompression {
         guard case .dense(let input) = c.input, case .dense(let output) = c.output else {
             throw LexelError(file: path, "the model is quantised already: quantise the dense model it came from (.bin)")
         }
+        // the reader does not scan the input matrix (predictions touch few rows); k-means needs every row finite
+        if let bad = Kernels.firstNonFinite(input.base, input.rows * input.cols) {
+            throw LexelError(file: path, "input matrix: row \(bad / input.cols) holds a non-finite value")
+        }
         return (input, output)
     }
 

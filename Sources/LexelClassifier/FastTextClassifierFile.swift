@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import LexelCore
 import LexelText
 import LexelKernels
@@ -66,7 +71,7 @@ public enum FastTextClassifierFile {
         guard quantized || pruneSize < 0 else { throw bad(quantAt, "a pruned dictionary needs a quantised input matrix (as fastText says)") }
         let input: ClassifierRows = quantized
             ? .quantized(try QuantizedRows.read(&r, f, path: path, what: "input matrix", cols: Int(args.dim)))
-            : .dense(try matrix(&r, f, path: path, what: "input matrix", cols: Int(args.dim)))
+            : .dense(try matrix(&r, f, path: path, what: "input matrix", cols: Int(args.dim), checkValues: false))
         guard input.rows >= nwords else { throw bad(quantAt + 1, "input matrix has \(input.rows) rows for \(nwords) words") }
         let qout = try r.read(UInt8.self, "quantised-output flag") != 0
         let output: ClassifierRows = quantized && qout
@@ -79,8 +84,11 @@ public enum FastTextClassifierFile {
     }
 
     /// A dense float matrix: int64 rows, int64 cols, then the values (row-major), used in place in the mapping
-    /// when 4-byte aligned there (a copy otherwise). Non-finite values are errors.
-    static func matrix(_ r: inout ByteReader, _ f: MappedFile, path: String, what: String, cols: Int) throws -> RowMatrix {
+    /// when 4-byte aligned there (a copy otherwise). With `checkValues`, non-finite values are errors; the input
+    /// matrix is not scanned (that would read the whole file at every start, while a prediction touches only the
+    /// rows its lines use): scores are kept finite where they are computed, and `quantize` checks every row.
+    static func matrix(_ r: inout ByteReader, _ f: MappedFile, path: String, what: String, cols: Int,
+                       checkValues: Bool = true) throws -> RowMatrix {
         let at = r.offset
         let m = try r.read(Int64.self, "matrix rows"), n = try r.read(Int64.self, "matrix columns")
         guard n == Int64(cols), m >= 0, m <= Int64(f.size - r.offset) / max(1, n * 4) else {
@@ -90,14 +98,14 @@ public enum FastTextClassifierFile {
         let count = Int(m) * cols
         let (base, owner): (UnsafePointer<Float>, AnyObject)
         if Int(bitPattern: bytes.baseAddress) % 4 == 0 {
-            f.adviseSequential((bytes.baseAddress! - f.base)..<(bytes.baseAddress! - f.base + bytes.count))
+            if checkValues { f.adviseSequential((bytes.baseAddress! - f.base)..<(bytes.baseAddress! - f.base + bytes.count)) }
             (base, owner) = (bytes.baseAddress!.assumingMemoryBound(to: Float.self), f)
         } else {
             let copy = Matrix(rows: max(1, Int(m)), cols: cols)
             if m > 0 { UnsafeMutableRawPointer(copy.pointer).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
             (base, owner) = (UnsafePointer(copy.pointer), copy)
         }
-        if let bad = Kernels.firstNonFinite(base, count) {
+        if checkValues, let bad = Kernels.firstNonFinite(base, count) {
             throw LexelError(file: path, offset: Int64(at + 16 + bad * 4), "\(what): row \(bad / cols) holds a non-finite value")
         }
         return RowMatrix(base: base, rows: Int(m), cols: cols, owner: owner)
@@ -105,11 +113,7 @@ public enum FastTextClassifierFile {
 
     /// The offset of the first `byte` at or after `from`, or nil.
     static func memchrOffset(_ f: MappedFile, from: Int, byte: UInt8) -> Int? {
-        var i = from
-        while i < f.size {
-            if f.base.load(fromByteOffset: i, as: UInt8.self) == byte { return i }
-            i += 1
-        }
-        return nil
+        guard from < f.size, let p = memchr(f.base + from, Int32(byte), f.size - from) else { return nil }
+        return UnsafeRawPointer(p) - f.base
     }
 }

@@ -43,10 +43,6 @@ final class ProjectedRows: @unchecked Sendable {
         case 2:
             Kernels.add(out, scores, width)
             return false
-        case 0:
-            Kernels.storeRelease(flag, 1)
-            input.add(row: r, into: hidden)
-            return true
         default:
             Kernels.zero(scratch, dim)
             input.add(row: r, into: scratch)

@@ -65,6 +65,7 @@ public struct ByteReader {
     public let file: MappedFile
     public var offset: Int
 
+    @inlinable
     public mutating func read<T: FixedWidthInteger>(_: T.Type, _ what: String) throws -> T {
         let n = MemoryLayout<T>.size
         guard offset >= 0, offset + n <= file.size else {

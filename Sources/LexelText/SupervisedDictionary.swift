@@ -26,12 +26,13 @@ public struct SupervisedDictionary: Sendable {
     /// The pruning index's pairs in file order (fastText writes its hash map's order), so that a model is written
     /// back byte for byte.
     public let pruneEntries: [(bucket: Int32, row: Int32)]
-    /// Open-addressing table by fastText hash: per slot the entry's hash (high 32 bits) and id + 1 (low 32 bits;
-    /// 0: empty), so that a probe compares bytes only when the hashes agree; the entries' bytes back to back.
-    let slots: [UInt64]
+    /// Open-addressing table by fastText hash: per slot the entry's hash, id + 1 (0: empty), and where its bytes
+    /// start and how many there are in `entryBytes` (the entries back to back), so that a probe compares bytes
+    /// only when the hashes and lengths agree, and reads nothing but the slot and the bytes.
+    struct Slot { var hash: UInt32, id: UInt32, start: UInt32, count: UInt32 }
+    let slots: [Slot]
     let slotMask: Int
     let entryBytes: [UInt8]
-    let entryStarts: [Int]
     /// Each word's input rows when the model has character n-grams: the word, then its n-gram rows.
     let subwordStarts: [Int32]
     let subwordRows: [Int32]
@@ -52,20 +53,23 @@ public struct SupervisedDictionary: Sendable {
         labelCount = entries.count - wordCount
         var size = 16
         while size < 2 * entries.count { size <<= 1 }
-        var slots = [UInt64](repeating: 0, count: size)
-        var bytes: [UInt8] = [], byteStarts: [Int] = [0]
-        for e in entries { bytes += e; byteStarts.append(bytes.count) }
+        var slots = [Slot](repeating: Slot(hash: 0, id: 0, start: 0, count: 0), count: size)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(entries.reduce(0) { $0 + $1.count })
         for (i, e) in entries.enumerated() {
             let h = e.withUnsafeBufferPointer { fastTextHash($0) }
             var at = Int(h) & (size - 1)
             var duplicate = false
-            while slots[at] != 0 {
-                if entries[Int(slots[at] & 0xFFFF_FFFF) - 1] == e { duplicate = true; break }
+            while slots[at].id != 0 {
+                if slots[at].hash == h, entries[Int(slots[at].id) - 1] == e { duplicate = true; break }
                 at = (at + 1) & (size - 1)
             }
-            if !duplicate { slots[at] = UInt64(h) << 32 | UInt64(i + 1) }
+            if !duplicate {
+                slots[at] = Slot(hash: h, id: UInt32(i + 1), start: UInt32(bytes.count), count: UInt32(e.count))
+                bytes += e
+            }
         }
-        (self.slots, slotMask, entryBytes, entryStarts) = (slots, size - 1, bytes, byteStarts)
+        (self.slots, slotMask, entryBytes) = (slots, size - 1, bytes)
         var starts: [Int32] = [0], rows: [Int32] = []
         let wordCount = self.wordCount
         if args.maxn > 0 {
@@ -97,23 +101,27 @@ public struct SupervisedDictionary: Sendable {
     @inline(__always)
     func find(_ t: UnsafeBufferPointer<UInt8>, hash: UInt32) -> Int32 {
         var at = Int(hash) & slotMask
-        let want = UInt64(hash) << 32
         return entryBytes.withUnsafeBufferPointer { bytes in
             slots.withUnsafeBufferPointer { slots in
-                entryStarts.withUnsafeBufferPointer { starts in
-                    while true {
-                        let slot = slots[at]
-                        if slot == 0 { return -1 }
-                        if slot & 0xFFFF_FFFF_0000_0000 == want {
-                            let id = Int(slot & 0xFFFF_FFFF) - 1
-                            let s = starts[id], n = starts[id + 1] - s
-                            if n == t.count && SupervisedDictionary.equal(bytes.baseAddress! + s, t.baseAddress, n) { return Int32(id) }
-                        }
-                        at = (at + 1) & slotMask
+                while true {
+                    let slot = slots[at]
+                    if slot.id == 0 { return -1 }
+                    if slot.hash == hash && Int(slot.count) == t.count
+                        && SupervisedDictionary.equal(bytes.baseAddress! + Int(slot.start), t.baseAddress, t.count) {
+                        return Int32(slot.id) - 1
                     }
+                    at = (at + 1) & slotMask
                 }
             }
         }
+    }
+
+    /// Starts loading what looking up a token of hash `hash` reads: its slot, and, when the slot (loaded a few
+    /// tokens earlier) holds that hash, the entry's bytes.
+    @inline(__always)
+    func prefetchEntry(hash: UInt32, slots: UnsafePointer<Slot>, bytes: UnsafePointer<UInt8>) {
+        let slot = slots[Int(hash) & slotMask]
+        if slot.hash == hash && slot.id != 0 { Kernels.prefetchRead(bytes + Int(slot.start)) }
     }
 
     /// Whether `n` bytes at `a` and `b` are equal (inline for short words, memcmp for long ones).
@@ -192,18 +200,24 @@ public struct SupervisedDictionary: Sendable {
         withUnsafeTemporaryAllocation(of: (start: Int, count: Int, hash: UInt32).self, capacity: ahead) { ring in
             var head = 0, queued = 0
             slots.withUnsafeBufferPointer { table in
-                forEachToken(in: text) { t, offset in
-                    if queued == ahead {
-                        let q = ring[head]
-                        token(UnsafeBufferPointer(rebasing: text[q.start..<(q.start + q.count)]), hash: q.hash)
-                        queued -= 1
-                        head = (head + 1) % ahead
+                entryBytes.withUnsafeBufferPointer { bytes in
+                    forEachToken(in: text) { t, offset in
+                        if queued == ahead {
+                            let q = ring[head]
+                            token(UnsafeBufferPointer(rebasing: text[q.start..<(q.start + q.count)]), hash: q.hash)
+                            queued -= 1
+                            head = (head + 1) % ahead
+                        }
+                        // second stage, half way: the slot has arrived; start loading the entry's bytes
+                        if queued >= ahead / 2 {
+                            prefetchEntry(hash: ring[(head + queued - ahead / 2) % ahead].hash, slots: table.baseAddress!, bytes: bytes.baseAddress!)
+                        }
+                        let h = fastTextHash(t)
+                        Kernels.prefetchRead(table.baseAddress! + (Int(h) & slotMask))
+                        ring[(head + queued) % ahead] = (offset, t.count, h)
+                        queued += 1
+                        tokens += 1
                     }
-                    let h = fastTextHash(t)
-                    Kernels.prefetchRead(table.baseAddress! + (Int(h) & slotMask))
-                    ring[(head + queued) % ahead] = (offset, t.count, h)
-                    queued += 1
-                    tokens += 1
                 }
             }
             while queued > 0 {
