@@ -55,14 +55,13 @@ public final class Classifier: @unchecked Sendable {
     /// Per-thread buffers for `predict`.
     public final class Workspace {
         var features: [Int32] = [], labels: [Int32] = [], hashes: [Int32] = []
-        let hidden: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
+        let hidden: UnsafeMutablePointer<Float>
         let scores: UnsafeMutablePointer<Float>
         init(dim: Int, labels: Int) {
             hidden = .allocate(capacity: dim)
-            scratch = .allocate(capacity: dim)
             scores = .allocate(capacity: max(1, labels + 1))
         }
-        deinit { hidden.deallocate(); scratch.deallocate(); scores.deallocate() }
+        deinit { hidden.deallocate(); scores.deallocate() }
     }
 
     public func workspace() -> Workspace { Workspace(dim: Int(args.dim), labels: labelCount) }
@@ -85,8 +84,6 @@ public final class Classifier: @unchecked Sendable {
             // the output rows' scores directly: the mean of the rows' projections
             let width = projected.width
             Kernels.zero(w.scores, width)
-            Kernels.zero(w.hidden, dim)
-            var dense = false
             // rows are drawn at random from a large table: start loading a few rows ahead (memory-level parallelism)
             let ahead = 6
             features.withUnsafeBufferPointer { f in
@@ -98,12 +95,9 @@ public final class Classifier: @unchecked Sendable {
                     }
                     let r = Int(f[i])
                     guard r < rows else { continue }
-                    if projected.add(r, input: input, output: output, dim: dim, scores: w.scores, hidden: w.hidden, scratch: w.scratch) {
-                        dense = true
-                    }
+                    projected.add(r, input: input, output: output, dim: dim, scores: w.scores, scratch: w.hidden)
                 }
             }
-            if dense { for j in 0..<width { w.scores[j] += output.rawDot(w.hidden, row: j) } }
             for j in 0..<width { w.scores[j] = ClassifierRows.finite(w.scores[j] * scale) }
             if let tree { return tree.best(want, threshold: threshold) { w.scores[$0] } }
         } else {

@@ -6,7 +6,7 @@ import Glibc
 import Darwin
 #endif
 
-/// Input rows multiplied by the output matrix, each computed the second time a line uses it. The output layer is
+/// Input rows multiplied by the output matrix, each computed the first time a line uses it. The output layer is
 /// linear in the hidden vector, so a line's output scores are the mean of its rows' projections: when there are
 /// fewer output rows than dimensions (26 labels on 100 dimensions, say), predicting adds a few values a row
 /// instead of a full row, and reads a fraction of the memory. Threads share the rows: a row's values are
@@ -15,8 +15,7 @@ import Darwin
 final class ProjectedRows: @unchecked Sendable {
     /// Output rows (labels; inner tree nodes for hierarchical softmax).
     let width: Int
-    /// Per row: a state (0 unused, 1 used once, 2 projected) then the `width` values, so that loading a row loads
-    /// its state.
+    /// Per row: a flag (1 once computed) then the `width` values, so that loading a row loads its flag.
     let values: Matrix
     let rows: Int
 
@@ -31,25 +30,18 @@ final class ProjectedRows: @unchecked Sendable {
     /// Where row `r` starts (its flag), for prefetching.
     @inline(__always) func start(_ r: Int) -> UnsafePointer<Float> { UnsafePointer(values.row(r)) }
 
-    /// Adds row `r` to a line's sums: its projection to `scores` when computed already; at its second use,
-    /// computed now (if no other thread did) and added; at its first use the row itself is added to `hidden`
-    /// instead (most rows of a small input are used once: projecting them would cost more than it saves).
-    /// Returns whether `hidden` was written. `scratch` holds `dim` floats.
+    /// Adds row `r`'s projection (`output . row r` for every output row) to `scores`, computing it first if no
+    /// thread did yet. `scratch` holds `dim` floats.
     @inline(__always)
     func add(_ r: Int, input: ClassifierRows, output: ClassifierRows, dim: Int, scores: UnsafeMutablePointer<Float>,
-             hidden: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) -> Bool {
+             scratch: UnsafeMutablePointer<Float>) {
         let flag = UnsafeMutableRawPointer(values.row(r)).assumingMemoryBound(to: UInt32.self), out = values.row(r) + 1
-        switch Kernels.loadAcquire(flag) {
-        case 2:
-            Kernels.add(out, scores, width)
-            return false
-        default:
+        if Kernels.loadAcquire(flag) == 0 {
             Kernels.zero(scratch, dim)
             input.add(row: r, into: scratch)
             for j in 0..<width { out[j] = output.rawDot(scratch, row: j) }
-            Kernels.storeRelease(flag, 2)
-            Kernels.add(out, scores, width)
-            return false
+            Kernels.storeRelease(flag, 1)
         }
+        Kernels.add(out, scores, width)
     }
 }
