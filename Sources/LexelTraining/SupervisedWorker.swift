@@ -93,9 +93,13 @@ struct SupervisedWorker<L: Loss> {
         guard !l.isEmpty, !f.isEmpty else { return }
         let input = rows.shared, dim = input.cols
         Kernels.zero(hidden, dim)
-        for r in f {
-            rows.touch(Int(r))
-            Kernels.add(input.row(Int(r)), hidden, dim)
+        // rows are drawn at random from a large matrix: start loading a few rows ahead (they are written back below)
+        let ahead = 4
+        for i in 0..<f.count {
+            if i + ahead < f.count { Kernels.prefetch(input.row(Int(f[i + ahead])), dim) }
+            let r = Int(f[i])
+            rows.touch(r)
+            Kernels.add(input.row(r), hidden, dim)
         }
         Kernels.scale(1 / Float(f.count), hidden, dim)
         Kernels.zero(grad, dim)
