@@ -14,7 +14,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lexel_tools as lt  # noqa: E402
-from bench_classifier_train import split_file  # noqa: E402
+from bench_classifier_train import parse_common, split_file  # noqa: E402
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 
@@ -45,16 +45,12 @@ def lexel_scores(lexel, model, test, names):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sets", default="trec-6,sentence-polarity,paragraph-source")
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--lexel", default=os.path.join(ROOT, ".build", "release", "lexel"))
-    ap.add_argument("--work", default=os.path.join(ROOT, "out", "bench-classifier"))
-    args = ap.parse_args()
+    args = parse_common(ap)
     import numpy as np
     import fasttext
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import roc_auc_score
-    os.makedirs(args.work, exist_ok=True)
     rows = []
     print("| set | fastText | TF-IDF + LR | sklearn LR on Lexel embeddings | Lexel linear head | Lexel MLP head |")
     print("|---|---:|---:|---:|---:|---:|")

@@ -14,7 +14,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lexel_tools as lt  # noqa: E402
-from bench_classifier_train import split_file  # noqa: E402
+from bench_classifier_train import parse_common, split_file  # noqa: E402
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 FLAGS = {"defaults": {}, "wordNgrams 2": {"wordNgrams": 2}}
@@ -40,12 +40,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--set", default="paragraph-source")
     ap.add_argument("--flags", default=",".join(FLAGS))
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--lexel", default=os.path.join(ROOT, ".build", "release", "lexel"))
-    ap.add_argument("--work", default=os.path.join(ROOT, "out", "bench-classifier"))
-    args = ap.parse_args()
+    args = parse_common(ap)
     import fasttext
-    os.makedirs(args.work, exist_ok=True)
     train, test = split_file(args.work, args.set, "train"), split_file(args.work, args.set, "test")
     lines = [line.rstrip("\n") for line in open(test, encoding="utf-8")]
     texts = [" ".join(w for w in line.split() if not w.startswith("__label__")) for line in lines]

@@ -41,15 +41,22 @@ def split_file(work, name, split):
     return out
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sets", default=",".join(PLAN))
+def parse_common(ap):
+    """The options every classifier benchmark takes (threads, the lexel binary, the work folder), parsed; the work
+    folder is created."""
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--lexel", default=os.path.join(ROOT, ".build", "release", "lexel"))
     ap.add_argument("--work", default=os.path.join(ROOT, "out", "bench-classifier"))
     args = ap.parse_args()
-    import fasttext
     os.makedirs(args.work, exist_ok=True)
+    return args
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sets", default=",".join(PLAN))
+    args = parse_common(ap)
+    import fasttext
     rows = []
     print("Times include writing the model (fastText's save_model, Lexel's PREFIX.bin).")
     print(f"| set | flags | fastText P@1 | Lexel P@1 | fastText tokens/s/thread | Lexel tokens/s/thread | speed ratio | fastText NaN runs |")
