@@ -58,7 +58,7 @@ struct Supervised: ParsableCommand {
     @Option(name: .customLong("pretrainedVectors", withSingleDash: true),
             help: "Word vectors to start from (.vec, a Lexel or fastText .bin, or .lxv; their dimension must equal -dim).")
     var pretrainedVectors: String?
-    @Option(help: "Classify document embeddings instead: lexical (the shipped model) or lexical=MODEL.lxm; writes PREFIX.lxm.")
+    @Option(name: [.long, .customLong("features", withSingleDash: true)], help: "Classify document embeddings instead: lexical (the shipped model) or lexical=MODEL.lxm; writes PREFIX.lxm.")
     var features: String?
     @Option(help: "With --features: the head, linear (softmax regression) or mlp (one hidden ReLU layer).") var head = "linear"
     @Option(help: "With --head mlp: hidden units.") var hidden = 256

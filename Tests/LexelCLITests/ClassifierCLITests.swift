@@ -120,6 +120,22 @@ final class ClassifierCLITests: LexelCLITestCase {
         try expectError(["filter", "-", "--model", model, "--keep", "__label__de", "--keep-fraction", "0.1"], "give a file, not standard input")
     }
 
+    /// A head on document embeddings from the command line (fastText's single-dash spelling too), then `test` and
+    /// `predict` on the one .lxm it writes.
+    func testHeadOnEmbeddings() throws {
+        let lines = (0..<40).map { i in i % 2 == 0 ? "__label__sport the team scored a late goal in the match" : "__label__food bake the bread with butter and flour" }
+        let train = temp("heads.txt", lines.joined(separator: "\n") + "\n")
+        let prefix = outputPath("head")
+        let r = try lexel(["supervised", "-input", train, "-output", prefix, "-features", "lexical", "--head", "mlp", "--hidden", "8", "--head-epochs", "100", "--head-lr", "0.05", "-verbose", "0"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let test = try lexel(["test", prefix + ".lxm", train])
+        XCTAssertEqual(test.status, 0, test.err)
+        XCTAssert(test.out.contains("N\t40\nP@1\t1"), test.out)
+        let p = try lexel(["predict", prefix + ".lxm", "-"], stdin: "a goal in the match\n")
+        XCTAssertEqual(p.out, "__label__sport\n")
+        try expectError(["supervised", "-input", train, "-output", prefix, "--features", "tfidf"], "--features: expected lexical")
+    }
+
     func testPredictJSONLinesInAndOut() throws {
         let docs = temp("docs.jsonl", "{\"id\": 7, \"text\": \"the team scored a late goal\"}\n{\"text\": \"bake the bread\\nwith garlic\"}\n")
         let r = try lexel(["predict", fixtures + "/softmax-bigrams.bin", docs, "2", "--json", "--threads", "2"])
