@@ -36,7 +36,8 @@ extension Kernels {
         return (index == .max ? 0 : Int(index), distance)
     }
 
-    /// The smallest lane, by halves.
+    /// The smallest lane, by halves. Two concrete overloads (Float, Int32): one generic over the scalar was not
+    /// specialised and made `lexel quantize` 4x slower (measured: 25.7 s against 6.6 s).
     @inlinable @inline(__always)
     static func minimum(_ v: SIMD16<Float>) -> Float {
         let a = v.lowHalf.replacing(with: v.highHalf, where: v.highHalf .< v.lowHalf)
