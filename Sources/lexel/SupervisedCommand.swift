@@ -26,9 +26,13 @@ struct Supervised: ParsableCommand {
             Losses: softmax (default), ns, hs (hierarchical softmax over label counts), ova (one-vs-all: independent
             sigmoids, for several labels per line). -classWeights balanced (or a file of 'LABEL WEIGHT' lines) scales
             each example's step by its label's weight, for imbalanced data (not in fastText).
+            -autotune-validation VALID searches the arguments instead (reproducibly with -autotune-trials N).
+            --features lexical trains a head (--head linear or mlp) on document embeddings and writes PREFIX.lxm.
             Examples:
               lexel supervised -input train.txt -output model
               lexel supervised -input train.txt -output model -epoch 25 -wordNgrams 2 -loss ova
+              lexel supervised -input train.txt -output tuned -autotune-validation valid.txt -autotune-duration 120
+              lexel supervised -input train.txt -output head --features lexical --head mlp
               lexel test model.bin test.txt
             """)
     @Option(name: .customLong("input", withSingleDash: true), help: "Training file (plain UTF-8 or .zst), one labelled example a line.")
