@@ -46,10 +46,10 @@ public enum AutotuneMetric: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The metric of `model` on the labelled lines of `path`, predicting `k` labels a line for the F1 metrics.
-    public func score(_ model: Classifier, path: String, k: Int) throws -> Double {
+    public func score(_ model: some LineClassifier, path: String, k: Int) throws -> Double {
         var labelIndex: Int? = nil
         if let name = label {
-            guard let i = model.dictionary.labels.firstIndex(of: name) else {
+            guard let i = model.labelNames.firstIndex(of: name) else {
                 throw LexelError(file: path, "-autotune-metric \(self): \(quoted(name)) is not a label of the training file")
             }
             labelIndex = i
@@ -71,15 +71,14 @@ public enum AutotuneMetric: Sendable, Equatable, CustomStringConvertible {
 
     /// Precision and recall at every threshold: each (line, label) pair scored by the model, the label's own pairs
     /// when one is named, taken in order of decreasing probability.
-    static func curve(_ model: Classifier, path: String, label: Int?) throws -> [(precision: Double, recall: Double)] {
+    static func curve(_ model: some LineClassifier, path: String, label: Int?) throws -> [(precision: Double, recall: Double)] {
         var pairs: [(score: Float, correct: Bool)] = [], gold = 0
-        let w = model.workspace()
+        let w = model.makeWorkspace()
         try QueryLines.forEachBytes(path: path) { line, _ in
-            model.dictionary.line(line, features: &w.features, labels: &w.labels, hashes: &w.hashes)
-            guard !w.labels.isEmpty, !w.features.isEmpty else { return }
-            let labels = Set(w.labels)
+            guard let (g, predictions) = model.evaluate(line, k: -1, threshold: 0, workspace: w) else { return }
+            let labels = Set(g)
             gold += label.map { labels.contains(Int32($0)) ? 1 : 0 } ?? labels.count
-            for p in model.predict(features: w.features, k: -1, threshold: 0, w) where label == nil || p.label == label {
+            for p in predictions where label == nil || p.label == label {
                 pairs.append((p.probability, labels.contains(Int32(p.label))))
             }
         }

@@ -55,15 +55,7 @@ public enum ClassifierRows: @unchecked Sendable {
     /// `x . row i`, kept finite: a model with finite but huge values can overflow to infinity or NaN, which would
     /// make every probability NaN (or trap the sigmoid table); NaN counts as 0, infinities as the largest floats.
     @inline(__always)
-    func dot(_ x: UnsafePointer<Float>, row i: Int) -> Float {
-        let s: Float
-        switch self {
-        case .dense(let d): s = Kernels.dot(x, d.row(i), d.cols)
-        case .quantized(let q): s = q.dot(x, row: i)
-        }
-        if s.isFinite { return s }
-        return s.isNaN ? 0 : (s > 0 ? .greatestFiniteMagnitude : -.greatestFiniteMagnitude)
-    }
+    func dot(_ x: UnsafePointer<Float>, row i: Int) -> Float { ClassifierRows.finite(rawDot(x, row: i)) }
 }
 
 /// fastText's product quantiser: `dim` values split into `subquantizers` parts of `dsub` values (the last of

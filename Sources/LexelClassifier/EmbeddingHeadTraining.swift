@@ -47,7 +47,9 @@ extension EmbeddingHead {
         let d = inputDim, hsize = hidden, width = self.width, L = labels.count, mlp = kind == .mlp
         let (o1, o2, o3) = (hsize * d, hsize * d + hsize, hsize * d + hsize + L * width)  // offsets of b1, w2, b2
         var grad = [Float](repeating: 0, count: theta.count), m = grad, v = grad
-        var h = [Float](repeating: 0, count: max(1, hsize)), dh = h, p = [Float](repeating: 0, count: L)
+        let h = UnsafeMutablePointer<Float>.allocate(capacity: max(1, hsize)), dh = UnsafeMutablePointer<Float>.allocate(capacity: max(1, hsize))
+        defer { h.deallocate(); dh.deallocate() }
+        var p = [Float](repeating: 0, count: L)
         var order = Array(0..<n), rng = SplitMix64(seed: o.seed)
         let steps = o.epochs * ((n + o.batch - 1) / o.batch)
         var step = 0
@@ -67,7 +69,7 @@ extension EmbeddingHead {
                             var input = xr
                             if mlp {
                                 for j in 0..<hsize { h[j] = max(0, Kernels.dot(T + j * d, xr, d) + T[o1 + j]) }
-                                input = h.withUnsafeBufferPointer { UnsafePointer($0.baseAddress!) }
+                                input = UnsafePointer(h)
                             }
                             var top = -Float.infinity
                             for l in 0..<L { p[l] = Kernels.dot(T + o2 + l * width, input, width) + T[o3 + l]; top = max(top, p[l]) }
@@ -81,7 +83,7 @@ extension EmbeddingHead {
                                 if dz == 0 { continue }
                                 Kernels.axpy(dz, input, G + o2 + l * width, width)
                                 G[o3 + l] += dz
-                                if mlp { Kernels.axpy(dz, T + o2 + l * width, &dh, hsize) }
+                                if mlp { Kernels.axpy(dz, T + o2 + l * width, dh, hsize) }
                             }
                             if mlp {
                                 for j in 0..<hsize where h[j] > 0 && dh[j] != 0 {

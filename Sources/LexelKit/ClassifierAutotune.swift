@@ -80,8 +80,8 @@ public enum ClassifierAutotune {
             var candidates: [Candidate] = []
             for i in 0..<count {
                 let index = done + i
-                candidates.append(index == 0 ? Candidate(base, sized: o.modelSize != nil)
-                                  : (best.map { Candidate($0.trial) } ?? Candidate(base, sized: o.modelSize != nil)).perturbed(index, &rng, sized: o.modelSize != nil))
+                candidates.append(index == 0 ? Candidate(base)
+                                  : (best.map { Candidate($0.trial) } ?? Candidate(base)).perturbed(index, &rng, sized: o.modelSize != nil))
             }
             let results = ThreadSlots<(Trial, Classifier?)?>(count) { nil }
             let (firstIndex, cands) = (done, candidates)
@@ -155,13 +155,13 @@ public enum ClassifierAutotune {
 struct Candidate {
     var epoch: Double, lr: Double, dim: Double, wordNgrams: Int, bucket: Double, minn: Int, maxn: Int, dsub: Int
 
-    init(_ a: SupervisedArguments, sized: Bool) {
+    init(_ a: SupervisedArguments) {
         (epoch, lr, dim, wordNgrams) = (Double(a.model.epoch), a.lr, Double(a.model.dim), Int(a.model.wordNgrams))
         (bucket, minn, maxn, dsub) = (Double(a.model.bucket), Int(a.model.minn), Int(a.model.maxn), 2)
     }
 
     init(_ t: ClassifierAutotune.Trial) {
-        self.init(t.arguments, sized: t.dsub != nil)
+        self.init(t.arguments)
         dsub = t.dsub ?? 2
     }
 

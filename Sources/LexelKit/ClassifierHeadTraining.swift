@@ -41,21 +41,16 @@ public enum ClassifierHeadTraining {
         let prefix = Array(o.labelPrefix.utf8)
         try LineReader(path: input).forEachLine { line, _, offset in
             if let bad = firstInvalidUTF8Fast(line) { throw LexelError(file: input, offset: offset + Int64(bad), "invalid UTF-8") }
-            var label: String? = nil, start = texts.count
-            forEachToken(in: line) { t, _ in
-                if t.starts(with: prefix) {
-                    let name = String(decoding: t, as: UTF8.self)
-                    if counts[name] == nil { order.append(name) }
-                    counts[name, default: 0] += 1
-                    if label == nil { label = name }
-                } else {
-                    if texts.count > start { texts.append(0x20) }
-                    texts.append(contentsOf: t)
-                }
+            var label: String? = nil
+            let start = texts.count
+            _ = EmbeddingClassifier.split(line, labelPrefix: prefix, appendingTextTo: &texts) { t in
+                let name = String(decoding: t, as: UTF8.self)
+                if counts[name] == nil { order.append(name) }
+                counts[name, default: 0] += 1
+                if label == nil { label = name }
             }
             guard let label else { texts.removeSubrange(start...); skipped += 1; return }
-            start = texts.count
-            ends.append(start)
+            ends.append(texts.count)
             firstLabels.append(label)
         }
         guard !ends.isEmpty else { throw LexelError(file: input, "no labelled lines (tokens starting with \(quoted(o.labelPrefix)))") }

@@ -66,13 +66,24 @@ public final class EmbeddingClassifier: LineClassifier, @unchecked Sendable {
     /// the line holds no token at all.
     func splitLabels(_ line: UnsafeBufferPointer<UInt8>, text: inout [UInt8], gold: inout [Int32]) -> Bool {
         text.removeAll(keepingCapacity: true)
+        return Self.split(line, labelPrefix: labelPrefix, appendingTextTo: &text) { t in
+            if let i = labelIndex[Array(t)] { gold.append(i) }
+        }
+    }
+
+    /// The one rule for labelled lines, in training and in use: tokens starting with `labelPrefix` are labels
+    /// (handed to `label`), the others are text, appended to `text` joined by single spaces. False when the line
+    /// holds no token at all.
+    static func split(_ line: UnsafeBufferPointer<UInt8>, labelPrefix: [UInt8], appendingTextTo text: inout [UInt8],
+                      label: (UnsafeBufferPointer<UInt8>) -> Void) -> Bool {
+        let start = text.count
         var any = false
         forEachToken(in: line) { t, _ in
             any = true
             if t.starts(with: labelPrefix) {
-                if let i = labelIndex[Array(t)] { gold.append(i) }
+                label(t)
             } else {
-                if !text.isEmpty { text.append(0x20) }
+                if text.count > start { text.append(0x20) }
                 text.append(contentsOf: t)
             }
         }

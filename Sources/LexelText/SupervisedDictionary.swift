@@ -199,15 +199,16 @@ public struct SupervisedDictionary: Sendable {
         let ahead = 8
         withUnsafeTemporaryAllocation(of: (start: Int, count: Int, hash: UInt32).self, capacity: ahead) { ring in
             var head = 0, queued = 0
+            func pop() {
+                let q = ring[head]
+                token(UnsafeBufferPointer(rebasing: text[q.start..<(q.start + q.count)]), hash: q.hash)
+                queued -= 1
+                head = (head + 1) % ahead
+            }
             slots.withUnsafeBufferPointer { table in
                 entryBytes.withUnsafeBufferPointer { bytes in
                     forEachToken(in: text) { t, offset in
-                        if queued == ahead {
-                            let q = ring[head]
-                            token(UnsafeBufferPointer(rebasing: text[q.start..<(q.start + q.count)]), hash: q.hash)
-                            queued -= 1
-                            head = (head + 1) % ahead
-                        }
+                        if queued == ahead { pop() }
                         // second stage, half way: the slot has arrived; start loading the entry's bytes
                         if queued >= ahead / 2 {
                             prefetchEntry(hash: ring[(head + queued - ahead / 2) % ahead].hash, slots: table.baseAddress!, bytes: bytes.baseAddress!)
@@ -220,12 +221,7 @@ public struct SupervisedDictionary: Sendable {
                     }
                 }
             }
-            while queued > 0 {
-                let q = ring[head]
-                token(UnsafeBufferPointer(rebasing: text[q.start..<(q.start + q.count)]), hash: q.hash)
-                queued -= 1
-                head = (head + 1) % ahead
-            }
+            while queued > 0 { pop() }
         }
         SupervisedDictionary.endOfSentence.withUnsafeBufferPointer { token($0, hash: SupervisedDictionary.endOfSentenceHash) }
         // word n-grams

@@ -89,11 +89,16 @@ struct TestClassifier: ParsableCommand {
         try reportingErrors {
             let m = try ModelFiles.lineClassifier(arguments.model, for: "test")
             let r = try ClassifierEvaluation.test(m, path: arguments.input, k: arguments.k, threshold: arguments.threshold)
-            out("N\t\(r.examples)")
-            out("P@\(arguments.k)\t\(String(format: "%.3g", r.precision))")
-            out("R@\(arguments.k)\t\(String(format: "%.3g", r.recall))")
+            printSummary(r, k: arguments.k)
         }
     }
+}
+
+/// fastText's summary lines of `test` and `test-label`: N, P@k and R@k.
+func printSummary(_ r: ClassifierEvaluation.Metrics, k: Int) {
+    out("N\t\(r.examples)")
+    out("P@\(k)\t\(String(format: "%.3g", r.precision))")
+    out("R@\(k)\t\(String(format: "%.3g", r.recall))")
 }
 
 struct TestLabel: ParsableCommand {
@@ -138,9 +143,7 @@ struct TestLabel: ParsableCommand {
                 out(metric("F1-Score", r.f1(label: i)) + metric("Precision", r.precision(label: i)) + metric("Recall", r.recall(label: i))
                     + " " + names[i])
             }
-            out("N\t\(r.examples)")
-            out("P@\(arguments.k)\t\(String(format: "%.3g", r.precision))")
-            out("R@\(arguments.k)\t\(String(format: "%.3g", r.recall))")
+            printSummary(r, k: arguments.k)
         }
     }
 }

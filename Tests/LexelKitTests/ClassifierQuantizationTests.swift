@@ -31,6 +31,9 @@ final class ClassifierQuantizationTests: XCTestCase {
         XCTAssertNotNil(ftz.dictionary.id(of: Array("</s>".utf8)), "</s> is always kept")
         let size = { (p: String) in (try FileManager.default.attributesOfItem(atPath: p)[.size] as! NSNumber).intValue }
         XCTAssertLessThan(try size(dir + "/m.ftz"), try size(dir + "/m.bin"), "(at dim 8 the 256 centroids a part weigh most)")
+        // the size autotuning fits models to is the size the writer writes
+        XCTAssertEqual(FastTextClassifierWriter.byteCount(ftz), Int64(try size(dir + "/m.ftz")))
+        XCTAssertEqual(FastTextClassifierWriter.byteCount(dense), Int64(try size(dir + "/m.bin")))
         let before = try ClassifierEvaluation.test(dense, path: test, k: 1, threshold: 0)
         let after = try ClassifierEvaluation.test(ftz, path: test, k: 1, threshold: 0)
         XCTAssertGreaterThan(before.precision, 0.95)
