@@ -54,6 +54,7 @@ public enum ClassifierHeadTraining {
             firstLabels.append(label)
         }
         guard !ends.isEmpty else { throw LexelError(file: input, "no labelled lines (tokens starting with \(quoted(o.labelPrefix)))") }
+        guard !texts.isEmpty else { throw LexelError(file: input, "labels only: no labelled line has any text to embed") }
         let labels = order.enumerated().sorted { counts[$0.element]! != counts[$1.element]! ? counts[$0.element]! > counts[$1.element]! : $0.offset < $1.offset }.map(\.element)
         let index = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, Int32($0)) })
         let y = firstLabels.map { index[$0]! }

@@ -134,6 +134,8 @@ final class ClassifierCLITests: LexelCLITestCase {
         let p = try lexel(["predict", prefix + ".lxm", "-"], stdin: "a goal in the match\n")
         XCTAssertEqual(p.out, "__label__sport\n")
         try expectError(["supervised", "-input", train, "-output", prefix, "--features", "tfidf"], "--features: expected lexical")
+        let labelsOnly = temp("labels-only.txt", "__label__a\n__label__b\n")
+        try expectError(["supervised", "-input", labelsOnly, "-output", prefix, "--features", "lexical"], "labels only: no labelled line has any text")
     }
 
     func testPredictJSONLinesInAndOut() throws {
