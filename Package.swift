@@ -49,6 +49,7 @@ let package = Package(
         .library(name: "LexelStore", targets: ["LexelStore"]),
         .library(name: "LexelLexical", targets: ["LexelLexical"]),
         .library(name: "LexelClassifier", targets: ["LexelClassifier"]),
+        .library(name: "LexelCluster", targets: ["LexelCluster"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -88,11 +89,14 @@ let package = Package(
         // Engine: fastText-compatible text classification: supervised dictionaries, fastText model files, prediction.
         .target(name: "LexelClassifier", dependencies: ["LexelCore", "LexelKernels", "LexelIO", "LexelText"],
                 swiftSettings: fast),
+        // Engine: k-means (spherical and Euclidean), clustering quality measures, semantic deduplication.
+        .target(name: "LexelCluster", dependencies: ["CKernels", "LexelCore", "LexelKernels"], swiftSettings: fast),
         // The facade: one call per use case (open any model file by its magic, embed, search, convert, train,
         // distill) that every front end (CLI, server, C library) uses; it re-exports the engines' types.
         .target(name: "LexelKit",
                 dependencies: ["CSupport", "LexelCore", "LexelKernels", "LexelContainer", "LexelIO", "LexelText",
-                               "LexelTraining", "LexelVectors", "LexelStore", "LexelLexical", "LexelClassifier"],
+                               "LexelTraining", "LexelVectors", "LexelStore", "LexelLexical", "LexelClassifier",
+                               "LexelCluster"],
                 swiftSettings: fast),
         // The `lexel` command-line tool: argument parsing and rendering over LexelKit.
         .executableTarget(
@@ -121,6 +125,7 @@ let package = Package(
         .testTarget(name: "LexelClassifierTests",
                     dependencies: ["LexelClassifier", "LexelText", "LexelKernels", "CKernels", "LexelIO", "LexelCore", "LexelTestSupport"],
                     exclude: ["Fixtures"]),
+        .testTarget(name: "LexelClusterTests", dependencies: ["LexelCluster", "LexelKernels", "LexelCore"]),
         .testTarget(name: "LexelKitTests", dependencies: ["LexelKit", "LexelTestSupport"]),
         .testTarget(name: "LexelCLITests", dependencies: ["lexel", "LexelTestSupport"]),
     ]

@@ -38,5 +38,12 @@ let package = Package(
             dependencies: [.product(name: "LexelKit", package: "Lexel")],
             path: "Benchmarks/LexicalBench",
             swiftSettings: [.unsafeFlags(["-Ounchecked", "-Xcc", "-march=x86-64-v3"])]),
+        // k-means kernel check and driver (tools/bench_kmeans.py):
+        //   swift build -c release --package-path Benchmarks --scratch-path .build-kmeansbench --product KMeansBench
+        .executableTarget(
+            name: "KMeansBench",
+            dependencies: [.product(name: "LexelKit", package: "Lexel")],
+            path: "Benchmarks/KMeansBench",
+            swiftSettings: [.unsafeFlags(["-Ounchecked", "-Xcc", "-march=x86-64-v3"])]),
     ]
 )

@@ -26,9 +26,11 @@ ALLOWED = {
     "LexelStore": {"LexelCore", "LexelKernels", "LexelContainer", "LexelIO", "LexelText", "LexelVectors"},
     "LexelLexical": {"LexelCore", "LexelKernels", "LexelContainer", "LexelIO", "LexelText"},
     "LexelClassifier": {"LexelCore", "LexelKernels", "LexelIO", "LexelText"},
+    "LexelCluster": {"CKernels", "LexelCore", "LexelKernels"},
     # facade
     "LexelKit": {"CSupport", "LexelCore", "LexelKernels", "LexelContainer", "LexelIO", "LexelText",
-                 "LexelTraining", "LexelVectors", "LexelStore", "LexelLexical", "LexelClassifier"},
+                 "LexelTraining", "LexelVectors", "LexelStore", "LexelLexical", "LexelClassifier",
+                 "LexelCluster"},
     # front ends
     "lexel": {"LexelKit", "ArgumentParser"},
 }

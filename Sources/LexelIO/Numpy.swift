@@ -141,22 +141,26 @@ public enum Numpy {
     }
 }
 
-/// Writes a 2-D `.npy` array row by row (the row count is patched into the header at the end), atomically.
+/// Writes a 2-D `.npy` array row by row (the row count is patched into the header at the end), atomically; or a
+/// 1-D one (`vector`: one element per row).
 public final class NumpyWriter {
     public let dtype: NumpyDType
     public let cols: Int
+    public let vector: Bool
     public private(set) var rows = 0
     let writer: AtomicFileWriter
     static let headerBytes = 128
 
-    public init(path: String, dtype: NumpyDType, cols: Int) throws {
-        (self.dtype, self.cols) = (dtype, cols)
+    public init(path: String, dtype: NumpyDType, cols: Int, vector: Bool = false) throws {
+        precondition(!vector || cols == 1)
+        (self.dtype, self.cols, self.vector) = (dtype, cols, vector)
         writer = try AtomicFileWriter(path: path, seekable: true)
-        try Self.header(dtype, rows: 0, cols: cols).withUnsafeBytes { try writer.write($0) }
+        try Self.header(dtype, rows: 0, cols: cols, vector: vector).withUnsafeBytes { try writer.write($0) }
     }
 
-    static func header(_ dtype: NumpyDType, rows: Int, cols: Int) -> [UInt8] {
-        var dict = "{'descr': '\(dtype.descr)', 'fortran_order': False, 'shape': (\(rows), \(cols)), }"
+    static func header(_ dtype: NumpyDType, rows: Int, cols: Int, vector: Bool = false) -> [UInt8] {
+        let shape = vector ? "(\(rows),)" : "(\(rows), \(cols))"
+        var dict = "{'descr': '\(dtype.descr)', 'fortran_order': False, 'shape': \(shape), }"
         while 10 + dict.utf8.count + 1 < headerBytes { dict += " " }
         dict += "\n"
         return Numpy.magic + [1, 0, UInt8(dict.utf8.count & 0xFF), UInt8(dict.utf8.count >> 8)] + Array(dict.utf8)
@@ -170,7 +174,7 @@ public final class NumpyWriter {
 
     /// Patches the row count in and renames the file into place.
     public func commit() throws {
-        let h = Self.header(dtype, rows: rows, cols: cols)
+        let h = Self.header(dtype, rows: rows, cols: cols, vector: vector)
         try h.withUnsafeBytes { try writer.patch(at: 0, $0) }
         try writer.commit()
     }

@@ -1,0 +1,78 @@
+import LexelCore
+import LexelKernels
+
+/// How `KMeans.run` clusters (the flags of `lexel cluster`, named like faiss's `Kmeans` where they overlap).
+public struct KMeansOptions: Sendable {
+    /// The distance k-means minimises.
+    public enum Metric: String, Sendable, CaseIterable {
+        /// Spherical k-means: points and centroids are unit vectors, each point goes to the centroid of largest
+        /// cosine, and a centroid is its members' mean scaled to unit length.
+        case cosine
+        /// Lloyd's k-means on squared Euclidean distance.
+        case euclidean
+    }
+
+    /// How the first centroids are chosen.
+    public enum Initialisation: Sendable {
+        /// Greedy k-means++ (2 + ln k candidates per step, the best kept) on a sample of the points.
+        case kmeansPlusPlus
+        /// `k` distinct points drawn at random (faiss's default).
+        case random
+        /// Given centroids (`k x dim`, row-major).
+        case centroids([Float])
+    }
+
+    /// Number of clusters.
+    public var k: Int
+    public var metric: Metric = .cosine
+    /// Lloyd iterations at most (fewer when no assignment changes).
+    public var iterations = 25
+    /// Runs from different seeds; the one with the best objective is kept.
+    public var redo = 1
+    public var seed: UInt64 = 1234
+    /// Points used for training (a seeded sample of this size; all points when nil or larger). The final
+    /// assignment covers every point.
+    public var sample: Int?
+    /// Points k-means++ seeding looks at (nil: all where `points x k` stays under 2e7, else a sample).
+    public var seedingSample: Int?
+    public var initialisation: Initialisation = .kmeansPlusPlus
+    /// Worker threads. The result does not depend on it.
+    public var threads = onlineCPUs
+
+    public init(k: Int) { self.k = k }
+}
+
+/// One Lloyd iteration as it is reported: the objective of the assignment made with the iteration's starting
+/// centroids (faiss's convention), then the update.
+public struct KMeansIteration: Sendable {
+    public var iteration: Int
+    /// Sum of cosine similarities to the assigned centroid (cosine; larger is better) or of squared distances
+    /// (Euclidean, the inertia; smaller is better).
+    public var objective: Double
+    /// Fraction of points whose cluster changed (1 in the first iteration).
+    public var changed: Double
+    /// `k * sum(size^2) / n^2`: 1 when all clusters have the same size.
+    public var imbalance: Double
+    /// Empty clusters re-seeded by splitting a large one.
+    public var repaired: Int
+    public var seconds: Double
+}
+
+/// The outcome of `KMeans.run`.
+public struct KMeansResult: @unchecked Sendable {
+    /// `k x dim` centroids (unit vectors for cosine).
+    public let centroids: Matrix
+    public let metric: KMeansOptions.Metric
+    /// The run kept (of `redo`), with its iterations.
+    public let iterations: [KMeansIteration]
+    /// The cluster of every point, from the final centroids.
+    public let assignments: [Int32]
+    /// Each point's distance to its centroid: `1 - cosine` or the squared Euclidean distance.
+    public let distances: [Float]
+    /// The objective of the final assignment (same convention as `KMeansIteration.objective`).
+    public let objective: Double
+    /// Number of points in each cluster.
+    public let sizes: [Int]
+    /// Seed of the run kept.
+    public let seed: UInt64
+}

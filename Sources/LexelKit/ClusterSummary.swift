@@ -1,0 +1,137 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import LexelCluster
+import LexelCore
+import LexelIO
+
+/// What each cluster of documents is about: its size, its most characteristic words and word pairs (TF-IDF of the
+/// cluster's documents against all: the share of its documents holding a term times log(N / documents holding
+/// it), terms held by at least two of its documents), and the documents nearest its centroid. Terms are counted
+/// on up to 200,000 documents (an even spread), by 64-bit hash; a second pass spells the chosen ones.
+public enum ClusterSummary {
+    public struct Cluster: Sendable {
+        public var cluster: Int
+        public var size: Int
+        public var terms: [String]
+        public var nearest: [(index: Int, distance: Float, text: String)]
+    }
+
+    static let maxDocuments = 200_000
+
+    /// Reads `docs` twice: counts terms, writes `assignmentsPath` (JSON Lines `{id, cluster, distance}`), then
+    /// spells the top terms and copies the nearest documents' texts (first 300 bytes).
+    public static func build(_ docs: DocumentInput, result r: KMeansResult, terms topTerms: Int, documents topDocs: Int,
+                             assignmentsPath: String) throws -> [Cluster] {
+        let n = r.assignments.count, k = r.centroids.rows
+        let every = max(1, (n + maxDocuments - 1) / maxDocuments)
+        var perCluster = [[UInt64: Int32]](repeating: [:], count: k)
+        var df: [UInt64: Int32] = [:]
+        var counted = [Int](repeating: 0, count: k), total = 0
+        let out = try AtomicFileWriter(path: assignmentsPath)
+        var buffer = ""
+        let reader = try docs.reader()
+        var seen = Set<UInt64>()
+        try reader.forEachDocument { text, line, i in
+            guard i < n else { throw LexelError(file: reader.displayName, "the documents changed while being read (more than \(n))") }
+            let c = Int(r.assignments[i])
+            buffer += "{\"id\": \(id(line, index: i, json: docs.field != nil)), \"cluster\": \(c), \"distance\": \(r.distances[i])}\n"
+            if buffer.utf8.count > 1 << 16 { try out.write(buffer); buffer = "" }
+            guard i % every == 0 else { return }
+            seen.removeAll(keepingCapacity: true)
+            forEachTerm(text) { h, _ in seen.insert(h) }
+            for h in seen { perCluster[c][h, default: 0] += 1; df[h, default: 0] += 1 }
+            counted[c] += 1
+            total += 1
+        }
+        try out.write(buffer)
+        try out.commit()
+
+        // The top terms of each cluster, by hash.
+        var chosen = [[UInt64]](repeating: [], count: k), spell: [UInt64: String] = [:]
+        for c in 0..<k where counted[c] > 0 {
+            var scored: [(Double, UInt64)] = []
+            for (h, m) in perCluster[c] where m >= 2 {
+                scored.append((Double(m) / Double(counted[c]) * log(Double(total) / Double(df[h]!)), h))
+            }
+            scored.sort { $0.0 != $1.0 ? $0.0 > $1.0 : $0.1 < $1.1 }
+            chosen[c] = scored.prefix(topTerms).map(\.1)
+            for h in chosen[c] { spell[h] = "" }
+        }
+        // The nearest documents of each cluster.
+        var nearest = [[Int]](repeating: [], count: k)
+        for i in 0..<n {
+            let c = Int(r.assignments[i])
+            nearest[c].append(i)
+            if nearest[c].count > topDocs {
+                nearest[c].sort { r.distances[$0] != r.distances[$1] ? r.distances[$0] < r.distances[$1] : $0 < $1 }
+                nearest[c].removeLast()
+            }
+        }
+        for c in 0..<k { nearest[c].sort { r.distances[$0] != r.distances[$1] ? r.distances[$0] < r.distances[$1] : $0 < $1 } }
+        var wanted: [Int: String] = [:]
+        for list in nearest { for i in list { wanted[i] = "" } }
+        try docs.reader().forEach { text, i in
+            if wanted[i] != nil { wanted[i] = snippet(text) }
+            if i % every == 0 { forEachTerm(text) { h, term in if spell[h] == "" { spell[h] = term() } } }
+        }
+        return (0..<k).map { c in
+            Cluster(cluster: c, size: r.sizes[c], terms: chosen[c].map { spell[$0] ?? "" },
+                    nearest: nearest[c].map { ($0, r.distances[$0], wanted[$0] ?? "") })
+        }
+    }
+
+    /// The document's JSON `id` member as written (a string or a number), or its index.
+    static func id(_ line: UnsafeBufferPointer<UInt8>, index: Int, json: Bool) -> String {
+        guard json, let v = try? JSONValue.parse(line, file: ""), let member = v["id"] else { return String(index) }
+        switch member {
+        case .string(let s): return "\"\(jsonEscaped(s))\""
+        case .number(let d): return d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : "\(d)"
+        default: return String(index)
+        }
+    }
+
+    /// The first 300 bytes of a text, cut at a character boundary.
+    static func snippet(_ text: UnsafeBufferPointer<UInt8>) -> String {
+        var end = min(text.count, 300)
+        while end < text.count && end > 0 && text[end] & 0xC0 == 0x80 { end -= 1 }
+        return String(decoding: UnsafeBufferPointer(rebasing: text[0..<end]), as: UTF8.self) + (end < text.count ? "…" : "")
+    }
+
+    /// Calls `body(hash, spelling)` for each word (letters and digits, ASCII folded to lower case, 2+ bytes, not
+    /// all digits) and each pair of adjacent words; `spelling()` builds the term's text only when asked. Leading
+    /// `__label__X` tokens (fastText labels) are not words of the text.
+    static func forEachTerm(_ text: UnsafeBufferPointer<UInt8>, _ body: (UInt64, () -> String) -> Void) {
+        var prev: Range<Int>? = nil, i = 0
+        let label = Array("__label__".utf8)
+        while true {  // skip label tokens
+            while i < text.count && (text[i] == 0x20 || text[i] == 0x09) { i += 1 }
+            guard text.count - i >= label.count, label.indices.allSatisfy({ text[i + $0] == label[$0] }) else { break }
+            while i < text.count && text[i] != 0x20 && text[i] != 0x09 { i += 1 }
+        }
+        let n = text.count
+        func lower(_ b: UInt8) -> UInt8 { b >= 65 && b <= 90 ? b | 0x20 : b }
+        func isWord(_ b: UInt8) -> Bool { (b >= 48 && b <= 57) || (b >= 65 && b <= 90) || (b >= 97 && b <= 122) || b >= 0x80 }
+        func hash(_ r: Range<Int>, _ h0: UInt64 = 0xcbf2_9ce4_8422_2325) -> UInt64 {
+            var h = h0
+            for j in r { h = (h ^ UInt64(lower(text[j]))) &* 0x100_0000_01b3 }
+            return h
+        }
+        func spelled(_ r: Range<Int>) -> String { String(decoding: r.map { lower(text[$0]) }, as: UTF8.self) }
+        while i < n {
+            guard isWord(text[i]) else { i += 1; continue }
+            let start = i
+            var digits = true
+            while i < n && isWord(text[i]) { digits = digits && text[i] >= 48 && text[i] <= 57; i += 1 }
+            let word = start..<i
+            guard word.count >= 2 && !digits else { prev = nil; continue }
+            let h = hash(word)
+            body(h) { spelled(word) }
+            if let p = prev {
+                let pair = hash(word, (hash(p) ^ 0x20) &* 0x100_0000_01b3)
+                body(pair) { spelled(p) + " " + spelled(word) }
+            }
+            prev = word
+        }
+    }
+}

@@ -1,0 +1,231 @@
+#!/usr/bin/env python3
+"""k-means side by side with faiss-cpu and scikit-learn in one run (issue #12). Writes out/bench-kmeans/*.json and
+prints Markdown tables for Benchmarks/README.md.
+
+  speed    spherical k-means, k = 1,000, 20 iterations, the same initial centroids (1,000 rows drawn with a seed),
+           on 1,000,000 x 192 float32: the lexical-dense embeddings of the 183,000 paragraphs of
+           ../shared/data/corpus (`lexel embed`, the shipped model), each repeated with Gaussian noise
+           (sigma 0.02 per coordinate, then scaled to unit length; copy 0 is the original) up to 1M rows. faiss.Kmeans
+           (spherical=True, max_points_per_centroid large enough to use every point) and Lexel on --threads
+           threads; scikit-learn KMeans (lloyd, n_init 1, tol 0, same init, Euclidean on the unit rows: it has no
+           spherical mode) limited to the same threads by threadpoolctl. Wall times of training, and of training
+           plus assigning every point (faiss: index.search; Lexel: its final pass, which `lexel cluster` always
+           makes); objective = sum of cosines at iteration 20's assignment (faiss's convention).
+  quality  NMI / ARI / v-measure against the paragraphs' sources (26), k = 26, k-means++ and one init per seed,
+           3 seeds: Lexel (`lexel cluster --labels`) and scikit-learn KMeans on the same vectors: the lexical
+           embeddings of all 183,000 paragraphs, and the MiniLM teacher vectors of the first 52,000
+           (../shared/data/teacher/minilm-train.f16.npy).
+  scale    streaming mode: 5,000,000 x 192 float32 (.npy, 3.84 GB, the 1M set repeated with fresh noise) clustered with
+           `--streaming`, k = 1,000, 3 iterations, peak RSS (GNU time) and seconds per pass; the pass's bytes per
+           second beside the machine's memory bandwidth (numpy copy of 1 GB, best of 3).
+Run: tools/.venv/bin/python tools/bench_kmeans.py speed|quality|scale [--threads 2]"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import lexel_tools as lt  # noqa: E402
+
+ROOT = lt.ROOT
+CORPUS = os.path.join(lt.DATA, "corpus", "paragraphs-en.jsonl.zst")
+TEACHER = os.path.join(lt.DATA, "teacher", "minilm-train.f16.npy")
+
+
+def lexel_bin(args):
+    return args.lexel
+
+
+def paragraph_vectors(args):
+    """(183000 x 192 float32 embeddings in corpus order, their sources)."""
+    import numpy as np
+    path = os.path.join(args.work, "paragraphs.npy")
+    if not os.path.exists(path):
+        subprocess.run([args.lexel, "embed", CORPUS, "--output", path, "--quiet", "--threads", str(args.threads)], check=True)
+    sources = [json.loads(line)["source"] for line in lt.read_lines(CORPUS)]
+    return np.load(path, mmap_mode="r"), sources
+
+
+def million(args, rows=1_000_000, seed=0, name="million.npy"):
+    """The 1M x 192 set (see the docstring), written once."""
+    import numpy as np
+    path = os.path.join(args.work, name)
+    if os.path.exists(path):
+        return path
+    base, _ = paragraph_vectors(args)
+    base = np.asarray(base, dtype=np.float32)
+    rng = np.random.default_rng(seed)
+    out = np.lib.format.open_memmap(path + ".tmp.npy", mode="w+", dtype=np.float32, shape=(rows, base.shape[1]))
+    for start in range(0, rows, base.shape[0]):
+        n = min(base.shape[0], rows - start)
+        block = base[:n].copy()
+        if start > 0 or seed > 0:
+            block += rng.normal(0, 0.02, size=block.shape).astype(np.float32)
+            block /= np.maximum(np.linalg.norm(block, axis=1, keepdims=True), 1e-12)
+        out[start:start + n] = block
+    out.flush()
+    del out
+    os.replace(path + ".tmp.npy", path)
+    return path
+
+
+def run_lexel(args, argv):
+    t0 = time.perf_counter()
+    p = subprocess.run([args.lexel, "cluster"] + argv + ["--threads", str(args.threads), "--quiet"],
+                       check=True, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    out = argv[argv.index("--output") + 1]
+    with open(os.path.join(out, "metrics.json")) as f:
+        return wall, json.load(f), p.stdout
+
+
+def speed(args):
+    import numpy as np
+    import faiss
+    from sklearn.cluster import KMeans
+    from threadpoolctl import threadpool_limits
+    path = million(args)
+    x = np.load(path)
+    n, d = x.shape
+    k, niter = 1000, 20
+    init = x[np.random.default_rng(1).choice(n, k, replace=False)].copy()
+    init_path = os.path.join(args.work, "init1000.npy")
+    np.save(init_path, init)
+    res = {"machine": lt.machine_info(), "threads": args.threads, "n": n, "d": d, "k": k, "niter": niter}
+    # Lexel
+    out = os.path.join(args.work, "lexel-speed")
+    wall, m, _ = run_lexel(args, [path, "-k", str(k), "--niter", str(niter), "--init", init_path, "--output", out,
+                                  "--silhouette", "0"])
+    train = sum(it["seconds"] for it in m["log"])
+    res["lexel"] = {"wall": wall, "train": train, "objective": m["log"][-1]["objective"], "iterations": len(m["log"])}
+    lt.log("lexel", res["lexel"])
+    # faiss
+    faiss.omp_set_num_threads(args.threads)
+    km = faiss.Kmeans(d, k, niter=niter, spherical=True, max_points_per_centroid=n // k + 1, seed=1, verbose=False)
+    t0 = time.perf_counter()
+    km.train(x, init_centroids=init)
+    ft = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    _, assign = km.index.search(x, 1)
+    fs = time.perf_counter() - t1
+    res["faiss"] = {"train": ft, "train_and_assign": ft + fs, "objective": float(km.obj[-1]), "version": faiss.__version__}
+    lt.log("faiss", res["faiss"])
+    # scikit-learn
+    import sklearn
+    with threadpool_limits(limits=args.threads):
+        t0 = time.perf_counter()
+        sk = KMeans(n_clusters=k, init=init, n_init=1, max_iter=niter, tol=0, algorithm="lloyd").fit(x)
+        st = time.perf_counter() - t0
+    res["sklearn"] = {"train_and_assign": st, "inertia": float(sk.inertia_), "iterations": int(sk.n_iter_),
+                      "version": sklearn.__version__}
+    lt.log("sklearn", res["sklearn"])
+    lt.write_json(os.path.join(args.work, "speed.json"), res)
+    L, F, S = res["lexel"], res["faiss"], res["sklearn"]
+    print(f"| system | train s | train + assign s | objective (sum of cosines) |\n|---|---:|---:|---:|")
+    print(f"| Lexel | {L['train']:.1f} | {L['wall']:.1f} (whole command) | {L['objective']:.1f} |")
+    print(f"| faiss {F['version']} | {F['train']:.1f} | {F['train_and_assign']:.1f} | {F['objective']:.1f} |")
+    print(f"| scikit-learn {S['version']} | - | {S['train_and_assign']:.1f} | (Euclidean inertia {S['inertia']:.1f}) |")
+    print(f"\nfaiss / Lexel train: {F['train'] / L['train']:.2f}x; train + assign: {F['train_and_assign'] / L['wall']:.2f}x; "
+          f"scikit-learn / Lexel: {S['train_and_assign'] / L['wall']:.2f}x; objective gap {abs(L['objective'] - F['objective']) / F['objective'] * 100:.4f}%")
+
+
+def quality(args):
+    import numpy as np
+    from sklearn.cluster import KMeans
+    from sklearn import metrics
+    from threadpoolctl import threadpool_limits
+    vectors, sources = paragraph_vectors(args)
+    sets = [("lexical (183,000 paragraphs)", os.path.join(args.work, "paragraphs.npy"), sources)]
+    if os.path.exists(TEACHER):
+        sets.append(("MiniLM teacher (first 52,000)", TEACHER, sources[:52000]))
+    rows = []
+    for name, path, labels in sets:
+        label_path = os.path.join(args.work, f"labels-{len(labels)}.txt")
+        lt.write_text(label_path, "".join(s + "\n" for s in labels))
+        x = np.asarray(np.load(path), dtype=np.float32)
+        x /= np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
+        for seed in (1, 2, 3):
+            out = os.path.join(args.work, f"quality-{len(labels)}-{seed}")
+            wall, m, _ = run_lexel(args, [path, "-k", "26", "--seed", str(seed), "--labels", label_path, "--output", out])
+            with threadpool_limits(limits=args.threads):
+                t0 = time.perf_counter()
+                sk = KMeans(n_clusters=26, init="k-means++", n_init=1, random_state=seed, algorithm="lloyd").fit(x)
+                st = time.perf_counter() - t0
+            rows.append({"set": name, "seed": seed, "lexel": {k: m[k] for k in ("nmi", "ari", "v_measure")} | {"seconds": wall},
+                         "sklearn": {"nmi": metrics.normalized_mutual_info_score(labels, sk.labels_),
+                                     "ari": metrics.adjusted_rand_score(labels, sk.labels_),
+                                     "v_measure": metrics.v_measure_score(labels, sk.labels_), "seconds": st}})
+            lt.log(rows[-1])
+    lt.write_json(os.path.join(args.work, "quality.json"), {"machine": lt.machine_info(), "rows": rows})
+    print("| vectors | seed | Lexel NMI | sklearn NMI | Lexel ARI | sklearn ARI | Lexel v | sklearn v | Lexel s | sklearn s |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for r in rows:
+        L, S = r["lexel"], r["sklearn"]
+        print(f"| {r['set']} | {r['seed']} | {L['nmi']:.4f} | {S['nmi']:.4f} | {L['ari']:.4f} | {S['ari']:.4f} | "
+              f"{L['v_measure']:.4f} | {S['v_measure']:.4f} | {L['seconds']:.1f} | {S['seconds']:.1f} |")
+    for name, _, _ in sets:
+        sel = [r for r in rows if r["set"] == name]
+        ln = sum(r["lexel"]["nmi"] for r in sel) / len(sel)
+        sn = sum(r["sklearn"]["nmi"] for r in sel) / len(sel)
+        print(f"\n{name}: mean NMI Lexel {ln:.4f}, scikit-learn {sn:.4f} (difference {ln - sn:+.4f})")
+
+
+def scale(args):
+    import numpy as np
+    path = os.path.join(args.work, "five-million.npy")
+    if not os.path.exists(path):
+        src = np.load(million(args), mmap_mode="r")
+        rng = np.random.default_rng(5)
+        out = np.lib.format.open_memmap(path + ".tmp.npy", mode="w+", dtype=np.float32, shape=(5 * src.shape[0], src.shape[1]))
+        for c in range(5):
+            for s in range(0, src.shape[0], 100_000):
+                b = np.array(src[s:s + 100_000])
+                if c:
+                    b += rng.normal(0, 0.01, size=b.shape).astype(np.float32)
+                    b /= np.linalg.norm(b, axis=1, keepdims=True)
+                out[c * src.shape[0] + s:c * src.shape[0] + s + len(b)] = b
+        out.flush()
+        del out
+        os.replace(path + ".tmp.npy", path)
+    size = os.path.getsize(path)
+    init = os.path.join(args.work, "init1000.npy")
+    out = os.path.join(args.work, "lexel-scale")
+    t0 = time.perf_counter()
+    p = subprocess.run(["/usr/bin/time", "-v", args.lexel, "cluster", path, "-k", "1000", "--niter", "3", "--init", init,
+                        "--output", out, "--streaming", "--silhouette", "0", "--threads", str(args.threads), "--quiet"],
+                       check=True, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    rss = next(int(line.split()[-1]) for line in p.stderr.splitlines() if "Maximum resident set size" in line)
+    with open(os.path.join(out, "metrics.json")) as f:
+        m = json.load(f)
+    per_pass = sum(it["seconds"] for it in m["log"]) / len(m["log"])
+    buf = np.ones(1 << 28, dtype=np.float32)  # 1 GiB
+    dst = np.empty_like(buf)
+    bw = 0
+    for _ in range(3):
+        t1 = time.perf_counter()
+        np.copyto(dst, buf)
+        bw = max(bw, 2 * buf.nbytes / (time.perf_counter() - t1))  # read + write
+    res = {"machine": lt.machine_info(), "rows": m["points"], "bytes": size, "peak_rss_mb": rss / 1024, "wall": wall,
+           "seconds_per_pass": per_pass, "pass_gb_per_s": size / per_pass / 1e9, "memory_gb_per_s": bw / 1e9}
+    lt.write_json(os.path.join(args.work, "scale.json"), res)
+    print(json.dumps(res, indent=1))
+    print(f"\n5M x 192 streaming: peak RSS {rss / 1024:.0f} MB; {per_pass:.1f} s per pass = {size / per_pass / 1e9:.2f} GB/s "
+          f"against {bw / 1e9:.1f} GB/s memory bandwidth (numpy copy) = {size / per_pass / bw * 100:.0f}%")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("what", choices=["speed", "quality", "scale"])
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--lexel", default=os.path.join(ROOT, ".build", "release", "lexel"))
+    ap.add_argument("--work", default=os.path.join(ROOT, "out", "bench-kmeans"))
+    args = ap.parse_args()
+    os.makedirs(args.work, exist_ok=True)
+    {"speed": speed, "quality": quality, "scale": scale}[args.what](args)
+
+
+if __name__ == "__main__":
+    main()
