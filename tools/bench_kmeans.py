@@ -18,7 +18,10 @@ prints Markdown tables for Benchmarks/README.md.
   scale    streaming mode: 5,000,000 x 192 float32 (.npy, 3.84 GB, the 1M set repeated with fresh noise) clustered with
            `--streaming`, k = 1,000, 3 iterations, peak RSS (GNU time) and seconds per pass; the pass's bytes per
            second beside the machine's memory bandwidth (numpy copy of 1 GB, best of 3).
-Run: tools/.venv/bin/python tools/bench_kmeans.py speed|quality|scale [--threads 2]"""
+  dedup    `lexel dedup` on the corpus of tools/make_dedup_corpus.py (paragraphs with injected near-duplicates of known
+           groups) at several eps: precision and recall of the removals (a removal is right while its group still has
+           another member; per group at most size - 1 are right), and documents per second end to end from text.
+Run: tools/.venv/bin/python tools/bench_kmeans.py speed|quality|scale|dedup [--threads 2]"""
 import argparse
 import json
 import os
@@ -216,15 +219,51 @@ def scale(args):
           f"against {bw / 1e9:.1f} GB/s memory bandwidth (numpy copy) = {size / per_pass / bw * 100:.0f}%")
 
 
+def dedup(args):
+    corpus = os.path.join(ROOT, "out", "dedup", "corpus.jsonl")
+    if not os.path.exists(corpus):
+        subprocess.run([sys.executable, os.path.join(lt.TOOLS, "make_dedup_corpus.py")], check=True)
+    rows = [json.loads(line) for line in open(corpus, encoding="utf-8")]
+    group = {r["id"]: r["group"] for r in rows}
+    sizes = {}
+    for r in rows:
+        sizes[r["group"]] = sizes.get(r["group"], 0) + 1
+    wanted = sum(s - 1 for s in sizes.values())
+    eps = [0.02, 0.05, 0.1, 0.15, 0.2]
+    out = os.path.join(args.work, "dedup")
+    t0 = time.perf_counter()
+    p = subprocess.run([args.lexel, "dedup", corpus, "--eps", ",".join(map(str, eps)), "--output", out,
+                        "--threads", str(args.threads), "--quiet"], check=True, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    table = []
+    for e in eps:
+        tag = str(e)
+        removed = [line.strip() for line in open(os.path.join(out, f"duplicates-eps{tag}.txt"))]
+        per = {}
+        for i in removed:
+            per[group[i]] = per.get(group[i], 0) + 1
+        right = sum(min(c, sizes[g] - 1) for g, c in per.items())
+        table.append({"eps": e, "removed": len(removed), "right": right,
+                      "precision": right / max(1, len(removed)), "recall": right / max(1, wanted)})
+    res = {"machine": lt.machine_info(), "documents": len(rows), "duplicates": wanted, "wall": wall,
+           "docs_per_s": len(rows) / wall, "rows": table, "stdout": p.stdout}
+    lt.write_json(os.path.join(args.work, "dedup.json"), res)
+    print(f"{len(rows)} documents, {wanted} injected duplicates; end to end {wall:.1f} s = {len(rows) / wall:.0f} docs/s "
+          f"({args.threads} threads, embedding included)\n")
+    print("| eps | removed | precision | recall |\n|---:|---:|---:|---:|")
+    for r in table:
+        print(f"| {r['eps']} | {r['removed']} | {r['precision']:.3f} | {r['recall']:.3f} |")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("what", choices=["speed", "quality", "scale"])
+    ap.add_argument("what", choices=["speed", "quality", "scale", "dedup"])
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--lexel", default=os.path.join(ROOT, ".build", "release", "lexel"))
     ap.add_argument("--work", default=os.path.join(ROOT, "out", "bench-kmeans"))
     args = ap.parse_args()
     os.makedirs(args.work, exist_ok=True)
-    {"speed": speed, "quality": quality, "scale": scale}[args.what](args)
+    {"speed": speed, "quality": quality, "scale": scale, "dedup": dedup}[args.what](args)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,8 @@ public struct ClusterInput {
     public let labels: [String?]?
     /// The documents, when the input was text (for summaries and JSON Lines outputs).
     public let documents: DocumentInput?
+    /// For documents: the exact-duplicate fingerprint of each text (labels taken off).
+    public var fingerprints: [TextFingerprint]? = nil
     /// What was read, for the log line.
     public let description: String
 
@@ -56,8 +58,8 @@ public struct ClusterInput {
         case .zstd, .other:
             let input = docs
             let lexical = try ModelFiles.lexicalModel(model ?? DefaultFiles.model(), for: "cluster", verify: false)
-            let (m, labels) = try embed(input, model: lexical, threads: threads, progress: progress)
-            return ClusterInput(points: PointSet(m), labels: labels, documents: input,
+            let (m, labels, prints) = try embed(input, model: lexical, threads: threads, progress: progress)
+            return ClusterInput(points: PointSet(m), labels: labels, documents: input, fingerprints: prints,
                                 description: "\(m.rows) documents embedded (\(m.cols)-d)")
         case let k:
             throw LexelError(file: path, "this is \(k.description): k-means reads vectors (.npy, .lxv) or documents")
@@ -66,11 +68,11 @@ public struct ClusterInput {
 
     /// Embeds every document (labels taken off) in batches of 4,096 on `threads` threads.
     static func embed(_ input: DocumentInput, model: LexicalModel, threads: Int,
-                      progress: (Int) -> Void) throws -> (Matrix, [String?]?) {
+                      progress: (Int) -> Void) throws -> (Matrix, [String?]?, [TextFingerprint]) {
         let reader = try input.reader()
         let dim = model.outputDim
         var rows: [Float] = [], labels: [String?] = [], anyLabel = false
-        var texts: [UInt8] = [], ends: [Int] = []
+        var texts: [UInt8] = [], ends: [Int] = [], prints: [TextFingerprint] = []
         let prefix = Array("__label__".utf8)
         func flush() {
             guard !ends.isEmpty else { return }
@@ -87,6 +89,8 @@ public struct ClusterInput {
             }
             anyLabel = anyLabel || label != nil
             labels.append(label)
+            let start = ends.last ?? 0
+            prints.append(texts.withUnsafeBufferPointer { TextFingerprint(UnsafeBufferPointer(rebasing: $0[start...])) })
             ends.append(texts.count)
             if ends.count == 4096 { flush() }
         }
@@ -94,7 +98,7 @@ public struct ClusterInput {
         guard !labels.isEmpty else { throw LexelError(file: reader.displayName, "no documents: nothing to cluster") }
         let m = Matrix(rows: labels.count, cols: dim)
         rows.withUnsafeBufferPointer { m.pointer.update(from: $0.baseAddress!, count: rows.count) }
-        return (m, anyLabel ? labels : nil)
+        return (m, anyLabel ? labels : nil, prints)
     }
 
     /// Reads labels for `count` points: one per line of a text file, or an integer `.npy`.

@@ -32,7 +32,7 @@ struct Lexel: ParsableCommand {
         subcommands: [SkipGram.self, CBOW.self, PrintWordVectors.self, NearestNeighbours.self, Analogies.self,
                       Eval.self, Convert.self, Query.self, Index.self, Info.self, Embed.self, Similar.self,
                       CountNgrams.self, Distill.self, Supervised.self, Quantize.self, Predict.self, PredictProb.self, TestClassifier.self, TestLabel.self, Filter.self,
-                      Cluster.self, Assign.self])
+                      Cluster.self, Assign.self, Dedup.self])
 
     /// Parses and runs; a usage error (a bad flag or value) exits with status 1 like every other error, as fastText
     /// does, instead of ArgumentParser's 64. Help and --version exit 0.
