@@ -1,5 +1,5 @@
 # Lexel: `make demo` trains word vectors and queries them, then embeds and searches documents; `make test` runs the tests.
-# Both install what they need (libzstd-dev) and build from scratch on a fresh machine.
+# Both install what they need (libzstd-dev, libcairo2-dev, fonts-dejavu-core) and build from scratch on a fresh machine.
 
 SWIFT ?= swift
 RELEASE_BIN := .build/release/lexel
@@ -9,12 +9,13 @@ DEMO_DIR ?= .build/demo
 
 all: release
 
-# libzstd headers are not on a fresh Debian machine.
+# libzstd and cairo headers (zstd streams; the pictures of `lexel cluster --plot`) and a font for the pictures' text
+# are not on a fresh Debian machine.
 deps:
-	@pkg-config --exists libzstd 2>/dev/null || { \
-	  echo "Installing libzstd-dev (needs root)..."; \
+	@{ pkg-config --exists libzstd cairo 2>/dev/null && [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; } || { \
+	  echo "Installing libzstd-dev, libcairo2-dev, fonts-dejavu-core (needs root)..."; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libzstd-dev pkg-config >/dev/null; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libzstd-dev libcairo2-dev fonts-dejavu-core pkg-config >/dev/null; }
 
 build: deps
 	$(SWIFT) build

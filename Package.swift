@@ -58,6 +58,7 @@ let package = Package(
     //   C shims -> LexelCore, LexelKernels -> LexelContainer, LexelIO -> LexelText -> engines -> front ends.
     targets: [
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
         // The CPU instructions Swift cannot spell (software prefetch, int8 GEMM), as static inline C.
         .target(name: "CKernels"),
         // Async-signal-safe cleanup: temporary outputs removed on SIGINT/SIGTERM, bus errors in mapped files named.
@@ -98,10 +99,12 @@ let package = Package(
                                "LexelTraining", "LexelVectors", "LexelStore", "LexelLexical", "LexelClassifier",
                                "LexelCluster"],
                 swiftSettings: fast),
+        // Pictures for the command line (cairo: PNG and SVG); knows no engine.
+        .target(name: "LexelPlot", dependencies: ["CCairo", "LexelCore"], swiftSettings: fast),
         // The `lexel` command-line tool: argument parsing and rendering over LexelKit.
         .executableTarget(
             name: "lexel",
-            dependencies: ["LexelKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["LexelKit", "LexelPlot", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: fast),
         // Tests: one target per module, each beside the module it tests, sharing LexelTestSupport.
         .target(name: "LexelTestSupport", path: "Tests/LexelTestSupport"),

@@ -12,9 +12,9 @@ import os
 import re
 import sys
 
-C = {"CSupport", "CKernels", "CZstd"}
+C = {"CSupport", "CKernels", "CZstd", "CCairo"}
 ALLOWED = {
-    "CSupport": set(), "CKernels": set(), "CZstd": set(),
+    "CSupport": set(), "CKernels": set(), "CZstd": set(), "CCairo": set(),
     "LexelCore": {"CSupport"},
     "LexelKernels": {"CKernels"},
     "LexelContainer": {"LexelCore", "CZstd"},
@@ -32,7 +32,8 @@ ALLOWED = {
                  "LexelTraining", "LexelVectors", "LexelStore", "LexelLexical", "LexelClassifier",
                  "LexelCluster"},
     # front ends
-    "lexel": {"LexelKit", "ArgumentParser"},
+    "LexelPlot": {"CCairo", "LexelCore"},
+    "lexel": {"LexelKit", "LexelPlot", "ArgumentParser"},
 }
 SYSTEM = {"Glibc", "Darwin", "Synchronization"}
 FOUNDATION_OK = {"lexel"}

@@ -15,6 +15,21 @@ public enum ClusterSummary {
         public var size: Int
         public var terms: [String]
         public var nearest: [(index: Int, distance: Float, text: String)]
+
+        /// A short name: up to `terms` top terms, leaving out a word already inside a chosen pair and a pair whose
+        /// words are chosen.
+        public func name(terms count: Int = 3) -> String {
+            var chosen: [String] = []
+            for t in terms where chosen.count < count {
+                let words = Set(t.split(separator: " ").map(String.init))
+                let overlaps = chosen.contains { c in
+                    let cw = Set(c.split(separator: " ").map(String.init))
+                    return words.isSubset(of: cw) || cw.isSubset(of: words)
+                }
+                if !overlaps { chosen.append(t) }
+            }
+            return chosen.isEmpty ? "cluster \(cluster)" : chosen.joined(separator: ", ")
+        }
     }
 
     static let maxDocuments = 200_000
@@ -47,12 +62,17 @@ public enum ClusterSummary {
         try out.write(buffer)
         try out.commit()
 
-        // The top terms of each cluster, by hash.
+        // The top terms of each cluster, by hash: share of the cluster's documents holding the term times the log of
+        // how much likelier it is there than anywhere (its contribution to the KL divergence of the cluster's terms
+        // from the corpus's); terms in more than a fifth of all documents, and function words, left out.
         var chosen = [[UInt64]](repeating: [], count: k), spell: [UInt64: String] = [:]
         for c in 0..<k where counted[c] > 0 {
             var scored: [(Double, UInt64)] = []
             for (h, m) in perCluster[c] where m >= 2 {
-                scored.append((Double(m) / Double(counted[c]) * log(Double(total) / Double(df[h]!)), h))
+                let all = Double(df[h]!), inCluster = Double(m) / Double(counted[c])
+                guard all <= 0.2 * Double(total) else { continue }
+                let lift = inCluster / (all / Double(total))
+                if lift > 1 { scored.append((inCluster * log(lift), h)) }
             }
             scored.sort { $0.0 != $1.0 ? $0.0 > $1.0 : $0.1 < $1.1 }
             chosen[c] = scored.prefix(topTerms).map(\.1)
@@ -98,8 +118,28 @@ public enum ClusterSummary {
         return String(decoding: UnsafeBufferPointer(rebasing: text[0..<end]), as: UTF8.self) + (end < text.count ? "…" : "")
     }
 
+    /// English function words, never a cluster's name.
+    static let stopWords = """
+        a about above after again against all also am an and any are as at be because been before being below between \
+        both but by can could did do does doing down during each few for from further had has have having he her here \
+        hers herself him himself his how i if in into is it its itself just me more most my myself no nor not now of \
+        off on once only or other our ours ourselves out over own same she should so some such than that the their \
+        theirs them themselves then there these they this those through to too under until up very was we were what \
+        when where which while who whom why will with would you your yours yourself yourselves thou thee thy thine \
+        shall may might must upon unto ye hath doth
+        """
+
+    static let stopHashes = Set(stopWords.split(separator: " ").map { hashTerm(Array($0.utf8)) })
+
+    /// The hash `forEachTerm` gives a one-word term spelled (lower case) by `word`.
+    static func hashTerm(_ word: [UInt8]) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in word { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        return h
+    }
+
     /// Calls `body(hash, spelling)` for each word (letters and digits, ASCII folded to lower case, 2+ bytes, not
-    /// all digits) and each pair of adjacent words; `spelling()` builds the term's text only when asked. Leading
+    /// all digits, not a function word) and each pair of adjacent such words; `spelling()` builds the term's text only when asked. Leading
     /// `__label__X` tokens (fastText labels) are not words of the text.
     static func forEachTerm(_ text: UnsafeBufferPointer<UInt8>, _ body: (UInt64, () -> String) -> Void) {
         var prev: Range<Int>? = nil, i = 0
@@ -126,6 +166,7 @@ public enum ClusterSummary {
             let word = start..<i
             guard word.count >= 2 && !digits else { prev = nil; continue }
             let h = hash(word)
+            if stopHashes.contains(h) { prev = nil; continue }  // function words: no term, and no pair across them
             body(h) { spelled(word) }
             if let p = prev {
                 let pair = hash(word, (hash(p) ^ 0x20) &* 0x100_0000_01b3)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LexelKit
+import LexelPlot
 
 /// Options `cluster`, `assign` and `dedup` share: how points are read and compared.
 struct PointOptions: ParsableArguments {
@@ -72,6 +73,8 @@ struct Cluster: ParsableCommand {
     @Option(help: "Labels to compare with: one per line, or an integer .npy (default: the documents' __label__ tokens).")
     var labels: String?
     @Option(help: "Points in the sampled silhouette (0: skip it).") var silhouette = 2000
+    @Option(help: "Also draw a map of the points coloured by cluster, named by their top terms, with a bar chart of sizes: a .png (and the same picture as .svg beside it) or an .svg.")
+    var plot: String?
     @OptionGroup var points: PointOptions
 
     func run() throws {
@@ -100,6 +103,10 @@ struct Cluster: ParsableCommand {
                                    it.iteration, it.objective, it.changed * 100, it.imbalance, it.seconds))
             }
             print(ClusterText.report(report, k: k))
+            if let plot {
+                let files = try ClusterText.drawMap(opened, report: report, to: plot, seed: seed)
+                print("map: " + files.joined(separator: ", "))
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import LexelKit
+import LexelPlot
 
 /// The lines `lexel cluster` prints when it is done.
 enum ClusterText {
@@ -29,5 +30,30 @@ enum ClusterText {
         }
         lines.append("wrote " + r.files.joined(separator: ", "))
         return lines.joined(separator: "\n")
+    }
+
+    /// Draws the map of `--plot` (PNG plus SVG, or SVG alone); returns the files written.
+    static func drawMap(_ input: ClusterInput, report r: ClusterJob.Report, to path: String, seed: UInt64) throws -> [String] {
+        guard path.hasSuffix(".png") || path.hasSuffix(".svg") else {
+            throw LexelError(file: path, "--plot must name a .png or .svg file")
+        }
+        let res = r.result
+        let map = Projection.map(input.points, result: res, seed: seed, spread: 0.4)
+        let names = r.summary.map { $0.map { $0.name() } } ?? (0..<res.centroids.rows).map { "cluster \($0)" }
+        let what = input.documents != nil ? "documents" : "points"
+        let picture = ClusterPicture(
+            title: "\(res.centroids.rows) clusters of \(res.assignments.count) \(what)",
+            caption: "k-means (\(res.metric.rawValue)) on \(input.points.dim)-d vectors. Map: \(map.indices.count) points on the two "
+                + "\(map.axes), each drawn at its centroid plus 0.4 x its offset; names: the clusters' most characteristic terms",
+            x: map.x, y: map.y, cluster: map.indices.map { res.assignments[$0] }, centreX: map.centroidX,
+            centreY: map.centroidY, sizes: res.sizes, names: names)
+        var files = [path]
+        try picture.write(to: path)
+        if path.hasSuffix(".png") {
+            let svg = String(path.dropLast(4)) + ".svg"
+            try picture.write(to: svg)
+            files.append(svg)
+        }
+        return files
     }
 }
