@@ -5,7 +5,7 @@ SWIFT ?= swift
 RELEASE_BIN := .build/release/lexel
 DEMO_DIR ?= .build/demo
 
-.PHONY: all deps build release test demo bench-words peers clean
+.PHONY: all deps build release test demo demo-cluster bench-words peers clean
 
 all: release
 
@@ -71,6 +71,18 @@ demo: release
 	@echo "== Nearest neighbours of a few queries among 2,000 bundled paragraphs (vocab/demo-paragraphs.jsonl.zst)"
 	@printf 'How do I install a package on Debian?\nThe king and the queen of the land\nA function that returns a list of files\nLove is patient, love is kind\n' \
 	  | $(RELEASE_BIN) similar vocab/demo-paragraphs.jsonl.zst -k 3 --width 90
+	@$(MAKE) --no-print-directory demo-cluster
+
+# Topics of the 2,000 bundled paragraphs: k-means on their embeddings, the characteristic terms of each cluster,
+# a map (PNG + SVG), then near-duplicate removal at three thresholds.
+demo-cluster: release
+	@mkdir -p $(DEMO_DIR)
+	@echo
+	@echo "== Clusters of the 2,000 bundled paragraphs (k = 12), with a map: $(DEMO_DIR)/clusters.png"
+	$(RELEASE_BIN) cluster vocab/demo-paragraphs.jsonl.zst -k 12 --output $(DEMO_DIR)/clusters --plot $(DEMO_DIR)/clusters.png --quiet
+	@echo
+	@echo "== Semantic deduplication (SemDeDup) of the same paragraphs"
+	$(RELEASE_BIN) dedup vocab/demo-paragraphs.jsonl.zst --eps 0.02,0.05,0.1 -k 4 --output $(DEMO_DIR)/dedup --quiet
 
 # The side-by-side benchmark against fastText and gensim (creates tools/.venv from PyPI).
 peers:

@@ -12,12 +12,30 @@ final class AssignmentPass: @unchecked Sendable {
     let k: Int
     let metric: KMeansOptions.Metric
     let threads: Int
+    /// 8-bit products pick the nearest centroid (then its exact f32 score is computed); else f32 products.
+    var int8 = false
     /// Fixed-point scale of the sums.
     let scale: Float
     var assignments: UnsafeMutablePointer<Int32>
     var distances: UnsafeMutablePointer<Float>
     let scratch: ThreadSlots<UnsafeMutablePointer<Float>>
     let scratchCount: Int
+    /// Per thread, for one block: chosen centroids, scores, 8-bit codes and their row scales.
+    final class Workspace: @unchecked Sendable {
+        let best: UnsafeMutablePointer<Int32>, score: UnsafeMutablePointer<Float>
+        let codes: UnsafeMutablePointer<UInt8>, inverse: UnsafeMutablePointer<Float>
+        init(rows: Int, codeBytes: Int) {
+            best = .allocate(capacity: rows)
+            score = .allocate(capacity: rows)
+            codes = .allocate(capacity: rows * codeBytes)
+            inverse = .allocate(capacity: rows)
+        }
+        deinit { best.deallocate(); score.deallocate(); codes.deallocate(); inverse.deallocate() }
+    }
+    let workspaces: [Workspace]
+    /// The points' 8-bit codes and row scales, made in the first int8 pass and kept (points never change), unless
+    /// streaming (then each pass codes its blocks again).
+    var cachedCodes: UnsafeMutablePointer<UInt8>?, cachedInverse: UnsafeMutablePointer<Float>?, cacheFilled = false
 
     /// Per-thread sums (`k * dim` Int64) and counts (`k`), and changed-assignment counts.
     final class Accumulator: @unchecked Sendable {
@@ -52,9 +70,13 @@ final class AssignmentPass: @unchecked Sendable {
         let n = scratchCount
         scratch = ThreadSlots(self.threads) { UnsafeMutablePointer<Float>.allocate(capacity: n) }
         accumulators = (0..<self.threads).map { _ in Accumulator(k: k, dim: points.dim) }
+        let rows = points.blockRows, codeBytes = (points.dim + 3) / 4 * 4
+        workspaces = (0..<self.threads).map { _ in Workspace(rows: rows, codeBytes: codeBytes) }
     }
 
     deinit {
+        cachedCodes?.deallocate()
+        cachedInverse?.deallocate()
         assignments.deallocate()
         distances.deallocate()
         for p in scratch.all { p.deallocate() }
@@ -76,15 +98,37 @@ final class AssignmentPass: @unchecked Sendable {
     /// objective (see `KMeansIteration.objective`).
     func run(_ centroids: Matrix, accumulate: Bool) -> Double {
         let packed = pack(centroids)
-        for a in accumulators { a.reset() }
         let dim = points.dim, metric = self.metric, scale = self.scale
-        let assign = Unchecked(assignments), dist = Unchecked(distances)
-        let accs = accumulators
+        let bias = (0..<k).map { packed.bias[$0] }
+        let coded = int8 ? Int8PanelMatrix(centroids.pointer, count: k, dim: dim, bias: bias) : nil
+        for a in accumulators { a.reset() }
+        let assign = Unchecked(assignments), dist = Unchecked(distances), cents = Unchecked(UnsafePointer(centroids.pointer))
+        let accs = accumulators, spaces = workspaces
+        let codeBytes = (dim + 3) / 4 * 4
+        if int8 && !points.streaming && cachedCodes == nil {
+            cachedCodes = .allocate(capacity: max(1, points.count * codeBytes))
+            cachedInverse = .allocate(capacity: max(1, points.count))
+        }
+        let cache = Unchecked((cachedCodes, cachedInverse, cacheFilled))
         points.forEachBlock(threads: threads, scratch: scratch) { t, range, x, stride in
-            let m = range.count
-            let best = UnsafeMutablePointer<Int32>.allocate(capacity: m), score = UnsafeMutablePointer<Float>.allocate(capacity: m)
-            defer { best.deallocate(); score.deallocate() }
-            packed.argmax(x, count: m, stride: stride, best: best, score: score)
+            let m = range.count, w = spaces[t]
+            let (best, score) = (w.best, w.score)
+            if let coded {
+                var (codes, inverse) = (w.codes, w.inverse)
+                if let cc = cache.value.0, let ci = cache.value.1 {
+                    (codes, inverse) = (cc + range.lowerBound * codeBytes, ci + range.lowerBound)
+                    if !cache.value.2 { coded.code(x, count: m, stride: stride, into: codes, inverse: inverse) }
+                } else {
+                    coded.code(x, count: m, stride: stride, into: codes, inverse: inverse)
+                }
+                coded.argmax(codes, count: m, inverse: inverse, best: best)
+                for r in 0..<m {  // the exact score of the centroid chosen
+                    let c = Int(best[r])
+                    score[r] = Kernels.dot(x + r * stride, cents.value + c * dim, dim) + bias[c]
+                }
+            } else {
+                packed.argmax(x, count: m, stride: stride, best: best, score: score)
+            }
             let acc = accs[t]
             for r in 0..<m {
                 let i = range.lowerBound + r, c = Int(best[r]), row = x + r * stride
@@ -101,6 +145,7 @@ final class AssignmentPass: @unchecked Sendable {
                 }
             }
         }
+        if cachedCodes != nil { cacheFilled = true }
         var total = 0.0
         for i in 0..<points.count { total += Double(distances[i]) }
         return metric == .cosine ? Double(points.count) - total : total

@@ -23,6 +23,7 @@ public enum KMeans {
             training = PointSet(KMeansSeeding.gather(points, KMeansSeeding.sampleIndices(n, s, seed: options.seed)))
         }
         let pass = AssignmentPass(points: training, k: k, metric: options.metric, threads: options.threads, maxAbs: maxAbs)
+        pass.int8 = options.precision.resolved == .int8
         var best: (centroids: Matrix, log: [KMeansIteration], objective: Double, seed: UInt64)?
         for r in 0..<options.redo {
             let seed = options.seed &+ UInt64(r)
@@ -46,6 +47,7 @@ public enum KMeans {
         // The final assignment of every point to the kept centroids.
         let final = training === points ? pass : AssignmentPass(points: points, k: k, metric: options.metric,
                                                                   threads: options.threads, maxAbs: maxAbs)
+        final.int8 = pass.int8
         let objective = final.run(kept.centroids, accumulate: true)
         let (sizes, _) = final.totals()
         return KMeansResult(centroids: kept.centroids, metric: options.metric, iterations: kept.log,
@@ -56,12 +58,14 @@ public enum KMeans {
 
     /// Assigns `points` to fixed centroids (`lexel assign`): clusters and distances.
     public static func assign(_ points: PointSet, centroids: Matrix, metric: KMeansOptions.Metric,
+                              precision: KMeansOptions.Precision = .f32,
                               threads: Int) throws -> (assignments: [Int32], distances: [Float]) {
         guard points.dim == centroids.cols else {
             throw LexelError("the points have dimension \(points.dim) but the centroids \(centroids.cols)")
         }
         let maxAbs = try check(points, metric: metric, threads: threads)
         let pass = AssignmentPass(points: points, k: centroids.rows, metric: metric, threads: threads, maxAbs: maxAbs)
+        pass.int8 = precision.resolved == .int8
         _ = pass.run(centroids, accumulate: false)
         return (Array(UnsafeBufferPointer(start: pass.assignments, count: points.count)),
                 Array(UnsafeBufferPointer(start: pass.distances, count: points.count)))

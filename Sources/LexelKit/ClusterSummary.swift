@@ -111,11 +111,23 @@ public enum ClusterSummary {
         }
     }
 
-    /// The first 300 bytes of a text, cut at a character boundary.
-    static func snippet(_ text: UnsafeBufferPointer<UInt8>) -> String {
+    /// The first 300 bytes of a text (after its leading `__label__` tokens), cut at a character boundary.
+    static func snippet(_ whole: UnsafeBufferPointer<UInt8>) -> String {
+        let text = UnsafeBufferPointer(rebasing: whole[labelsEnd(whole)...])
         var end = min(text.count, 300)
         while end < text.count && end > 0 && text[end] & 0xC0 == 0x80 { end -= 1 }
         return String(decoding: UnsafeBufferPointer(rebasing: text[0..<end]), as: UTF8.self) + (end < text.count ? "…" : "")
+    }
+
+    /// Where the text starts after its leading `__label__X` tokens (and the blanks after them).
+    static func labelsEnd(_ text: UnsafeBufferPointer<UInt8>) -> Int {
+        let label = Array("__label__".utf8)
+        var i = 0
+        while true {
+            while i < text.count && (text[i] == 0x20 || text[i] == 0x09) { i += 1 }
+            guard text.count - i >= label.count, label.indices.allSatisfy({ text[i + $0] == label[$0] }) else { return i }
+            while i < text.count && text[i] != 0x20 && text[i] != 0x09 { i += 1 }
+        }
     }
 
     /// English function words, never a cluster's name.
@@ -142,13 +154,7 @@ public enum ClusterSummary {
     /// all digits, not a function word) and each pair of adjacent such words; `spelling()` builds the term's text only when asked. Leading
     /// `__label__X` tokens (fastText labels) are not words of the text.
     static func forEachTerm(_ text: UnsafeBufferPointer<UInt8>, _ body: (UInt64, () -> String) -> Void) {
-        var prev: Range<Int>? = nil, i = 0
-        let label = Array("__label__".utf8)
-        while true {  // skip label tokens
-            while i < text.count && (text[i] == 0x20 || text[i] == 0x09) { i += 1 }
-            guard text.count - i >= label.count, label.indices.allSatisfy({ text[i + $0] == label[$0] }) else { break }
-            while i < text.count && text[i] != 0x20 && text[i] != 0x09 { i += 1 }
-        }
+        var prev: Range<Int>? = nil, i = labelsEnd(text)
         let n = text.count
         func lower(_ b: UInt8) -> UInt8 { b >= 65 && b <= 90 ? b | 0x20 : b }
         func isWord(_ b: UInt8) -> Bool { (b >= 48 && b <= 57) || (b >= 65 && b <= 90) || (b >= 97 && b <= 122) || b >= 0x80 }

@@ -10,6 +10,8 @@ struct PointOptions: ParsableArguments {
     @Option(help: "Lexical model that embeds documents (.lxm or Luxical .npz; default: the shipped one).") var model: String?
     @OptionGroup var documents: DocumentOptions
     @OptionGroup var threads: ThreadsOption
+    @Option(help: "Products of the assignment step: f32, int8 (8-bit codes, exact integer sums with AVX-512 VNNI: ~3x faster; the chosen centroid's distance is exact f32; near-ties may differ), or auto (int8 where the CPU has VNNI).")
+    var precision: String = "auto"
     @Flag(help: "Drop a mapped .npy's pages after each block of a pass: resident memory stays flat on inputs larger than RAM.")
     var streaming = false
     @Flag(help: "No progress lines.") var quiet = false
@@ -19,6 +21,13 @@ struct PointOptions: ParsableArguments {
             throw ValidationError("--metric must be cosine or euclidean (got \(quoted(metric)))")
         }
         return m
+    }
+
+    func kmeansPrecision() throws -> KMeansOptions.Precision {
+        guard let p = KMeansOptions.Precision(rawValue: precision) else {
+            throw ValidationError("--precision must be f32, int8 or auto (got \(quoted(precision)))")
+        }
+        return p
     }
 
     /// Opens the input, with a progress line while documents are embedded.
@@ -81,6 +90,7 @@ struct Cluster: ParsableCommand {
         try reportingErrors {
             var options = KMeansOptions(k: k)
             options.metric = try points.kmeansMetric()
+            options.precision = try points.kmeansPrecision()
             (options.iterations, options.redo, options.seed, options.sample) = (niter, nredo, seed, sample)
             options.threads = points.threads.threads
             switch self.`init` {
@@ -139,7 +149,8 @@ struct Assign: ParsableCommand {
             }
             try ClusterOutputs.prepareDirectory(output)
             let t0 = monotonicSeconds()
-            let (a, d) = try KMeans.assign(opened.points, centroids: c, metric: metric, threads: points.threads.threads)
+            let (a, d) = try KMeans.assign(opened.points, centroids: c, metric: metric, precision: try points.kmeansPrecision(),
+                                           threads: points.threads.threads)
             try ClusterOutputs.writeAssignments(a, d, to: output)
             print("assigned \(a.count) points to \(rows) clusters in \(String(format: "%.2f", monotonicSeconds() - t0)) s: \(output)/assignments.npy, \(output)/distances.npy")
         }

@@ -51,6 +51,7 @@ struct Dedup: ParsableCommand {
             var job = DedupJob(k: k ?? max(1, (opened.points.count + 999) / 1000))
             (job.eps, job.keep) = (values, policy)
             (job.kmeans.iterations, job.kmeans.seed, job.kmeans.threads) = (niter, seed, points.threads.threads)
+            job.kmeans.precision = try points.kmeansPrecision()
             if !points.quiet { writeStderr("Clustering \(opened.description) into k = \(job.kmeans.k)\n") }
             let r = try job.run(opened, outputDirectory: output)
             let seconds = monotonicSeconds() - start

@@ -22,3 +22,19 @@ for path in stride(from: PanelMatrix.bestPath, through: 1, by: -1) {
     let t = times.min()!
     print("path \(path): \(t) s, \(Double(n) * Double(k) * Double(d) * 2 / t / 1e9) GFLOP/s (1 thread)")
 }
+do {
+    let coded = Int8PanelMatrix(c.pointer, count: k, dim: d)
+    let codes = UnsafeMutablePointer<UInt8>.allocate(capacity: n * coded.quads * 4)
+    let inv = UnsafeMutablePointer<Float>.allocate(capacity: n)
+    var t0 = monotonicSeconds()
+    coded.code(x.pointer, count: n, stride: d, into: codes, inverse: inv)
+    print("int8 coding: \(monotonicSeconds() - t0) s")
+    var times = [Double]()
+    for _ in 0..<3 {
+        t0 = monotonicSeconds()
+        coded.argmax(codes, count: n, inverse: inv, best: best)
+        times.append(monotonicSeconds() - t0)
+    }
+    let t = times.min()!
+    print("int8 (vnni \(Int8PanelMatrix.fast)): \(t) s, \(Double(n) * Double(k) * Double(d) / t / 1e9) GMAC/s (1 thread)")
+}
