@@ -104,6 +104,23 @@ static void gemm512(const float *a, long m, long lda, const float *packed, long 
     }
 }
 
+__attribute__((target("avx512f")))
+static void rows512(const float *const *rows, long m, const float *panel, long d, long n, float *c, long ldc) {
+    for (long i = 0; i < m; i += MR512) {
+        const float *r[MR512];
+        const long cnt = m - i < MR512 ? m - i : MR512;
+        for (int q = 0; q < MR512; q++) r[q] = rows[i + (q < cnt ? q : 0)];
+        __m512 acc[MR512][2];
+        TILE512(r, panel, d, acc);
+        const __mmask16 k0 = n >= 16 ? 0xFFFF : (__mmask16)((1u << n) - 1);
+        const __mmask16 k1 = n >= 32 ? 0xFFFF : n <= 16 ? 0 : (__mmask16)((1u << (n - 16)) - 1);
+        for (long q = 0; q < cnt; q++) {
+            _mm512_mask_storeu_ps(c + (i + q) * ldc, k0, acc[q][0]);
+            _mm512_mask_storeu_ps(c + (i + q) * ldc + 16, k1, acc[q][1]);
+        }
+    }
+}
+
 #define TILE256(r, panel, d, acc)                                                              \
     do {                                                                                       \
         for (int q = 0; q < MR256; q++) for (int h = 0; h < 4; h++) acc[q][h] = _mm256_setzero_ps(); \
@@ -178,6 +195,21 @@ static void gemm256(const float *a, long m, long lda, const float *packed, long 
         }
     }
 }
+__attribute__((target("avx2,fma")))
+static void rows256(const float *const *rows, long m, const float *panel, long d, long n, float *c, long ldc) {
+    for (long i = 0; i < m; i += MR256) {
+        const float *r[MR256];
+        const long cnt = m - i < MR256 ? m - i : MR256;
+        for (int q = 0; q < MR256; q++) r[q] = rows[i + (q < cnt ? q : 0)];
+        __m256 acc[MR256][4];
+        TILE256(r, panel, d, acc);
+        for (long q = 0; q < cnt; q++) {
+            float tmp[PANEL];
+            for (int h = 0; h < 4; h++) _mm256_storeu_ps(tmp + 8 * h, acc[q][h]);
+            memcpy(c + (i + q) * ldc, tmp, (size_t)n * sizeof(float));
+        }
+    }
+}
 #endif
 
 static float dot_scalar(const float *x, const float *packed, long d, long j) {
@@ -247,6 +279,78 @@ void lexel_f32_add_fixed(const float *x, long n, float scale, int64_t *sums) {
     for (long j = 0; j < n; j++) sums[j] += (int64_t)nearbyintf(x[j] * scale);
 }
 
+// Folding one panel's scores of a row into its running best and its group's top two (see the header).
+static inline void fold_row_plain(const float *v, const float *bias, int32_t j0, int32_t *best, float *best_score,
+                                  float *top, int32_t *top_index, float *second) {
+    float m1 = -INFINITY, m2 = -INFINITY;
+    int32_t j1 = INT32_MAX;
+    for (int l = 0; l < PANEL; l++) {
+        const float s = v[l] + bias[l];
+        if (s > m1) { m2 = m1; m1 = s; j1 = j0 + l; } else if (s > m2) { m2 = s; }
+    }
+    if (m1 > *best_score || (m1 == *best_score && j1 < *best)) { *best_score = m1; *best = j1; }
+    if (m1 > *top || (m1 == *top && j1 < *top_index)) {
+        *second = *top > m2 ? *top : m2;
+        *top = m1; *top_index = j1;
+    } else if (m1 > *second) {
+        *second = m1;
+    }
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx512f")))
+static void fold512(const float *scores, long m, long ldc, const float *bias, int32_t j0, int32_t *best,
+                    float *best_score, float *top, int32_t *top_index, float *second, long group_stride) {
+    const __m512 b0 = _mm512_loadu_ps(bias), b1 = _mm512_loadu_ps(bias + 16);
+    for (long r = 0; r < m; r++) {
+        const __m512 v0 = _mm512_add_ps(_mm512_loadu_ps(scores + r * ldc), b0);
+        const __m512 v1 = _mm512_add_ps(_mm512_loadu_ps(scores + r * ldc + 16), b1);
+        const float m1 = _mm512_reduce_max_ps(_mm512_max_ps(v0, v1));
+        const __m512 vm = _mm512_set1_ps(m1);
+        const uint32_t eq = (uint32_t)_mm512_cmp_ps_mask(v0, vm, _CMP_EQ_OQ) |
+                            ((uint32_t)_mm512_cmp_ps_mask(v1, vm, _CMP_EQ_OQ) << 16);
+        const int l1 = eq ? __builtin_ctz(eq) : 0;  // the first lane holding the largest value
+        const __m512 ninf = _mm512_set1_ps(-INFINITY);
+        const __m512 w0 = l1 < 16 ? _mm512_mask_mov_ps(v0, (__mmask16)(1u << l1), ninf) : v0;
+        const __m512 w1 = l1 >= 16 ? _mm512_mask_mov_ps(v1, (__mmask16)(1u << (l1 - 16)), ninf) : v1;
+        const float m2 = _mm512_reduce_max_ps(_mm512_max_ps(w0, w1));
+        const int32_t j1 = j0 + l1;
+        float *t = top + r * group_stride, *sec = second + r * group_stride;
+        int32_t *ti = top_index + r * group_stride;
+        if (m1 > best_score[r] || (m1 == best_score[r] && j1 < best[r])) { best_score[r] = m1; best[r] = j1; }
+        if (m1 > *t || (m1 == *t && j1 < *ti)) {
+            *sec = *t > m2 ? *t : m2;
+            *t = m1; *ti = j1;
+        } else if (m1 > *sec) {
+            *sec = m1;
+        }
+    }
+}
+#endif
+
+void lexel_f32_panel_fold_rows(const float *scores, long m, long ldc, const int32_t *row_index, const float *bias,
+                               int32_t j0, int32_t *best, float *best_score, float *top, int32_t *top_index,
+                               float *second, long group_stride) {
+    for (long q = 0; q < m; q++) {
+        const long r = row_index[q];
+        lexel_f32_panel_fold(scores + q * ldc, 1, ldc, bias, j0, best + r, best_score + r, top + r * group_stride,
+                             top_index + r * group_stride, second + r * group_stride, group_stride);
+    }
+}
+
+void lexel_f32_panel_fold(const float *scores, long m, long ldc, const float *bias, int32_t j0, int32_t *best,
+                          float *best_score, float *top, int32_t *top_index, float *second, long group_stride) {
+#if defined(__x86_64__)
+    if (__builtin_cpu_supports("avx512f")) {
+        fold512(scores, m, ldc, bias, j0, best, best_score, top, top_index, second, group_stride);
+        return;
+    }
+#endif
+    for (long r = 0; r < m; r++)
+        fold_row_plain(scores + r * ldc, bias, j0, best + r, best_score + r, top + r * group_stride,
+                       top_index + r * group_stride, second + r * group_stride);
+}
+
 static int best_path(void) {
 #if defined(__x86_64__)
     if (__builtin_cpu_supports("avx512f")) return 2;
@@ -282,6 +386,21 @@ void lexel_f32_gemm_using(int path, const float *a, long m, long lda, const floa
     }
 #endif
     gemm_scalar(a, m, lda, packed, d, n, c, ldc);
+}
+
+void lexel_f32_gemm_rows(const float *const *rows, long m, const float *panel, long d, long n, float *c, long ldc) {
+#if defined(__x86_64__)
+    switch (best_path()) {
+    case 2: rows512(rows, m, panel, d, n, c, ldc); return;
+    case 1: rows256(rows, m, panel, d, n, c, ldc); return;
+    }
+#endif
+    for (long i = 0; i < m; i++)
+        for (long j = 0; j < n; j++) {
+            float s = 0;
+            for (long p = 0; p < d; p++) s = fmaf(rows[i][p], panel[p * PANEL + j], s);
+            c[i * ldc + j] = s;
+        }
 }
 
 void lexel_f32_argmax(const float *a, long m, long lda, const float *packed, long d, long n, const float *bias,

@@ -33,6 +33,8 @@ final class AssignmentPass: @unchecked Sendable {
         deinit { best.deallocate(); score.deallocate(); codes.deallocate(); inverse.deallocate() }
     }
     let workspaces: [Workspace]
+    /// Yinyang bounds that skip most of the products after the first passes (f32, points in memory).
+    var bounds: BoundedAssignment?
     /// The points' 8-bit codes and row scales, made in the first int8 pass and kept (points never change), unless
     /// streaming (then each pass codes its blocks again).
     var cachedCodes: UnsafeMutablePointer<UInt8>?, cachedInverse: UnsafeMutablePointer<Float>?, cacheFilled = false
@@ -58,7 +60,7 @@ final class AssignmentPass: @unchecked Sendable {
     }
     let accumulators: [Accumulator]
 
-    init(points: PointSet, k: Int, metric: KMeansOptions.Metric, threads: Int, maxAbs: Float) {
+    init(points: PointSet, k: Int, metric: KMeansOptions.Metric, threads: Int, maxAbs: Float, bounded: Bool = true) {
         (self.points, self.k, self.metric) = (points, k, metric)
         self.threads = max(1, threads)
         scale = maxAbs > 0 ? Float(1 << 24) / maxAbs : 1
@@ -70,6 +72,9 @@ final class AssignmentPass: @unchecked Sendable {
         let n = scratchCount
         scratch = ThreadSlots(self.threads) { UnsafeMutablePointer<Float>.allocate(capacity: n) }
         accumulators = (0..<self.threads).map { _ in Accumulator(k: k, dim: points.dim) }
+        if bounded && !points.streaming && BoundedAssignment.applies(n: points.count, k: k) {
+            bounds = BoundedAssignment(n: points.count, k: k, dim: points.dim)
+        }
         let rows = points.blockRows, codeBytes = (points.dim + 3) / 4 * 4
         workspaces = (0..<self.threads).map { _ in Workspace(rows: rows, codeBytes: codeBytes) }
     }
@@ -110,39 +115,39 @@ final class AssignmentPass: @unchecked Sendable {
             cachedInverse = .allocate(capacity: max(1, points.count))
         }
         let cache = Unchecked((cachedCodes, cachedInverse, cacheFilled))
-        points.forEachBlock(threads: threads, scratch: scratch) { t, range, x, stride in
-            let m = range.count, w = spaces[t]
-            let (best, score) = (w.best, w.score)
-            if let coded {
-                var (codes, inverse) = (w.codes, w.inverse)
-                if let cc = cache.value.0, let ci = cache.value.1 {
-                    (codes, inverse) = (cc + range.lowerBound * codeBytes, ci + range.lowerBound)
-                    if !cache.value.2 { coded.code(x, count: m, stride: stride, into: codes, inverse: inverse) }
-                } else {
-                    coded.code(x, count: m, stride: stride, into: codes, inverse: inverse)
-                }
-                coded.argmax(codes, count: m, inverse: inverse, best: best)
-                for r in 0..<m {  // the exact score of the centroid chosen
-                    let c = Int(best[r])
-                    score[r] = Kernels.dot(x + r * stride, cents.value + c * dim, dim) + bias[c]
-                }
-            } else {
-                packed.argmax(x, count: m, stride: stride, best: best, score: score)
-            }
+        let record: @Sendable (Int, Int, Int32, Float, UnsafePointer<Float>) -> Void = { t, i, b, s, row in
             let acc = accs[t]
-            for r in 0..<m {
-                let i = range.lowerBound + r, c = Int(best[r]), row = x + r * stride
-                if assign.value[i] != best[r] { acc.changed += 1 }
-                assign.value[i] = best[r]
-                if metric == .cosine {
-                    dist.value[i] = 1 - score[r]
+            if assign.value[i] != b { acc.changed += 1 }
+            assign.value[i] = b
+            dist.value[i] = metric == .cosine ? 1 - s : max(0, Kernels.dot(row, row, dim) - 2 * s)
+            if accumulate {
+                acc.counts[Int(b)] += 1
+                lexel_f32_add_fixed(row, dim, scale, acc.sums + Int(b) * dim)
+            }
+        }
+        if let bounds, !int8 {
+            bounds.run(points, packed: packed, metric: metric, threads: threads, assignments: assignments, record: record)
+        } else {
+            points.forEachBlock(threads: threads, scratch: scratch) { t, range, x, stride in
+                let m = range.count, w = spaces[t]
+                let (best, score) = (w.best, w.score)
+                if let coded {
+                    var (codes, inverse) = (w.codes, w.inverse)
+                    if let cc = cache.value.0, let ci = cache.value.1 {
+                        (codes, inverse) = (cc + range.lowerBound * codeBytes, ci + range.lowerBound)
+                        if !cache.value.2 { coded.code(x, count: m, stride: stride, into: codes, inverse: inverse) }
+                    } else {
+                        coded.code(x, count: m, stride: stride, into: codes, inverse: inverse)
+                    }
+                    coded.argmax(codes, count: m, inverse: inverse, best: best)
+                    for r in 0..<m {  // the exact score of the centroid chosen
+                        let c = Int(best[r])
+                        score[r] = Kernels.dot(x + r * stride, cents.value + c * dim, dim) + bias[c]
+                    }
                 } else {
-                    dist.value[i] = max(0, Kernels.dot(row, row, dim) - 2 * score[r])
+                    packed.argmax(x, count: m, stride: stride, best: best, score: score)
                 }
-                if accumulate {
-                    acc.counts[c] += 1
-                    lexel_f32_add_fixed(row, dim, scale, acc.sums + c * dim)
-                }
+                for r in 0..<m { record(t, range.lowerBound + r, best[r], score[r], x + r * stride) }
             }
         }
         if cachedCodes != nil { cacheFilled = true }

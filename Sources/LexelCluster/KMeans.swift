@@ -22,20 +22,26 @@ public enum KMeans {
         if let s = options.sample, s < n {
             training = PointSet(KMeansSeeding.gather(points, KMeansSeeding.sampleIndices(n, s, seed: options.seed)))
         }
-        let pass = AssignmentPass(points: training, k: k, metric: options.metric, threads: options.threads, maxAbs: maxAbs)
-        pass.int8 = options.precision.resolved == .int8
+        let int8 = options.precision.resolved == .int8
+        let pass = AssignmentPass(points: training, k: k, metric: options.metric, threads: options.threads, maxAbs: maxAbs,
+                                  bounded: options.bounds && !int8)
+        pass.int8 = int8
         var best: (centroids: Matrix, log: [KMeansIteration], objective: Double, seed: UInt64)?
         for r in 0..<options.redo {
             let seed = options.seed &+ UInt64(r)
             let centroids = try initial(training, options, seed: seed)
+            pass.bounds?.started = false  // new centroids: the bounds start over
             var log = [KMeansIteration]()
             for it in 0..<options.iterations {
                 let t0 = monotonicSeconds()
                 let objective = pass.run(centroids, accumulate: true)
                 let (sizes, changed) = pass.totals()
+                let before = pass.bounds.map { _ in centroids.copy() }
                 let repaired = update(centroids, sizes: sizes, pass: pass, seed: seed &+ UInt64(it) &* 0x9E37)
+                if let before { pass.bounds?.moved(from: before, to: centroids) }
                 let step = KMeansIteration(iteration: it + 1, objective: objective, changed: Double(changed) / Double(training.count),
-                                           imbalance: imbalance(sizes), repaired: repaired, seconds: monotonicSeconds() - t0)
+                                           imbalance: imbalance(sizes), repaired: repaired,
+                                           computed: pass.bounds?.computedShare ?? 1, seconds: monotonicSeconds() - t0)
                 log.append(step)
                 onIteration(step)
                 if changed == 0 && repaired == 0 { break }
@@ -46,7 +52,7 @@ public enum KMeans {
         let kept = best!
         // The final assignment of every point to the kept centroids.
         let final = training === points ? pass : AssignmentPass(points: points, k: k, metric: options.metric,
-                                                                  threads: options.threads, maxAbs: maxAbs)
+                                                                  threads: options.threads, maxAbs: maxAbs, bounded: false)
         final.int8 = pass.int8
         let objective = final.run(kept.centroids, accumulate: true)
         let (sizes, _) = final.totals()
@@ -64,7 +70,8 @@ public enum KMeans {
             throw LexelError("the points have dimension \(points.dim) but the centroids \(centroids.cols)")
         }
         let maxAbs = try check(points, metric: metric, threads: threads)
-        let pass = AssignmentPass(points: points, k: centroids.rows, metric: metric, threads: threads, maxAbs: maxAbs)
+        let pass = AssignmentPass(points: points, k: centroids.rows, metric: metric, threads: threads, maxAbs: maxAbs,
+                                  bounded: false)
         pass.int8 = precision.resolved == .int8
         _ = pass.run(centroids, accumulate: false)
         return (Array(UnsafeBufferPointer(start: pass.assignments, count: points.count)),

@@ -44,6 +44,13 @@ public final class Matrix: @unchecked Sendable {
         if mappedBytes > 0 { munmap(UnsafeMutableRawPointer(pointer), mappedBytes) } else { UnsafeMutableRawPointer(pointer).deallocate() }
     }
 
+    /// A new matrix holding the same values.
+    public func copy() -> Matrix {
+        let m = Matrix(rows: rows, cols: cols)
+        m.pointer.update(from: pointer, count: rows * cols)
+        return m
+    }
+
     /// Pointer to row `r`.
     @inlinable public func row(_ r: Int) -> UnsafeMutablePointer<Float> { pointer + r * cols }
 

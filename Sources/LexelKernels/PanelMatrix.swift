@@ -21,7 +21,7 @@ public final class PanelMatrix: @unchecked Sendable {
     public static var path: String { String(cString: lexel_f32_panels_path()) }
 
     /// The best path of this CPU as a number: 2 AVX-512, 1 AVX2 + FMA, 0 plain.
-    public static var bestPath: Int { Int(lexel_f32_panels_best_path()) }
+    public static let bestPath = Int(lexel_f32_panels_best_path())
 
     /// Packs `count` rows of `dim` values read from `rows` (row stride `stride`), with zero bias.
     public init(_ rows: UnsafePointer<Float>, count: Int, dim: Int, stride: Int? = nil) {
@@ -73,5 +73,21 @@ public final class PanelMatrix: @unchecked Sendable {
                          ldc: Int, path: Int? = nil) {
         guard m > 0 else { return }
         lexel_f32_gemm_using(Int32(path ?? Self.bestPath), x, m, stride, packed, dim, count, c, ldc)
+    }
+
+    /// The products of `m` points with the rows of panel `t` only (`min(32, count - 32t)` columns, the same values
+    /// bit for bit as `products` and `argmax` give for them).
+    @inline(__always)
+    public func products(panel t: Int, _ x: UnsafePointer<Float>, count m: Int, stride: Int,
+                         into c: UnsafeMutablePointer<Float>, ldc: Int) {
+        lexel_f32_gemm_using(Int32(Self.bestPath), x, m, stride, packed + t * dim * Self.width, dim,
+                             min(Self.width, count - t * Self.width), c, ldc)
+    }
+
+    /// The products of `m` rows given by pointer with panel `t` (same bits as `products`), row stride `ldc` in `c`.
+    @inline(__always)
+    public func products(panel t: Int, rows: UnsafePointer<UnsafePointer<Float>?>, count m: Int,
+                         into c: UnsafeMutablePointer<Float>, ldc: Int) {
+        lexel_f32_gemm_rows(rows, m, packed + t * dim * Self.width, dim, min(Self.width, count - t * Self.width), c, ldc)
     }
 }

@@ -115,7 +115,8 @@ public enum ClusterOutputs {
         s += "  \"seconds\": \(number(seconds)),\n  \"sizes\": [" + r.sizes.map(String.init).joined(separator: ", ") + "],\n"
         s += "  \"log\": [\n" + r.iterations.map {
             "    {\"iteration\": \($0.iteration), \"objective\": \(number($0.objective)), \"changed\": \(number($0.changed)), "
-                + "\"imbalance\": \(number($0.imbalance)), \"repaired\": \($0.repaired), \"seconds\": \(number($0.seconds))}"
+                + "\"imbalance\": \(number($0.imbalance)), \"repaired\": \($0.repaired), \"computed\": \(number($0.computed)), "
+                + "\"seconds\": \(number($0.seconds))}"
         }.joined(separator: ",\n") + "\n  ]\n}\n"
         let w = try AtomicFileWriter(path: path)
         try w.write(s)

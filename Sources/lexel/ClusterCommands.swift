@@ -109,8 +109,8 @@ struct Cluster: ParsableCommand {
             let quiet = points.quiet
             let report = try job.run(opened, outputDirectory: output) { it in
                 guard !quiet else { return }
-                writeStderr(String(format: "iteration %3d  objective %.6e  changed %6.2f%%  imbalance %.3f  %.2f s\n",
-                                   it.iteration, it.objective, it.changed * 100, it.imbalance, it.seconds))
+                writeStderr(String(format: "iteration %3d  objective %.6e  changed %6.2f%%  imbalance %.3f  products %5.1f%%  %.2f s\n",
+                                   it.iteration, it.objective, it.changed * 100, it.imbalance, it.computed * 100, it.seconds))
             }
             print(ClusterText.report(report, k: k))
             if let plot {

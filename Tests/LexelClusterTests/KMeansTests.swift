@@ -167,3 +167,28 @@ final class KMeansTests: XCTestCase {
         XCTAssertEqual(s, 0.8381087202020668, accuracy: 1e-6)
     }
 }
+
+final class BoundedAssignmentTests: XCTestCase {
+    /// With bounds, k-means skips most products once the centroids settle, and still gives the full computation's
+    /// result bit for bit, in both metrics and at any thread count.
+    func testBoundsGiveTheFullResultExactly() throws {
+        let (m, _) = blobs(centers: 40, per: 60, d: 24, spread: 0.9)
+        for metric in KMeansOptions.Metric.allCases {
+            var results: [KMeansResult] = []
+            for (bounds, threads) in [(false, 1), (true, 1), (true, 3)] {
+                var o = KMeansOptions(k: 150)  // 5 panels of 32
+                (o.metric, o.precision, o.bounds, o.threads, o.iterations) = (metric, .f32, bounds, threads, 15)
+                results.append(try KMeans.run(PointSet(m), o))
+            }
+            for r in results.dropFirst() {
+                XCTAssertEqual(r.assignments, results[0].assignments, "\(metric)")
+                XCTAssertEqual(r.distances, results[0].distances)
+                XCTAssertEqual(Array(UnsafeBufferPointer(start: r.centroids.pointer, count: 150 * 24)),
+                               Array(UnsafeBufferPointer(start: results[0].centroids.pointer, count: 150 * 24)))
+                XCTAssertEqual(r.iterations.map(\.objective), results[0].iterations.map(\.objective))
+            }
+            XCTAssertLessThan(results[1].iterations.last!.computed, 0.8, "the bounds skip products")
+            XCTAssertEqual(results[0].iterations.last!.computed, 1)
+        }
+    }
+}
