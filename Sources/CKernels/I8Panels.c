@@ -57,18 +57,14 @@ static void argmax_vnni(const uint8_t *a, long m, long lda, const int8_t *packed
     const long panels = (n + PANEL - 1) / PANEL;
     int has_bias = 0;  // zero bias (cosine) skips its multiply-add: adding +0 changes no value
     for (long j = 0; j < n; j++) has_bias |= bias[j] != 0;
-    const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
     const __m512i cneg = _mm512_set1_epi32(-128);
-    float bv[MR][PANEL] __attribute__((aligned(64)));
-    int32_t bi[MR][PANEL] __attribute__((aligned(64)));
     for (long i = 0; i < m; i += MR) {
         const long rows = m - i < MR ? m - i : MR;
         const uint8_t *r[MR];
         for (int q = 0; q < MR; q++) r[q] = a + (i + (q < rows ? q : 0)) * lda;
-        for (int q = 0; q < MR; q++) {
-            _mm512_store_ps(bv[q], _mm512_set1_ps(-INFINITY)); _mm512_store_ps(bv[q] + 16, _mm512_set1_ps(-INFINITY));
-            _mm512_store_si512(bi[q], _mm512_setzero_si512()); _mm512_store_si512(bi[q] + 16, _mm512_setzero_si512());
-        }
+        float row_best[MR];
+        int32_t row_index[MR];
+        for (int q = 0; q < MR; q++) { row_best[q] = -INFINITY; row_index[q] = 0; }
         for (long t = 0; t < panels; t++) {
             const long j0 = t * PANEL;
             // the sums start at -128 * colsum: the +128 of the row codes cancels as they are added
@@ -86,11 +82,9 @@ static void argmax_vnni(const uint8_t *a, long m, long lda, const int8_t *packed
                     acc[q][1] = _mm512_dpbusd_epi32(acc[q][1], x, w1);
                 }
             }
-            const int padded = t == panels - 1 && n % PANEL != 0;  // -INFINITY bias keeps padding columns out
             const __m512 s0 = _mm512_loadu_ps(scale + j0), s1 = _mm512_loadu_ps(scale + j0 + 16);
             const __m512 b0 = _mm512_loadu_ps(bias + j0), b1 = _mm512_loadu_ps(bias + j0 + 16);
-            const __m512i ix0 = _mm512_add_epi32(lane, _mm512_set1_epi32((int)j0));
-            const __m512i ix1 = _mm512_add_epi32(ix0, _mm512_set1_epi32(16));
+            const int padded = t == panels - 1 && n % PANEL != 0;  // -INFINITY bias keeps padding columns out
             _Pragma("clang loop unroll(full)")
             for (int q = 0; q < MR; q++) {
                 __m512 v0 = _mm512_mul_ps(_mm512_cvtepi32_ps(acc[q][0]), s0);
@@ -100,15 +94,20 @@ static void argmax_vnni(const uint8_t *a, long m, long lda, const int8_t *packed
                     v0 = _mm512_add_ps(v0, _mm512_mul_ps(b0, inv));
                     v1 = _mm512_add_ps(v1, _mm512_mul_ps(b1, inv));
                 }
-                const __m512 o0 = _mm512_load_ps(bv[q]), o1 = _mm512_load_ps(bv[q] + 16);
-                const __mmask16 g0 = _mm512_cmp_ps_mask(v0, o0, _CMP_GT_OQ), g1 = _mm512_cmp_ps_mask(v1, o1, _CMP_GT_OQ);
-                _mm512_store_ps(bv[q], _mm512_mask_blend_ps(g0, o0, v0));
-                _mm512_store_ps(bv[q] + 16, _mm512_mask_blend_ps(g1, o1, v1));
-                _mm512_store_si512(bi[q], _mm512_mask_blend_epi32(g0, _mm512_load_si512(bi[q]), ix0));
-                _mm512_store_si512(bi[q] + 16, _mm512_mask_blend_epi32(g1, _mm512_load_si512(bi[q] + 16), ix1));
+                // the row's best so far is a scalar; most tiles hold nothing larger, and cost one compare
+                const __m512 cur = _mm512_set1_ps(row_best[q]);
+                const __mmask16 g0 = _mm512_cmp_ps_mask(v0, cur, _CMP_GT_OQ), g1 = _mm512_cmp_ps_mask(v1, cur, _CMP_GT_OQ);
+                if (g0 | g1) {
+                    const float m = _mm512_reduce_max_ps(_mm512_max_ps(v0, v1));
+                    const __m512 vm = _mm512_set1_ps(m);
+                    const uint32_t eq = (uint32_t)_mm512_cmp_ps_mask(v0, vm, _CMP_EQ_OQ) |
+                                        ((uint32_t)_mm512_cmp_ps_mask(v1, vm, _CMP_EQ_OQ) << 16);
+                    row_best[q] = m;
+                    row_index[q] = (int32_t)j0 + __builtin_ctz(eq);  // the lowest column holding the largest
+                }
             }
         }
-        for (long q = 0; q < rows; q++) fold(bv[q], bi[q], best + i + q);
+        for (long q = 0; q < rows; q++) best[i + q] = row_index[q];
     }
 }
 #endif
