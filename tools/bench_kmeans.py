@@ -254,6 +254,9 @@ def dedup(args):
     for r in rows:
         sizes[r["group"]] = sizes.get(r["group"], 0) + 1
     wanted = sum(s - 1 for s in sizes.values())
+    members = {}
+    for r in rows:
+        members.setdefault(r["group"], []).append(r["id"])
     eps = [0.02, 0.05, 0.1, 0.15, 0.2]
     out = os.path.join(args.work, "dedup")
     t0 = time.perf_counter()
@@ -268,16 +271,29 @@ def dedup(args):
         for i in removed:
             per[group[i]] = per.get(group[i], 0) + 1
         right = sum(min(c, sizes[g] - 1) for g, c in per.items())
+        # per kind of edit: a copy counts as caught when it or another member of its group was removed
+        gone = set(removed)
+        kinds = {}
+        for r in rows:
+            if r["edit"] != "original":
+                caught = any(m in gone for m in members[r["group"]])
+                k = kinds.setdefault(r["edit"], [0, 0])
+                k[0] += caught
+                k[1] += 1
         table.append({"eps": e, "removed": len(removed), "right": right,
-                      "precision": right / max(1, len(removed)), "recall": right / max(1, wanted)})
+                      "precision": right / max(1, len(removed)), "recall": right / max(1, wanted),
+                      "caught_by_edit": {k: v[0] / v[1] for k, v in sorted(kinds.items())}})
     res = {"machine": lt.machine_info(), "documents": len(rows), "duplicates": wanted, "wall": wall,
            "docs_per_s": len(rows) / wall, "rows": table, "stdout": p.stdout}
     lt.write_json(os.path.join(args.work, "dedup.json"), res)
     print(f"{len(rows)} documents, {wanted} injected duplicates; end to end {wall:.1f} s = {len(rows) / wall:.0f} docs/s "
           f"({args.threads} threads, embedding included)\n")
-    print("| eps | removed | precision | recall |\n|---:|---:|---:|---:|")
+    kinds = sorted(table[0]["caught_by_edit"])
+    print("| eps | removed | precision | recall | " + " | ".join(f"{k} caught" for k in kinds) + " |")
+    print("|---:|---:|---:|---:|" + "---:|" * len(kinds))
     for r in table:
-        print(f"| {r['eps']} | {r['removed']} | {r['precision']:.3f} | {r['recall']:.3f} |")
+        print(f"| {r['eps']} | {r['removed']} | {r['precision']:.3f} | {r['recall']:.3f} | "
+              + " | ".join(f"{r['caught_by_edit'][k]:.3f}" for k in kinds) + " |")
 
 
 def main():
