@@ -32,6 +32,17 @@ enum ClusterText {
         return lines.joined(separator: "\n")
     }
 
+    /// 12345 -> "12,345".
+    static func grouped(_ n: Int) -> String {
+        let digits = String(n)
+        var out = ""
+        for (i, c) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(c)
+        }
+        return out
+    }
+
     /// Draws the map of `--plot` (PNG plus SVG, or SVG alone); returns the files written.
     static func drawMap(_ input: ClusterInput, report r: ClusterJob.Report, to path: String, seed: UInt64) throws -> [String] {
         guard path.hasSuffix(".png") || path.hasSuffix(".svg") else {
@@ -42,8 +53,8 @@ enum ClusterText {
         let names = r.summary.map { $0.map { $0.name() } } ?? (0..<res.centroids.rows).map { "cluster \($0)" }
         let what = input.documents != nil ? "documents" : "points"
         let picture = ClusterPicture(
-            title: "\(res.centroids.rows) clusters of \(res.assignments.count) \(what)",
-            caption: "k-means (\(res.metric.rawValue)) on \(input.points.dim)-d vectors. Map: \(map.indices.count) points on the two "
+            title: "\(grouped(res.centroids.rows)) clusters of \(grouped(res.assignments.count)) \(what)",
+            caption: "k-means (\(res.metric.rawValue)) on \(input.points.dim)-d vectors. Map: \(grouped(map.indices.count)) points on the two "
                 + "\(map.axes), each drawn at its centroid plus 0.4 x its offset; names: the clusters' most characteristic terms",
             x: map.x, y: map.y, cluster: map.indices.map { res.assignments[$0] }, centreX: map.centroidX,
             centreY: map.centroidY, sizes: res.sizes, names: names)
