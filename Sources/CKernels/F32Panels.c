@@ -83,28 +83,6 @@ static void argmax512(const float *a, long m, long lda, const float *packed, lon
 }
 
 __attribute__((target("avx512f")))
-static void gemm512(const float *a, long m, long lda, const float *packed, long d, long n, float *c, long ldc) {
-    const long panels = (n + PANEL - 1) / PANEL;
-    for (long i = 0; i < m; i += MR512) {
-        const float *r[MR512];
-        long rows;
-        row_group(a, i, m, lda, MR512, r, &rows);
-        for (long t = 0; t < panels; t++) {
-            __m512 acc[MR512][2];
-            TILE512(r, packed + t * d * PANEL, d, acc);
-            const long j0 = t * PANEL, width = n - j0 < PANEL ? n - j0 : PANEL;
-            const __mmask16 k0 = width >= 16 ? 0xFFFF : (__mmask16)((1u << width) - 1);
-            const __mmask16 k1 = width >= 32 ? 0xFFFF : width <= 16 ? 0 : (__mmask16)((1u << (width - 16)) - 1);
-            for (long q = 0; q < rows; q++) {
-                float *dst = c + (i + q) * ldc + j0;
-                _mm512_mask_storeu_ps(dst, k0, acc[q][0]);
-                _mm512_mask_storeu_ps(dst + 16, k1, acc[q][1]);
-            }
-        }
-    }
-}
-
-__attribute__((target("avx512f")))
 static void rows512(const float *const *rows, long m, const float *panel, long d, long n, float *c, long ldc) {
     for (long i = 0; i < m; i += MR512) {
         const float *r[MR512];
@@ -172,30 +150,6 @@ static void argmax256(const float *a, long m, long lda, const float *packed, lon
 }
 
 __attribute__((target("avx2,fma")))
-static void gemm256(const float *a, long m, long lda, const float *packed, long d, long n, float *c, long ldc) {
-    const long panels = (n + PANEL - 1) / PANEL;
-    for (long i = 0; i < m; i += MR256) {
-        const float *r[MR256];
-        long rows;
-        row_group(a, i, m, lda, MR256, r, &rows);
-        for (long t = 0; t < panels; t++) {
-            __m256 acc[MR256][4];
-            TILE256(r, packed + t * d * PANEL, d, acc);
-            const long j0 = t * PANEL, width = n - j0 < PANEL ? n - j0 : PANEL;
-            for (long q = 0; q < rows; q++) {
-                float *dst = c + (i + q) * ldc + j0;
-                if (width == PANEL) {
-                    for (int h = 0; h < 4; h++) _mm256_storeu_ps(dst + 8 * h, acc[q][h]);
-                } else {
-                    float tmp[PANEL];
-                    for (int h = 0; h < 4; h++) _mm256_storeu_ps(tmp + 8 * h, acc[q][h]);
-                    memcpy(dst, tmp, (size_t)width * sizeof(float));
-                }
-            }
-        }
-    }
-}
-__attribute__((target("avx2,fma")))
 static void rows256(const float *const *rows, long m, const float *panel, long d, long n, float *c, long ldc) {
     for (long i = 0; i < m; i += MR256) {
         const float *r[MR256];
@@ -207,6 +161,23 @@ static void rows256(const float *const *rows, long m, const float *panel, long d
             float tmp[PANEL];
             for (int h = 0; h < 4; h++) _mm256_storeu_ps(tmp + 8 * h, acc[q][h]);
             memcpy(c + (i + q) * ldc, tmp, (size_t)n * sizeof(float));
+        }
+    }
+}
+
+typedef void (*rows_kernel)(const float *const *, long, const float *, long, long, float *, long);
+
+// C = A x packed, 12 (or 3) rows at a time, panel by panel, through a rows kernel.
+static void gemm_by_rows(rows_kernel kernel, long mr, const float *a, long m, long lda, const float *packed, long d,
+                         long n, float *c, long ldc) {
+    const long panels = (n + PANEL - 1) / PANEL;
+    for (long i = 0; i < m; i += mr) {
+        const float *r[MR512];
+        const long cnt = m - i < mr ? m - i : mr;
+        for (long q = 0; q < cnt; q++) r[q] = a + (i + q) * lda;
+        for (long t = 0; t < panels; t++) {
+            const long j0 = t * PANEL, width = n - j0 < PANEL ? n - j0 : PANEL;
+            kernel(r, cnt, packed + t * d * PANEL, d, width, c + i * ldc + j0, ldc);
         }
     }
 }
@@ -381,8 +352,8 @@ void lexel_f32_gemm_using(int path, const float *a, long m, long lda, const floa
                           long ldc) {
 #if defined(__x86_64__)
     switch (path < best_path() ? path : best_path()) {
-    case 2: gemm512(a, m, lda, packed, d, n, c, ldc); return;
-    case 1: gemm256(a, m, lda, packed, d, n, c, ldc); return;
+    case 2: gemm_by_rows(rows512, MR512, a, m, lda, packed, d, n, c, ldc); return;
+    case 1: gemm_by_rows(rows256, MR256, a, m, lda, packed, d, n, c, ldc); return;
     }
 #endif
     gemm_scalar(a, m, lda, packed, d, n, c, ldc);
