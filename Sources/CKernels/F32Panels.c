@@ -23,7 +23,7 @@ static inline void fold_lanes(const float *v, const int32_t *ix, int32_t *best, 
 #include <immintrin.h>
 
 #define MR512 12
-#define MR256 3
+#define MR256 2
 
 // 12 x 32 sums for rows r[0..11] against one panel.
 #define TILE512(r, panel, d, acc)                                                              \
@@ -50,35 +50,33 @@ __attribute__((target("avx512f")))
 static void argmax512(const float *a, long m, long lda, const float *packed, long d, long n, const float *bias,
                       int32_t *best, float *score) {
     const long panels = (n + PANEL - 1) / PANEL;
-    const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-    float bv[MR512][PANEL] __attribute__((aligned(64)));
-    int32_t bi[MR512][PANEL] __attribute__((aligned(64)));
     for (long i = 0; i < m; i += MR512) {
         const float *r[MR512];
         long rows;
         row_group(a, i, m, lda, MR512, r, &rows);
-        for (int q = 0; q < MR512; q++) {
-            _mm512_store_ps(bv[q], _mm512_set1_ps(-INFINITY)); _mm512_store_ps(bv[q] + 16, _mm512_set1_ps(-INFINITY));
-            _mm512_store_si512(bi[q], _mm512_setzero_si512()); _mm512_store_si512(bi[q] + 16, _mm512_setzero_si512());
-        }
+        float row_best[MR512];
+        int32_t row_index[MR512];
+        for (int q = 0; q < MR512; q++) { row_best[q] = -INFINITY; row_index[q] = 0; }
         for (long t = 0; t < panels; t++) {
             __m512 acc[MR512][2];
             TILE512(r, packed + t * d * PANEL, d, acc);
             const __m512 b0 = _mm512_loadu_ps(bias + t * PANEL), b1 = _mm512_loadu_ps(bias + t * PANEL + 16);
-            const __m512i j0 = _mm512_add_epi32(lane, _mm512_set1_epi32((int)(t * PANEL)));
-            const __m512i j1 = _mm512_add_epi32(j0, _mm512_set1_epi32(16));
             _Pragma("clang loop unroll(full)")
             for (int q = 0; q < MR512; q++) {
                 const __m512 v0 = _mm512_add_ps(acc[q][0], b0), v1 = _mm512_add_ps(acc[q][1], b1);
-                const __m512 o0 = _mm512_load_ps(bv[q]), o1 = _mm512_load_ps(bv[q] + 16);
-                const __mmask16 g0 = _mm512_cmp_ps_mask(v0, o0, _CMP_GT_OQ), g1 = _mm512_cmp_ps_mask(v1, o1, _CMP_GT_OQ);
-                _mm512_store_ps(bv[q], _mm512_mask_blend_ps(g0, o0, v0));
-                _mm512_store_ps(bv[q] + 16, _mm512_mask_blend_ps(g1, o1, v1));
-                _mm512_store_si512(bi[q], _mm512_mask_blend_epi32(g0, _mm512_load_si512(bi[q]), j0));
-                _mm512_store_si512(bi[q] + 16, _mm512_mask_blend_epi32(g1, _mm512_load_si512(bi[q] + 16), j1));
+                // the row's best so far is one scalar: a tile holding nothing larger costs one compare
+                const __m512 cur = _mm512_set1_ps(row_best[q]);
+                if (_mm512_cmp_ps_mask(v0, cur, _CMP_GT_OQ) | _mm512_cmp_ps_mask(v1, cur, _CMP_GT_OQ)) {
+                    const float mx = _mm512_reduce_max_ps(_mm512_max_ps(v0, v1));
+                    const __m512 vm = _mm512_set1_ps(mx);
+                    const uint32_t eq = (uint32_t)_mm512_cmp_ps_mask(v0, vm, _CMP_EQ_OQ) |
+                                        ((uint32_t)_mm512_cmp_ps_mask(v1, vm, _CMP_EQ_OQ) << 16);
+                    row_best[q] = mx;
+                    row_index[q] = (int32_t)(t * PANEL) + __builtin_ctz(eq);  // the lowest column holding the largest
+                }
             }
         }
-        for (long q = 0; q < rows; q++) fold_lanes(bv[q], bi[q], best + i + q, score + i + q);
+        for (long q = 0; q < rows; q++) { best[i + q] = row_index[q]; score[i + q] = row_best[q]; }
     }
 }
 
