@@ -3,6 +3,7 @@
 // the AVX2 one keeps 3 x 32 in 12 registers. The argmax epilogue keeps, per row, the best value and column of
 // each lane (column j in lane j mod 32) in a small array in L1, and folds the lanes at the end of the row group.
 #include "F32Panels.h"
+#include "PanelFold.h"
 #include <math.h>
 #include <string.h>
 
@@ -248,78 +249,6 @@ void lexel_f32_add_fixed(const float *x, long n, float scale, int64_t *sums) {
     for (long j = 0; j < n; j++) sums[j] += (int64_t)nearbyintf(x[j] * scale);
 }
 
-// Folding one panel's scores of a row into its running best and its group's top two (see the header).
-static inline void fold_row_plain(const float *v, const float *bias, int32_t j0, int32_t *best, float *best_score,
-                                  float *top, int32_t *top_index, float *second) {
-    float m1 = -INFINITY, m2 = -INFINITY;
-    int32_t j1 = INT32_MAX;
-    for (int l = 0; l < PANEL; l++) {
-        const float s = v[l] + bias[l];
-        if (s > m1) { m2 = m1; m1 = s; j1 = j0 + l; } else if (s > m2) { m2 = s; }
-    }
-    if (m1 > *best_score || (m1 == *best_score && j1 < *best)) { *best_score = m1; *best = j1; }
-    if (m1 > *top || (m1 == *top && j1 < *top_index)) {
-        *second = *top > m2 ? *top : m2;
-        *top = m1; *top_index = j1;
-    } else if (m1 > *second) {
-        *second = m1;
-    }
-}
-
-#if defined(__x86_64__)
-__attribute__((target("avx512f")))
-static void fold512(const float *scores, long m, long ldc, const float *bias, int32_t j0, int32_t *best,
-                    float *best_score, float *top, int32_t *top_index, float *second, long group_stride) {
-    const __m512 b0 = _mm512_loadu_ps(bias), b1 = _mm512_loadu_ps(bias + 16);
-    for (long r = 0; r < m; r++) {
-        const __m512 v0 = _mm512_add_ps(_mm512_loadu_ps(scores + r * ldc), b0);
-        const __m512 v1 = _mm512_add_ps(_mm512_loadu_ps(scores + r * ldc + 16), b1);
-        const float m1 = _mm512_reduce_max_ps(_mm512_max_ps(v0, v1));
-        const __m512 vm = _mm512_set1_ps(m1);
-        const uint32_t eq = (uint32_t)_mm512_cmp_ps_mask(v0, vm, _CMP_EQ_OQ) |
-                            ((uint32_t)_mm512_cmp_ps_mask(v1, vm, _CMP_EQ_OQ) << 16);
-        const int l1 = eq ? __builtin_ctz(eq) : 0;  // the first lane holding the largest value
-        const __m512 ninf = _mm512_set1_ps(-INFINITY);
-        const __m512 w0 = l1 < 16 ? _mm512_mask_mov_ps(v0, (__mmask16)(1u << l1), ninf) : v0;
-        const __m512 w1 = l1 >= 16 ? _mm512_mask_mov_ps(v1, (__mmask16)(1u << (l1 - 16)), ninf) : v1;
-        const float m2 = _mm512_reduce_max_ps(_mm512_max_ps(w0, w1));
-        const int32_t j1 = j0 + l1;
-        float *t = top + r * group_stride, *sec = second + r * group_stride;
-        int32_t *ti = top_index + r * group_stride;
-        if (m1 > best_score[r] || (m1 == best_score[r] && j1 < best[r])) { best_score[r] = m1; best[r] = j1; }
-        if (m1 > *t || (m1 == *t && j1 < *ti)) {
-            *sec = *t > m2 ? *t : m2;
-            *t = m1; *ti = j1;
-        } else if (m1 > *sec) {
-            *sec = m1;
-        }
-    }
-}
-#endif
-
-void lexel_f32_panel_fold_rows(const float *scores, long m, long ldc, const int32_t *row_index, const float *bias,
-                               int32_t j0, int32_t *best, float *best_score, float *top, int32_t *top_index,
-                               float *second, long group_stride) {
-    for (long q = 0; q < m; q++) {
-        const long r = row_index[q];
-        lexel_f32_panel_fold(scores + q * ldc, 1, ldc, bias, j0, best + r, best_score + r, top + r * group_stride,
-                             top_index + r * group_stride, second + r * group_stride, group_stride);
-    }
-}
-
-void lexel_f32_panel_fold(const float *scores, long m, long ldc, const float *bias, int32_t j0, int32_t *best,
-                          float *best_score, float *top, int32_t *top_index, float *second, long group_stride) {
-#if defined(__x86_64__)
-    if (__builtin_cpu_supports("avx512f")) {
-        fold512(scores, m, ldc, bias, j0, best, best_score, top, top_index, second, group_stride);
-        return;
-    }
-#endif
-    for (long r = 0; r < m; r++)
-        fold_row_plain(scores + r * ldc, bias, j0, best + r, best_score + r, top + r * group_stride,
-                       top_index + r * group_stride, second + r * group_stride);
-}
-
 static int best_path(void) {
 #if defined(__x86_64__)
     if (__builtin_cpu_supports("avx512f")) return 2;
@@ -370,6 +299,52 @@ void lexel_f32_gemm_rows(const float *const *rows, long m, const float *panel, l
             for (long p = 0; p < d; p++) s = fmaf(rows[i][p], panel[p * PANEL + j], s);
             c[i * ldc + j] = s;
         }
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx512f")))
+static void rows_fold512(const float *const *rows, long m, const int32_t *row_index, const float *panel, long d,
+                         const float *bias, int32_t j0, int32_t *best, float *best_score, float *top,
+                         int32_t *top_index, float *second, long group_stride) {
+    const __m512 b0 = _mm512_loadu_ps(bias), b1 = _mm512_loadu_ps(bias + 16);
+    for (long i = 0; i < m; i += MR512) {
+        const float *r[MR512];
+        const long cnt = m - i < MR512 ? m - i : MR512;
+        for (int q = 0; q < MR512; q++) r[q] = rows[i + (q < cnt ? q : 0)];
+        __m512 acc[MR512][2];
+        TILE512(r, panel, d, acc);
+        for (long q = 0; q < cnt; q++) {
+            const long x = row_index[i + q];
+            fold512(_mm512_add_ps(acc[q][0], b0), _mm512_add_ps(acc[q][1], b1), j0, best + x, best_score + x,
+                    top + x * group_stride, top_index + x * group_stride, second + x * group_stride);
+        }
+    }
+}
+#endif
+
+void lexel_f32_rows_fold(const float *const *rows, long m, const int32_t *row_index, const float *panel, long d,
+                         long n, const float *bias, int32_t j0, int32_t *best, float *best_score, float *top,
+                         int32_t *top_index, float *second, long group_stride) {
+    static int path = -1;
+    if (path < 0) path = best_path();
+#if defined(__x86_64__)
+    if (path == 2) {
+        rows_fold512(rows, m, row_index, panel, d, bias, j0, best, best_score, top, top_index, second, group_stride);
+        return;
+    }
+#endif
+    float c[MR512 * PANEL];
+    for (long i = 0; i < m; i += MR512) {
+        const long cnt = m - i < MR512 ? m - i : MR512;
+        lexel_f32_gemm_rows(rows + i, cnt, panel, d, n, c, PANEL);
+        for (long q = 0; q < cnt; q++) {
+            float v[PANEL];
+            for (int l = 0; l < PANEL; l++) v[l] = l < n ? c[q * PANEL + l] + bias[l] : -INFINITY;
+            const long x = row_index[i + q];
+            fold_plain(v, j0, best + x, best_score + x, top + x * group_stride, top_index + x * group_stride,
+                       second + x * group_stride);
+        }
+    }
 }
 
 void lexel_f32_argmax(const float *a, long m, long lda, const float *packed, long d, long n, const float *bias,

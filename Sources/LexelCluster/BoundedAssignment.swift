@@ -1,4 +1,3 @@
-import CKernels
 import LexelCore
 import LexelKernels
 
@@ -95,7 +94,7 @@ final class BoundedAssignment: @unchecked Sendable {
 /// points that need it, multiplied 12 at a time (rows by pointer), and folded into each point's state.
 final class TileWork {
     let b: BoundedAssignment, points: PointSet, packed: PanelMatrix, metric: KMeansOptions.Metric
-    let rows: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, scores: UnsafeMutablePointer<Float>
+    let rows: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
     // (raw buffers, not arrays: a Swift array in a class pays a uniqueness check on every write)
     let index: UnsafeMutablePointer<Int>
     let best: UnsafeMutablePointer<Int32>, bestScore: UnsafeMutablePointer<Float>
@@ -114,7 +113,6 @@ final class TileWork {
         let R = BoundedAssignment.rows
         rows = .allocate(capacity: R * b.dim)
         scratch = .allocate(capacity: b.dim)
-        scores = .allocate(capacity: 12 * PanelMatrix.width)
         (index, best, bestScore, norm2, tight) = (.allocate(capacity: R), .allocate(capacity: R), .allocate(capacity: R),
                                                   .allocate(capacity: R), .allocate(capacity: R))
         top = .allocate(capacity: R * b.groups)
@@ -123,12 +121,12 @@ final class TileWork {
         full = .allocate(capacity: R * b.groups)
         lists = .allocate(capacity: R * b.panels)
         listCount = .allocate(capacity: b.panels)
-        pointers = .allocate(capacity: 12)
+        pointers = .allocate(capacity: R)
         rowPointer = .allocate(capacity: R)
     }
 
     func release() {
-        for p in [rows, scratch, scores, bestScore, norm2, tight, top, second] { p.deallocate() }
+        for p in [rows, scratch, bestScore, norm2, tight, top, second] { p.deallocate() }
         index.deallocate(); best.deallocate(); topIndex.deallocate(); full.deallocate()
         lists.deallocate(); listCount.deallocate(); pointers.deallocate(); rowPointer.deallocate()
     }
@@ -137,23 +135,17 @@ final class TileWork {
         metric == .cosine ? max(0, 2 - 2 * s).squareRoot() : max(0, norm2[r] - 2 * s).squareRoot()
     }
 
-    /// Multiplies every panel's listed rows, 12 at a time, and folds the scores in; empties the lists. Returns the
-    /// number of (row, panel) products.
+    /// Multiplies every panel's listed rows (12 at a time inside the kernel) and folds the scores into the rows'
+    /// states; empties the lists. Returns the number of (row, panel) products.
     func computeLists() -> Int {
         var total = 0
-        let G = b.groups
+        let state = PanelMatrix.FoldState(best: best, bestScore: bestScore, top: top, topIndex: topIndex, second: second,
+                                          groupStride: b.groups)
         for t in 0..<b.panels where listCount[t] > 0 {
-            let list = lists + t * BoundedAssignment.rows, g = t / b.panelsPerGroup
-            var q = 0
-            while q < listCount[t] {
-                let m = min(12, listCount[t] - q)
-                for x in 0..<m { pointers[x] = rowPointer[Int(list[q + x])] }
-                packed.products(panel: t, rows: pointers, count: m, into: scores, ldc: PanelMatrix.width)
-                lexel_f32_panel_fold_rows(scores, m, PanelMatrix.width, list + q, packed.bias + t * PanelMatrix.width,
-                                          Int32(t * PanelMatrix.width), best, bestScore, top + g, topIndex + g, second + g, G)
-                q += m
-            }
-            total += listCount[t]
+            let list = lists + t * BoundedAssignment.rows, g = t / b.panelsPerGroup, m = listCount[t]
+            for x in 0..<m { pointers[x] = rowPointer[Int(list[x])] }
+            packed.fold(panel: t, rows: pointers, count: m, rowIndex: list, into: state, group: g)
+            total += m
             listCount[t] = 0
         }
         return total

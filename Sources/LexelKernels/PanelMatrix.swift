@@ -84,10 +84,25 @@ public final class PanelMatrix: @unchecked Sendable {
                              min(Self.width, count - t * Self.width), c, ldc)
     }
 
-    /// The products of `m` rows given by pointer with panel `t` (same bits as `products`), row stride `ldc` in `c`.
+    /// Per-row state that `fold` updates (see `CKernels/F32Panels.h`, `lexel_f32_rows_fold`).
+    public struct FoldState {
+        public let best: UnsafeMutablePointer<Int32>, bestScore: UnsafeMutablePointer<Float>
+        public let top: UnsafeMutablePointer<Float>, topIndex: UnsafeMutablePointer<Int32>, second: UnsafeMutablePointer<Float>
+        public let groupStride: Int
+        public init(best: UnsafeMutablePointer<Int32>, bestScore: UnsafeMutablePointer<Float>, top: UnsafeMutablePointer<Float>,
+                    topIndex: UnsafeMutablePointer<Int32>, second: UnsafeMutablePointer<Float>, groupStride: Int) {
+            (self.best, self.bestScore, self.top, self.topIndex, self.second, self.groupStride) =
+                (best, bestScore, top, topIndex, second, groupStride)
+        }
+    }
+
+    /// The products (plus bias) of `m` rows given by pointer with panel `t`, folded into the state of row
+    /// `rowIndex[q]`, group `group` (the same bits as `products`).
     @inline(__always)
-    public func products(panel t: Int, rows: UnsafePointer<UnsafePointer<Float>?>, count m: Int,
-                         into c: UnsafeMutablePointer<Float>, ldc: Int) {
-        lexel_f32_gemm_rows(rows, m, packed + t * dim * Self.width, dim, min(Self.width, count - t * Self.width), c, ldc)
+    public func fold(panel t: Int, rows: UnsafePointer<UnsafePointer<Float>?>, count m: Int, rowIndex: UnsafePointer<Int32>,
+                     into s: FoldState, group: Int) {
+        let j0 = t * Self.width
+        lexel_f32_rows_fold(rows, m, rowIndex, packed + t * dim * Self.width, dim, min(Self.width, count - j0), bias + j0,
+                            Int32(j0), s.best, s.bestScore, s.top + group, s.topIndex + group, s.second + group, s.groupStride)
     }
 }

@@ -27,16 +27,13 @@ void lexel_f32_gemm(const float *a, long m, long lda, const float *packed, long 
 /// exact fixed-point sums, the same whatever the order of the additions.
 void lexel_f32_add_fixed(const float *x, long n, float scale, int64_t *sums);
 
-/// For `m` rows of one panel's 32 scores (`scores[r * ldc + l]`, plus `bias[l]`; columns `j0 + l`): each row's
-/// best so far (`best[r]`, `best_score[r]`: the largest, ties to the lowest column) and the top two of its group
-/// (`top`, `top_index`, `second` at `r * group_stride`). Padding columns must have bias -INFINITY.
-void lexel_f32_panel_fold(const float *scores, long m, long ldc, const float *bias, int32_t j0, int32_t *best,
-                          float *best_score, float *top, int32_t *top_index, float *second, long group_stride);
-
-/// `lexel_f32_panel_fold` for rows given by index: score row `q` belongs to state row `row_index[q]`.
-void lexel_f32_panel_fold_rows(const float *scores, long m, long ldc, const int32_t *row_index, const float *bias,
-                               int32_t j0, int32_t *best, float *best_score, float *top, int32_t *top_index,
-                               float *second, long group_stride);
+/// The products of `m` rows given by pointer with one packed panel (`n <= 32` columns, `bias` its 32 biases,
+/// -INFINITY past `n`), each folded into the state of row `row_index[q]`: its best so far (`best`, `best_score`:
+/// the largest, ties to the lowest column) and its group's top two (`top`, `top_index`, `second` at
+/// `row_index[q] * group_stride`). The scores are the bits `lexel_f32_gemm` gives.
+void lexel_f32_rows_fold(const float *const *rows, long m, const int32_t *row_index, const float *panel, long d,
+                         long n, const float *bias, int32_t j0, int32_t *best, float *best_score, float *top,
+                         int32_t *top_index, float *second, long group_stride);
 
 /// The products of `m` rows given by pointer with one packed panel (`panel` = its first value, `n <= 32` columns)
 /// into `c` (row stride `ldc`): the same bits as `lexel_f32_gemm` gives for them.
