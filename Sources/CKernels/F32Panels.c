@@ -225,25 +225,8 @@ static void add_fixed256(const float *x, long n, float scale, int64_t *sums) {
 }
 #endif
 
-#if defined(__x86_64__)
-__attribute__((target("avx512f")))
-static void add_fixed512(const float *x, long n, float scale, int64_t *sums) {
-    const __m512 s = _mm512_set1_ps(scale);
-    long j = 0;
-    for (; j + 16 <= n; j += 16) {
-        const __m512i v = _mm512_cvtps_epi32(_mm512_mul_ps(_mm512_loadu_ps(x + j), s));  // round to nearest even
-        const __m512i lo = _mm512_cvtepi32_epi64(_mm512_castsi512_si256(v));
-        const __m512i hi = _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(v, 1));
-        _mm512_storeu_si512(sums + j, _mm512_add_epi64(_mm512_loadu_si512(sums + j), lo));
-        _mm512_storeu_si512(sums + j + 8, _mm512_add_epi64(_mm512_loadu_si512(sums + j + 8), hi));
-    }
-    for (; j < n; j++) sums[j] += (int64_t)nearbyintf(x[j] * scale);
-}
-#endif
-
 void lexel_f32_add_fixed(const float *x, long n, float scale, int64_t *sums) {
 #if defined(__x86_64__)
-    if (__builtin_cpu_supports("avx512f")) { add_fixed512(x, n, scale, sums); return; }
     if (__builtin_cpu_supports("avx2")) { add_fixed256(x, n, scale, sums); return; }
 #endif
     for (long j = 0; j < n; j++) sums[j] += (int64_t)nearbyintf(x[j] * scale);
