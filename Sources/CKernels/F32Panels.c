@@ -42,6 +42,13 @@ static inline void fold_lanes(const float *v, const int32_t *ix, int32_t *best, 
         }                                                                                      \
     } while (0)
 
+// Pointers to rows i ... i + mr - 1 of a pointer list (past m: the first one again); returns how many are real.
+static inline long pick_rows(const float *const *rows, long i, long m, int mr, const float **r) {
+    const long cnt = m - i < mr ? m - i : mr;
+    for (int q = 0; q < mr; q++) r[q] = rows[i + (q < cnt ? q : 0)];
+    return cnt;
+}
+
 static inline void row_group(const float *a, long i, long m, long lda, int mr, const float **r, long *rows) {
     *rows = m - i < mr ? m - i : mr;
     for (int q = 0; q < mr; q++) r[q] = a + (i + (q < *rows ? q : 0)) * lda;  // extra rows repeat the first
@@ -85,8 +92,7 @@ __attribute__((target("avx512f")))
 static void rows512(const float *const *rows, long m, const float *panel, long d, long n, float *c, long ldc) {
     for (long i = 0; i < m; i += MR512) {
         const float *r[MR512];
-        const long cnt = m - i < MR512 ? m - i : MR512;
-        for (int q = 0; q < MR512; q++) r[q] = rows[i + (q < cnt ? q : 0)];
+        const long cnt = pick_rows(rows, i, m, MR512, r);
         __m512 acc[MR512][2];
         TILE512(r, panel, d, acc);
         const __mmask16 k0 = n >= 16 ? 0xFFFF : (__mmask16)((1u << n) - 1);
@@ -152,8 +158,7 @@ __attribute__((target("avx2,fma")))
 static void rows256(const float *const *rows, long m, const float *panel, long d, long n, float *c, long ldc) {
     for (long i = 0; i < m; i += MR256) {
         const float *r[MR256];
-        const long cnt = m - i < MR256 ? m - i : MR256;
-        for (int q = 0; q < MR256; q++) r[q] = rows[i + (q < cnt ? q : 0)];
+        const long cnt = pick_rows(rows, i, m, MR256, r);
         __m256 acc[MR256][4];
         TILE256(r, panel, d, acc);
         for (long q = 0; q < cnt; q++) {
@@ -292,8 +297,7 @@ static void rows_fold512(const float *const *rows, long m, const int32_t *row_in
     const __m512 b0 = _mm512_loadu_ps(bias), b1 = _mm512_loadu_ps(bias + 16);
     for (long i = 0; i < m; i += MR512) {
         const float *r[MR512];
-        const long cnt = m - i < MR512 ? m - i : MR512;
-        for (int q = 0; q < MR512; q++) r[q] = rows[i + (q < cnt ? q : 0)];
+        const long cnt = pick_rows(rows, i, m, MR512, r);
         __m512 acc[MR512][2];
         TILE512(r, panel, d, acc);
         for (long q = 0; q < cnt; q++) {
