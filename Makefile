@@ -5,7 +5,7 @@ SWIFT ?= swift
 RELEASE_BIN := .build/release/lexel
 DEMO_DIR ?= .build/demo
 
-.PHONY: all deps build release test demo demo-cluster bench-words peers clean
+.PHONY: all deps build release lib test demo demo-cluster bench-words peers clean
 
 all: release
 
@@ -23,6 +23,14 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
+# The C library: liblexel.so with the Swift runtime linked in statically (no Swift toolchain needed to use it), and
+# its header, in .build/lib.
+lib: deps
+	$(SWIFT) build -c release --product LexelC -Xswiftc -static-stdlib
+	@mkdir -p .build/lib
+	cp .build/release/libLexelC.so .build/lib/liblexel.so
+	cp Sources/LexelCAPI/include/lexel.h .build/lib/lexel.h
+
 # The layering rules first (fast, and a forbidden import fails here with its file and line), the tools' own
 # tests, then the Swift suite. TMPDIR inside .build: swiftc's own TemporaryDirectory.* folders stay out of /tmp.
 test: deps
@@ -30,6 +38,8 @@ test: deps
 	python3 tools/test_lexel_tools.py
 	@mkdir -p .build/tmp
 	TMPDIR=$(CURDIR)/.build/tmp $(SWIFT) test
+	$(MAKE) --no-print-directory lib release
+	python3 tools/test_capi.py
 
 # Plain word vectors (no subwords) where semantics matter: on the 20M-word corpus of ../shared/data when it is
 # there, else on the bundled 2.5M-word slice; subword vectors for the out-of-vocabulary part; then documents.

@@ -50,6 +50,8 @@ let package = Package(
         .library(name: "LexelLexical", targets: ["LexelLexical"]),
         .library(name: "LexelClassifier", targets: ["LexelClassifier"]),
         .library(name: "LexelCluster", targets: ["LexelCluster"]),
+        // The C library (`make lib` -> liblexel.so, with the Swift runtime linked in statically): include/lexel.h.
+        .library(name: "LexelC", type: .dynamic, targets: ["LexelCAPI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -99,6 +101,8 @@ let package = Package(
                                "LexelTraining", "LexelVectors", "LexelStore", "LexelLexical", "LexelClassifier",
                                "LexelCluster"],
                 swiftSettings: fast),
+        // The C library's entry points over LexelKit (a front end, like the CLI).
+        .target(name: "LexelCAPI", dependencies: ["LexelKit"], exclude: ["include"], swiftSettings: fast),
         // Pictures for the command line (cairo: PNG and SVG); knows no engine.
         .target(name: "LexelPlot", dependencies: ["CCairo", "LexelCore"], swiftSettings: fast),
         // The `lexel` command-line tool: argument parsing and rendering over LexelKit.

@@ -34,6 +34,7 @@ ALLOWED = {
     # front ends
     "LexelPlot": {"CCairo", "LexelCore"},
     "lexel": {"LexelKit", "LexelPlot", "ArgumentParser"},
+    "LexelCAPI": {"LexelKit"},
 }
 SYSTEM = {"Glibc", "Darwin", "Synchronization"}
 FOUNDATION_OK = {"lexel"}

@@ -94,8 +94,11 @@ static void on_bus(int sig, siginfo_t *info, void *context) {
     _exit(1);
 }
 
+static atomic_int installed = 0;
+
+void lexel_signals_library_mode(void) { atomic_store(&installed, 1); }
+
 void lexel_signals_install(void) {
-    static atomic_int installed = 0;
     if (atomic_exchange(&installed, 1)) return;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);

@@ -258,3 +258,6 @@ public func errnoText(_ code: Int32 = errno) -> String { String(cString: strerro
 /// Installs the process's signal handlers once (CSupport): temporary outputs are removed on SIGINT/SIGTERM/SIGHUP,
 /// and a bus error in a mapped file becomes an error message naming the file.
 public func installSignalHandlers() { lexel_signals_install() }
+
+/// For Lexel inside another process (the C library): never install signal handlers, the host's stay as they are.
+public func useHostSignalHandling() { lexel_signals_library_mode() }

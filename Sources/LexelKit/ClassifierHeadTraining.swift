@@ -69,22 +69,12 @@ public enum ClassifierHeadTraining {
 
     /// The embeddings of texts held back to back (text i ends at `ends[i]`), one row each, on `threads` threads.
     static func embed(_ model: LexicalModel, texts: [UInt8], ends: [Int], threads: Int) -> Matrix {
-        let batch = 256, dim = model.outputDim
-        let x = Matrix(rows: ends.count, cols: dim)
-        let batches = (ends.count + batch - 1) / batch
-        let workspaces = ThreadSlots(max(1, threads)) { LexicalModel.Workspace(model: model, batch: batch) }
+        let x = Matrix(rows: ends.count, cols: model.outputDim)
         texts.withUnsafeBufferPointer { b in
-            let (bytes, out, e) = (Unchecked(b), Unchecked(x.pointer), Unchecked(ends))
-            parallelFor(batches, threads: max(1, threads)) { thread, range in
-                workspaces.with(thread) { w in
-                    for i in range {
-                        let first = i * batch, n = min(batch, e.value.count - first)
-                        model.embed(count: n, w, into: out.value + first * dim) { j in
-                            let r = first + j, lo = r == 0 ? 0 : e.value[r - 1]
-                            return UnsafeBufferPointer(rebasing: bytes.value[lo..<e.value[r]])
-                        }
-                    }
-                }
+            let (bytes, e) = (Unchecked(b), Unchecked(ends))
+            BatchEmbedding.embed(model, count: ends.count, threads: threads, into: x.pointer) { r in
+                let lo = r == 0 ? 0 : e.value[r - 1]
+                return UnsafeBufferPointer(rebasing: bytes.value[lo..<e.value[r]])
             }
         }
         return x

@@ -19,6 +19,10 @@ void lexel_mapping_remove(int slot);
 /// die of the same signal; SIGBUS prints which mapped file changed, unlinks them too and exits with status 1.
 void lexel_signals_install(void);
 
+/// Inside another program (the C library, Python): never install the handlers above, so that the host's own
+/// SIGINT/SIGTERM/SIGPIPE/SIGBUS handling stays as it was. Call before anything maps a file.
+void lexel_signals_library_mode(void);
+
 /// The git commit this binary was built from (Package.swift reads it from .git), or "unknown".
 const char *lexel_build_git_hash(void);
 /// The SIMD level the binary was compiled for: "avx512", "avx2+fma", "sse2" or "generic".
