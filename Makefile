@@ -26,7 +26,7 @@ release: deps
 # The C library: liblexel.so with the Swift runtime linked in statically (no Swift toolchain needed to use it), and
 # its header, in .build/lib.
 lib: deps
-	$(SWIFT) build -c release --product LexelC -Xswiftc -static-stdlib
+	$(SWIFT) build -c release --product LexelC -Xswiftc -static-stdlib -Xlinker --version-script=$(CURDIR)/Sources/LexelCAPI/exports.map
 	@mkdir -p .build/lib
 	cp .build/release/libLexelC.so .build/lib/liblexel.so
 	cp Sources/LexelCAPI/include/lexel.h .build/lib/lexel.h

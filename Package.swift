@@ -102,7 +102,7 @@ let package = Package(
                                "LexelCluster"],
                 swiftSettings: fast),
         // The C library's entry points over LexelKit (a front end, like the CLI).
-        .target(name: "LexelCAPI", dependencies: ["LexelKit"], exclude: ["include"], swiftSettings: fast),
+        .target(name: "LexelCAPI", dependencies: ["LexelKit"], exclude: ["include", "exports.map"], swiftSettings: fast),
         // Pictures for the command line (cairo: PNG and SVG); knows no engine.
         .target(name: "LexelPlot", dependencies: ["CCairo", "LexelCore"], swiftSettings: fast),
         // The `lexel` command-line tool: argument parsing and rendering over LexelKit.

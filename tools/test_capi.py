@@ -41,6 +41,10 @@ def main():
     lib.lexel_embed.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_int64,
                                 ctypes.c_void_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_long]
     check(lib.lexel_version().startswith(b"lexel "), "version: " + lib.lexel_version().decode())
+    exported = subprocess.run(["nm", "-D", "--defined-only", args.lib], capture_output=True, text=True).stdout
+    names = sorted(line.split()[-1] for line in exported.splitlines() if " T " in line)
+    check(names == sorted(["lexel_version", "lexel_model_open", "lexel_model_dim", "lexel_embed", "lexel_model_close"]),
+          f"exports only the calls of lexel.h: {names}")
     err = ctypes.create_string_buffer(512)
     model = ctypes.c_void_p()
     rc = lib.lexel_model_open(b"/nonexistent/model.lxm", ctypes.byref(model), err, len(err))
