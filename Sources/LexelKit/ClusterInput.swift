@@ -25,6 +25,10 @@ public struct ClusterInput {
     public static func open(_ docs: DocumentInput, model: String? = nil, threads: Int = onlineCPUs,
                             streaming: Bool = false, progress: (Int) -> Void = { _ in }) throws -> ClusterInput {
         let path = docs.path
+        guard path != "-" && path != "/dev/stdin" else {
+            throw LexelError("clustering reads its input more than once (to embed, then to summarise and copy documents): "
+                             + "give a file, not standard input")
+        }
         switch try FileKind.of(path: path) {
         case .npy:
             let (file, array) = try Numpy.open(path: path)

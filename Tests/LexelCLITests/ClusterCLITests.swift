@@ -74,6 +74,7 @@ final class ClusterCLITests: LexelCLITestCase {
         let c = temp("c.npy", npy([[1, 0, 0], [0, 1, 0]]))
         try expectError(["assign", ok, "--centroids", c, "--output", out], "centroids of dimension 3, but the points have dimension 8")
         try expectError(["cluster", ok, "-k", "2", "--output", ok], "exists and is not a directory")
+        try expectError(["cluster", "-", "-k", "1", "--output", out], "give a file, not standard input", stdin: "a b\n")
     }
 
     func testDocumentsGetSummariesPicturesAndAgreementWithTheirLabels() throws {
