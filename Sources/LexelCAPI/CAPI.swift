@@ -84,13 +84,9 @@ public func lexelEmbed(_ p: OpaquePointer?, _ offsets: UnsafeRawPointer?, _ offs
     guard offsetBits == 32 || offsetBits == 64 else {
         return fail(.argument, "lexel_embed: offset_bits must be 32 or 64 (got \(offsetBits))", error, length)
     }
-    let n = Int(count)
-    func offset(_ i: Int) -> Int {
-        offsetBits == 32 ? Int(offsets.loadUnaligned(fromByteOffset: 4 * i, as: Int32.self))
-            : Int(offsets.loadUnaligned(fromByteOffset: 8 * i, as: Int64.self))
-    }
+    let n = Int(count), column = ArrowOffsets(base: offsets, bits: offsetBits)
     for i in 0..<n {
-        let (lo, hi) = (offset(i), offset(i + 1))
+        let (lo, hi) = (column[i], column[i + 1])
         guard lo >= 0, hi >= lo else {
             return fail(.argument, "lexel_embed: offsets go backwards at text \(i) (\(lo) -> \(hi))", error, length)
         }
@@ -98,13 +94,18 @@ public func lexelEmbed(_ p: OpaquePointer?, _ offsets: UnsafeRawPointer?, _ offs
             return fail(.input, "lexel_embed: text \(i) is not valid UTF-8 (byte \(bad))", error, length)
         }
     }
-    let texts = Unchecked((offsets, data, offsetBits))
+    let bytes = Unchecked(data)
     BatchEmbedding.embed(model, count: n, threads: threads > 0 ? Int(threads) : onlineCPUs, into: out) { i in
-        let (o, d, bits) = texts.value
-        let lo = bits == 32 ? Int(o.loadUnaligned(fromByteOffset: 4 * i, as: Int32.self)) : Int(o.loadUnaligned(fromByteOffset: 8 * i, as: Int64.self))
-        let hi = bits == 32 ? Int(o.loadUnaligned(fromByteOffset: 4 * (i + 1), as: Int32.self))
-            : Int(o.loadUnaligned(fromByteOffset: 8 * (i + 1), as: Int64.self))
-        return UnsafeBufferPointer(start: d + lo, count: hi - lo)
+        UnsafeBufferPointer(start: bytes.value + column[i], count: column[i + 1] - column[i])
     }
     return Code.ok.rawValue
+}
+
+/// The offsets of an Arrow string column: 32-bit (StringArray) or 64-bit (LargeStringArray).
+struct ArrowOffsets: @unchecked Sendable {
+    let base: UnsafeRawPointer, bits: Int32
+    subscript(_ i: Int) -> Int {
+        bits == 32 ? Int(base.loadUnaligned(fromByteOffset: 4 * i, as: Int32.self))
+            : Int(base.loadUnaligned(fromByteOffset: 8 * i, as: Int64.self))
+    }
 }

@@ -13,14 +13,13 @@ final class AssignmentPass: @unchecked Sendable {
     let metric: KMeansOptions.Metric
     let threads: Int
     /// 8-bit products pick the nearest centroid (then its exact f32 score is computed); else f32 products.
-    var int8 = false
+    let int8: Bool
     /// Fixed-point scale of the sums.
     let scale: Float
     var assignments: UnsafeMutablePointer<Int32>
     var distances: UnsafeMutablePointer<Float>
-    let scratch: ThreadSlots<UnsafeMutablePointer<Float>>
-    let scratchCount: Int
-    /// Per thread, for one block: chosen centroids, scores, 8-bit codes and their row scales.
+    /// Per thread, for one block: chosen centroids, scores, and (int8 while streaming, when the points' codes are
+    /// not kept) the block's 8-bit codes and their row scales.
     final class Workspace: @unchecked Sendable {
         let best: UnsafeMutablePointer<Int32>, score: UnsafeMutablePointer<Float>
         let codes: UnsafeMutablePointer<UInt8>, inverse: UnsafeMutablePointer<Float>
@@ -60,22 +59,19 @@ final class AssignmentPass: @unchecked Sendable {
     }
     let accumulators: [Accumulator]
 
-    init(points: PointSet, k: Int, metric: KMeansOptions.Metric, threads: Int, maxAbs: Float, bounded: Bool = true) {
-        (self.points, self.k, self.metric) = (points, k, metric)
+    init(points: PointSet, k: Int, metric: KMeansOptions.Metric, threads: Int, maxAbs: Float, int8: Bool, bounded: Bool) {
+        (self.points, self.k, self.metric, self.int8) = (points, k, metric, int8)
         self.threads = max(1, threads)
         scale = maxAbs > 0 ? Float(1 << 24) / maxAbs : 1
         assignments = .allocate(capacity: max(1, points.count))
         assignments.initialize(repeating: -1, count: max(1, points.count))
         distances = .allocate(capacity: max(1, points.count))
         distances.initialize(repeating: 0, count: max(1, points.count))
-        scratchCount = points.inPlace ? 1 : points.scratchFloats
-        let n = scratchCount
-        scratch = ThreadSlots(self.threads) { UnsafeMutablePointer<Float>.allocate(capacity: n) }
         accumulators = (0..<self.threads).map { _ in Accumulator(k: k, dim: points.dim) }
-        if bounded && !points.streaming && BoundedAssignment.applies(n: points.count, k: k) {
+        if bounded && !int8 && !points.streaming && BoundedAssignment.applies(n: points.count, k: k) {
             bounds = BoundedAssignment(n: points.count, k: k, dim: points.dim)
         }
-        let rows = points.blockRows, codeBytes = (points.dim + 3) / 4 * 4
+        let rows = points.blockRows, codeBytes = int8 && points.streaming ? (points.dim + 3) / 4 * 4 : 0
         workspaces = (0..<self.threads).map { _ in Workspace(rows: rows, codeBytes: codeBytes) }
     }
 
@@ -84,7 +80,6 @@ final class AssignmentPass: @unchecked Sendable {
         cachedInverse?.deallocate()
         assignments.deallocate()
         distances.deallocate()
-        for p in scratch.all { p.deallocate() }
     }
 
     /// Packs centroids (`k x dim`) for the product, with the Euclidean bias `-|c|^2 / 2`.
@@ -125,10 +120,10 @@ final class AssignmentPass: @unchecked Sendable {
                 lexel_f32_add_fixed(row, dim, scale, acc.sums + Int(b) * dim)
             }
         }
-        if let bounds, !int8 {
+        if let bounds {
             bounds.run(points, packed: packed, metric: metric, threads: threads, assignments: assignments, record: record)
         } else {
-            points.forEachBlock(threads: threads, scratch: scratch) { t, range, x, stride in
+            points.forEachBlock(threads: threads) { t, range, x, stride in
                 let m = range.count, w = spaces[t]
                 let (best, score) = (w.best, w.score)
                 if let coded {
@@ -166,9 +161,8 @@ final class AssignmentPass: @unchecked Sendable {
         return (counts, changed)
     }
 
-    /// The mean of cluster `c`'s members into `out` (unit length for cosine); false for an empty cluster.
-    func mean(_ c: Int, count: Int, into out: UnsafeMutablePointer<Float>) -> Bool {
-        guard count > 0 else { return false }
+    /// The mean of cluster `c`'s `count` (> 0) members into `out` (unit length for cosine).
+    func mean(_ c: Int, count: Int, into out: UnsafeMutablePointer<Float>) {
         let dim = points.dim
         let denom = Double(scale) * Double(count)
         for j in 0..<dim {
@@ -177,6 +171,5 @@ final class AssignmentPass: @unchecked Sendable {
             out[j] = Float(Double(s) / denom)
         }
         if metric == .cosine { Kernels.normalize(out, dim) }
-        return true
     }
 }

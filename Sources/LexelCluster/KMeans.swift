@@ -24,8 +24,7 @@ public enum KMeans {
         }
         let int8 = options.precision.resolved == .int8
         let pass = AssignmentPass(points: training, k: k, metric: options.metric, threads: options.threads, maxAbs: maxAbs,
-                                  bounded: options.bounds && !int8)
-        pass.int8 = int8
+                                  int8: int8, bounded: options.bounds)
         var best: (centroids: Matrix, log: [KMeansIteration], objective: Double, seed: UInt64)?
         for r in 0..<options.redo {
             let seed = options.seed &+ UInt64(r)
@@ -52,10 +51,11 @@ public enum KMeans {
         let kept = best!
         // The final assignment of every point to the kept centroids.
         let final = training === points ? pass : AssignmentPass(points: points, k: k, metric: options.metric,
-                                                                  threads: options.threads, maxAbs: maxAbs, bounded: false)
-        final.int8 = pass.int8
-        let objective = final.run(kept.centroids, accumulate: true)
-        let (sizes, _) = final.totals()
+                                                                  threads: options.threads, maxAbs: maxAbs, int8: int8,
+                                                                  bounded: false)
+        let objective = final.run(kept.centroids, accumulate: false)  // sizes come from the assignments
+        var sizes = [Int](repeating: 0, count: k)
+        for i in 0..<n { sizes[Int(final.assignments[i])] += 1 }
         return KMeansResult(centroids: kept.centroids, metric: options.metric, iterations: kept.log,
                             assignments: Array(UnsafeBufferPointer(start: final.assignments, count: n)),
                             distances: Array(UnsafeBufferPointer(start: final.distances, count: n)),
@@ -71,8 +71,7 @@ public enum KMeans {
         }
         let maxAbs = try check(points, metric: metric, threads: threads)
         let pass = AssignmentPass(points: points, k: centroids.rows, metric: metric, threads: threads, maxAbs: maxAbs,
-                                  bounded: false)
-        pass.int8 = precision.resolved == .int8
+                                  int8: precision.resolved == .int8, bounded: false)
         _ = pass.run(centroids, accumulate: false)
         return (Array(UnsafeBufferPointer(start: pass.assignments, count: points.count)),
                 Array(UnsafeBufferPointer(start: pass.distances, count: points.count)))
@@ -97,9 +96,7 @@ public enum KMeans {
         }
         let found = (0..<t).map { _ in Found() }
         let dim = points.dim
-        let scratch = ThreadSlots(t) { UnsafeMutablePointer<Float>.allocate(capacity: points.inPlace ? 1 : points.scratchFloats) }
-        defer { for p in scratch.all { p.deallocate() } }
-        points.forEachBlock(threads: t, scratch: scratch) { th, range, x, stride in
+        points.forEachBlock(threads: t) { th, range, x, stride in
             let f = found[th]
             for (r, i) in range.enumerated() {
                 let row = x + r * stride
@@ -162,7 +159,7 @@ public enum KMeans {
     static func update(_ centroids: Matrix, sizes: [Int], pass: AssignmentPass, seed: UInt64) -> Int {
         let k = centroids.rows, d = centroids.cols
         var sizes = sizes
-        for c in 0..<k where sizes[c] > 0 { _ = pass.mean(c, count: sizes[c], into: centroids.row(c)) }
+        for c in 0..<k where sizes[c] > 0 { pass.mean(c, count: sizes[c], into: centroids.row(c)) }
         var rng = SplitMix64(seed: seed)
         var repaired = 0
         let n = sizes.reduce(0, +)

@@ -92,14 +92,17 @@ public final class PointSet: @unchecked Sendable {
         if streaming, let mapped { mapped.release(upTo: mappedOffset + end * rowBytes) }
     }
 
-    /// Rows per block of a pass: about 16 MB of stored rows, a multiple of 64.
-    var blockRows: Int { max(64, (16 << 20) / max(1, rowBytes) / 64 * 64) }
+    /// Rows per block of a pass: about 16 MB of rows as floats, a multiple of 64.
+    var blockRows: Int { max(64, (16 << 20) / (dim * 4) / 64 * 64) }
 
     /// Runs `body(thread, rows, pointer, stride)` over all rows, block by block (each block split between
-    /// `threads` threads; `scratch` per thread), releasing pages behind each block when streaming.
-    public func forEachBlock(threads: Int, scratch: ThreadSlots<UnsafeMutablePointer<Float>>,
+    /// `threads` threads), releasing pages behind each block when streaming. Rows that are decoded go through one
+    /// block-sized buffer per thread, allocated for the call.
+    public func forEachBlock(threads: Int,
                              _ body: @escaping @Sendable (_ thread: Int, _ rows: Range<Int>, UnsafePointer<Float>, _ stride: Int) -> Void) {
-        let block = blockRows
+        let block = blockRows, floats = inPlace ? 1 : block * dim
+        let scratch = ThreadSlots(max(1, threads)) { UnsafeMutablePointer<Float>.allocate(capacity: floats) }
+        defer { for p in scratch.all { p.deallocate() } }
         var start = 0
         while start < count {
             let end = min(count, start + block)
@@ -114,7 +117,4 @@ public final class PointSet: @unchecked Sendable {
             start = end
         }
     }
-
-    /// Floats of scratch one thread needs for `forEachBlock`.
-    public var scratchFloats: Int { blockRows * dim }
 }

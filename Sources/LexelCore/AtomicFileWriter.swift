@@ -90,6 +90,13 @@ public final class AtomicFileWriter {
         try s.withUTF8 { try write(UnsafeRawBufferPointer($0)) }
     }
 
+    /// Writes `text` as the whole of the file at `path`, atomically.
+    public static func write(_ text: String, to path: String) throws {
+        let w = try AtomicFileWriter(path: path)
+        try w.write(text)
+        try w.commit()
+    }
+
     public func write<T: FixedWidthInteger>(_ v: T) throws {
         var le = v.littleEndian
         try withUnsafeBytes(of: &le) { try write($0) }

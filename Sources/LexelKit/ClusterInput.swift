@@ -80,8 +80,16 @@ public struct ClusterInput {
         let prefix = Array("__label__".utf8)
         func flush() {
             guard !ends.isEmpty else { return }
-            let m = ClassifierHeadTraining.embed(model, texts: texts, ends: ends, threads: threads)
-            rows.append(contentsOf: UnsafeBufferPointer(start: m.pointer, count: m.rows * dim))
+            let first = rows.count
+            rows.append(contentsOf: repeatElement(0, count: ends.count * dim))
+            texts.withUnsafeBufferPointer { b in
+                let (bytes, e) = (Unchecked(b), Unchecked(ends))
+                rows.withUnsafeMutableBufferPointer { out in
+                    BatchEmbedding.embed(model, count: e.value.count, threads: threads, into: out.baseAddress! + first) { r in
+                        UnsafeBufferPointer(rebasing: bytes.value[(r == 0 ? 0 : e.value[r - 1])..<e.value[r]])
+                    }
+                }
+            }
             texts.removeAll(keepingCapacity: true)
             ends.removeAll(keepingCapacity: true)
             progress(labels.count)

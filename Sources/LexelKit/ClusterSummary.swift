@@ -78,17 +78,10 @@ public enum ClusterSummary {
             chosen[c] = scored.prefix(topTerms).map(\.1)
             for h in chosen[c] { spell[h] = "" }
         }
-        // The nearest documents of each cluster.
-        var nearest = [[Int]](repeating: [], count: k)
-        for i in 0..<n {
-            let c = Int(r.assignments[i])
-            nearest[c].append(i)
-            if nearest[c].count > topDocs {
-                nearest[c].sort { r.distances[$0] != r.distances[$1] ? r.distances[$0] < r.distances[$1] : $0 < $1 }
-                nearest[c].removeLast()
-            }
-        }
-        for c in 0..<k { nearest[c].sort { r.distances[$0] != r.distances[$1] ? r.distances[$0] < r.distances[$1] : $0 < $1 } }
+        // The nearest documents of each cluster (ties: the earlier document first).
+        var top = [TopK](repeating: TopK(k: topDocs), count: k)
+        for i in 0..<n { top[Int(r.assignments[i])].offer(i, -r.distances[i]) }
+        let nearest = top.map { $0.items.map(\.0) }
         var wanted: [Int: String] = [:]
         for list in nearest { for i in list { wanted[i] = "" } }
         try docs.reader().forEach { text, i in

@@ -118,9 +118,7 @@ public enum ClusterOutputs {
                 + "\"imbalance\": \(number($0.imbalance)), \"repaired\": \($0.repaired), \"computed\": \(number($0.computed)), "
                 + "\"seconds\": \(number($0.seconds))}"
         }.joined(separator: ",\n") + "\n  ]\n}\n"
-        let w = try AtomicFileWriter(path: path)
-        try w.write(s)
-        try w.commit()
+        try AtomicFileWriter.write(s, to: path)
     }
 
     static func writeSummary(_ clusters: [ClusterSummary.Cluster], to path: String) throws {
@@ -133,8 +131,6 @@ public enum ClusterOutputs {
             s += "]}" + (i + 1 < clusters.count ? ",\n" : "\n")
         }
         s += "]\n"
-        let w = try AtomicFileWriter(path: path)
-        try w.write(s)
-        try w.commit()
+        try AtomicFileWriter.write(s, to: path)
     }
 }

@@ -38,33 +38,23 @@ public struct DedupJob {
         let result = try SemanticDedup.run(input.points, clusters: clusters, eps: eps, keep: keep, seed: o.seed,
                                            excluded: exact, threads: o.threads)
         let t2 = monotonicSeconds()
+        // one more pass over the documents: their ids, and the kept ones copied through per eps
+        let copied = try input.documents.map { try Self.writeKept($0, result: result, dir: dir) }
         var files: [String] = []
-        var ids: [String]? = nil
-        if let docs = input.documents { ids = try Self.documentIDs(docs, count: n) }
         for (e, value) in eps.enumerated() {
-            let tag = Self.tag(value)
-            let path = dir + "/duplicates-eps\(tag).txt"
-            let w = try AtomicFileWriter(path: path)
+            let path = dir + "/duplicates-eps\(Self.tag(value)).txt"
             var text = ""
-            for i in 0..<n where result.removed[e][i] {
-                text += (ids?[i] ?? String(i)) + "\n"
-                if text.utf8.count > 1 << 16 { try w.write(text); text = "" }
-            }
-            try w.write(text)
-            try w.commit()
+            for i in 0..<n where result.removed[e][i] { text += (copied?.ids[i] ?? String(i)) + "\n" }
+            try AtomicFileWriter.write(text, to: path)
             files.append(path)
         }
-        if let docs = input.documents {
-            files += try Self.writeKept(docs, result: result, dir: dir)
-        }
+        files += copied?.kept ?? []
         let exactCount = exact?.reduce(0) { $0 + ($1 ? 1 : 0) } ?? 0
         let removed = (0..<eps.count).map(result.removedCount)
         var json = "{\n  \"points\": \(n),\n  \"k\": \(o.k),\n  \"keep\": \"\(keep.rawValue)\",\n  \"exact_duplicates\": \(exactCount),\n"
         json += "  \"removed\": {" + eps.enumerated().map { "\"\(Self.tag($1))\": \(removed[$0])" }.joined(separator: ", ") + "},\n"
         json += "  \"cluster_seconds\": \(t1 - t0),\n  \"dedup_seconds\": \(t2 - t1)\n}\n"
-        let w = try AtomicFileWriter(path: dir + "/dedup.json")
-        try w.write(json)
-        try w.commit()
+        try AtomicFileWriter.write(json, to: dir + "/dedup.json")
         files.append(dir + "/dedup.json")
         return Report(points: n, exact: exactCount, removed: removed, files: files, clusterSeconds: t1 - t0, dedupSeconds: t2 - t1)
     }
@@ -76,25 +66,17 @@ public struct DedupJob {
         return s
     }
 
-    /// Each document's id: its JSON `id` member (strings unquoted), else its index.
-    static func documentIDs(_ docs: DocumentInput, count: Int) throws -> [String] {
-        var ids: [String] = []
-        ids.reserveCapacity(count)
+    /// The kept documents of each eps, copied through as read; returns those files and every document's id (its
+    /// JSON `id` member, strings unquoted, else its index).
+    static func writeKept(_ docs: DocumentInput, result: SemanticDedup.Result, dir: String) throws -> (kept: [String], ids: [String]) {
+        let suffix = docs.field != nil ? "jsonl" : "txt"
+        let paths = result.eps.map { dir + "/kept-eps\(tag($0)).\(suffix)" }
+        let writers = try paths.map { try AtomicFileWriter(path: $0) }
+        var pending = [[UInt8]](repeating: [], count: paths.count), ids: [String] = []
         try docs.reader().forEachDocument { _, line, i in
             var id = ClusterSummary.id(line, index: i, json: docs.field != nil)
             if id.hasPrefix("\"") { id = String(id.dropFirst().dropLast()) }
             ids.append(id)
-        }
-        return ids
-    }
-
-    /// The kept documents of each eps, copied through as read.
-    static func writeKept(_ docs: DocumentInput, result: SemanticDedup.Result, dir: String) throws -> [String] {
-        let suffix = docs.field != nil ? "jsonl" : "txt"
-        let paths = result.eps.map { dir + "/kept-eps\(tag($0)).\(suffix)" }
-        let writers = try paths.map { try AtomicFileWriter(path: $0) }
-        var pending = [[UInt8]](repeating: [], count: paths.count)
-        try docs.reader().forEachDocument { _, line, i in
             for e in 0..<paths.count where !result.removed[e][i] {
                 pending[e].append(contentsOf: line)
                 pending[e].append(0x0A)
@@ -108,6 +90,6 @@ public struct DedupJob {
             try pending[e].withUnsafeBytes { try writers[e].write($0) }
             try writers[e].commit()
         }
-        return paths
+        return (paths, ids)
     }
 }
