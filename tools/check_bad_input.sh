@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the release `lexel` over the bad inputs of issues #2 and #10 at full size (the unit tests, among them
+# Runs the release `lexel` over the bad inputs of issues #2, #10 and #12 at full size (the unit tests, among them
 # Tests/LexelCLITests/SafetyCLITests.swift, use smaller versions so that the debug suite stays fast) and prints
 # what it answered, with the peak RSS of the #10 cases. Exit status 1 if any case crashed (status > 1) or wrote
 # through a failure.
@@ -77,4 +77,37 @@ sh_case "convert to a FIFO"              0 'mkfifo $d/f.vec; cat $d/f.vec > /dev
 sh_case "SIGTERM leaves no temp file"    0 'mkfifo $d/in; sleep 10 > $d/in & "$LEXEL" embed $d/in --output $d/s.npy --quiet & p=$!; sleep 2; kill $p; wait $p; ! ls $d | grep -q tmp-'
 sh_case "-output dir/"                   1 '"$LEXEL" skipgram -input $d/latin1.txt -output $d/ -verbose 0'
 sh_case "index --output x.vec"           1 '"$LEXEL" index $d/v.lxv --output $d/x.vec'
+
+# Issue #12: clustering and dedup. A 1,000 x 16 float32 .npy, then broken versions of it.
+python3 - "$d" <<'PY'
+import struct, sys, random
+d = sys.argv[1]
+random.seed(2)
+def npy(path, rows, cut=0):
+    head = "{'descr': '<f4', 'fortran_order': False, 'shape': (%d, 16), }" % len(rows)
+    head += " " * (63 - (10 + len(head)) % 64) + "\n"
+    body = b"".join(struct.pack("<16f", *r) for r in rows)
+    data = b"\x93NUMPY\x01\x00" + struct.pack("<H", len(head)) + head.encode() + body
+    open(path, "wb").write(data[:len(data) - cut] if cut else data)
+rows = [[random.gauss(0, 1) for _ in range(16)] for _ in range(1000)]
+npy(d + "/p.npy", rows)
+npy(d + "/cut.npy", rows, cut=100)
+npy(d + "/nan.npy", rows[:500] + [[float("nan")] * 16] + rows[500:])
+npy(d + "/zero.npy", rows[:10] + [[0.0] * 16] + rows[10:])
+npy(d + "/c3.npy", [[1.0] * 16] * 3)
+open(d + "/c8.npy", "wb").write(open(d + "/c3.npy", "rb").read().replace(b"(3, 16)", b"(2, 24)"))
+PY
+sh_case "cluster ok"                     0 '"$LEXEL" cluster $d/p.npy -k 10 --output $d/cl --quiet && test -f $d/cl/centroids.npy'
+sh_case "cluster k > n"                  1 '"$LEXEL" cluster $d/p.npy -k 1001 --output $d/cl --quiet'
+sh_case "cluster k = 0"                  1 '"$LEXEL" cluster $d/p.npy -k 0 --output $d/cl --quiet'
+sh_case "cluster a NaN row"              1 '"$LEXEL" cluster $d/nan.npy -k 10 --output $d/cl --quiet'
+sh_case "cluster a zero row (cosine)"    1 '"$LEXEL" cluster $d/zero.npy -k 10 --output $d/cl --quiet'
+sh_case "cluster an empty file"          1 '"$LEXEL" cluster $d/empty.txt -k 2 --output $d/cl --quiet'
+sh_case "cluster a truncated .npy"       1 '"$LEXEL" cluster $d/cut.npy -k 2 --output $d/cl --quiet'
+sh_case "cluster binary garbage"         1 '"$LEXEL" cluster $d/garbage.bin -k 2 --output $d/cl --quiet'
+sh_case "cluster a 100 MB line"          1 '"$LEXEL" cluster $d/line100mb.txt -k 1 --output $d/cl --quiet'
+sh_case "cluster /dev/zero"              1 '"$LEXEL" cluster /dev/zero -k 1 --output $d/cl --quiet'
+sh_case "assign, other dimension"        1 '"$LEXEL" assign $d/p.npy --centroids $d/c8.npy --output $d/as --quiet'
+sh_case "dedup standard input"           1 'echo a | "$LEXEL" dedup - --output $d/dd --quiet'
+sh_case "failed cluster keeps old output" 0 'c=$(md5sum < $d/cl/centroids.npy); "$LEXEL" cluster $d/nan.npy -k 10 --output $d/cl --quiet; test "$(md5sum < $d/cl/centroids.npy)" = "$c" && ! ls $d/cl | grep -q tmp-'
 exit $fail
