@@ -5,7 +5,7 @@ SWIFT ?= swift
 RELEASE_BIN := .build/release/lexel
 DEMO_DIR ?= .build/demo
 
-.PHONY: all deps build release lib test demo demo-cluster bench-words peers clean
+.PHONY: all deps build release lib wheel test test-python demo demo-cluster bench-words peers clean
 
 all: release
 
@@ -31,6 +31,30 @@ lib: deps
 	cp .build/release/libLexelC.so .build/lib/liblexel.so
 	cp Sources/LexelCAPI/include/lexel.h .build/lib/lexel.h
 
+# The Python package: a manylinux wheel in .build/wheel holding liblexel.so (and, from `auditwheel repair`, the
+# libzstd it needs) and the shipped model; built with the venv of tools/peers/setup_python.sh.
+PYVENV := tools/.venv-python/bin
+wheel: lib
+	@bash tools/peers/setup_python.sh >/dev/null
+	rm -rf python/build python/lexel.egg-info python/lexel/models .build/wheel
+	mkdir -p python/lexel/models .build/wheel/raw
+	cp .build/lib/liblexel.so .build/lib/lexel.h python/lexel/
+	strip --strip-unneeded python/lexel/liblexel.so
+	cp vocab/lexel-minilm-distilled.lxm python/lexel/models/
+	cd python && ../$(PYVENV)/python -m build --wheel --no-isolation --outdir ../.build/wheel/raw >/dev/null
+	PATH=$(CURDIR)/$(PYVENV):$$PATH $(PYVENV)/auditwheel repair -w .build/wheel .build/wheel/raw/lexel-*.whl
+	$(PYVENV)/auditwheel show .build/wheel/lexel-*.whl
+
+# The wheel installed into a new venv with nothing else (numpy comes from PyPI), imported from an empty folder;
+# then the package's tests (pytest, with pyarrow and Ray) against the same wheel.
+test-python: wheel
+	rm -rf .build/wheel-venv .build/wheel-cwd && mkdir -p .build/wheel-cwd
+	python3 -m venv .build/wheel-venv
+	.build/wheel-venv/bin/pip install --quiet .build/wheel/lexel-*.whl
+	cd .build/wheel-cwd && ../wheel-venv/bin/python -c "import lexel; print(lexel.Embedder.load().encode(['hello']).shape)"
+	$(PYVENV)/pip install --quiet --force-reinstall --no-deps .build/wheel/lexel-*.whl
+	cd python/tests && ../../$(PYVENV)/python -m pytest -q -p no:cacheprovider .
+
 # The layering rules first (fast, and a forbidden import fails here with its file and line), the tools' own
 # tests, then the Swift suite. TMPDIR inside .build: swiftc's own TemporaryDirectory.* folders stay out of /tmp.
 test: deps
@@ -40,6 +64,7 @@ test: deps
 	TMPDIR=$(CURDIR)/.build/tmp $(SWIFT) test
 	$(MAKE) --no-print-directory lib release
 	python3 tools/test_capi.py
+	$(MAKE) --no-print-directory test-python
 
 # Plain word vectors (no subwords) where semantics matter: on the 20M-word corpus of ../shared/data when it is
 # there, else on the bundled 2.5M-word slice; subword vectors for the out-of-vocabulary part; then documents.
