@@ -1,4 +1,4 @@
-// swift-tools-version: 6.1
+// swift-tools-version: 6.2
 import Foundation
 import PackageDescription
 
@@ -55,6 +55,10 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // The HTTP server (`lexel serve`); its default traits (swift-configuration, full Foundation) are not needed.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     // Layers, bottom to top (docs/architecture.md; tools/check_layers.py enforces the imports):
     //   C shims -> LexelCore, LexelKernels -> LexelContainer, LexelIO -> LexelText -> engines -> front ends.
@@ -103,12 +107,20 @@ let package = Package(
                 swiftSettings: fast),
         // The C library's entry points over LexelKit (a front end, like the CLI).
         .target(name: "LexelCAPI", dependencies: ["LexelKit"], exclude: ["include", "exports.map"], swiftSettings: fast),
+        // The HTTP server over LexelKit (a front end): OpenAI's and TEI's embedding routes, /similar, /classify,
+        // health, info and Prometheus metrics, with limits, an API key and batching across clients.
+        .target(name: "LexelServer",
+                dependencies: ["LexelKit", .product(name: "Hummingbird", package: "hummingbird"),
+                               .product(name: "Prometheus", package: "swift-prometheus"),
+                               .product(name: "Logging", package: "swift-log")],
+                swiftSettings: fast),
         // Pictures for the command line (cairo: PNG and SVG); knows no engine.
         .target(name: "LexelPlot", dependencies: ["CCairo", "LexelCore"], swiftSettings: fast),
         // The `lexel` command-line tool: argument parsing and rendering over LexelKit.
         .executableTarget(
             name: "lexel",
-            dependencies: ["LexelKit", "LexelPlot", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["LexelKit", "LexelPlot", "LexelServer",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: fast),
         // Tests: one target per module, each beside the module it tests, sharing LexelTestSupport.
         .target(name: "LexelTestSupport", path: "Tests/LexelTestSupport"),
@@ -135,5 +147,7 @@ let package = Package(
         .testTarget(name: "LexelClusterTests", dependencies: ["LexelCluster", "LexelKernels", "LexelCore"]),
         .testTarget(name: "LexelKitTests", dependencies: ["LexelKit", "LexelTestSupport"]),
         .testTarget(name: "LexelCLITests", dependencies: ["lexel", "LexelTestSupport"]),
+        .testTarget(name: "LexelServerTests",
+                    dependencies: ["LexelServer", "LexelTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]),
     ]
 )

@@ -32,12 +32,15 @@ public final class LexicalModel: Sendable {
         public var seconds: [Double] = [0, 0, 0, 0]
         /// Tokens seen.
         public var tokenCount = 0
+        /// WordPiece tokens of each text of the last `embed` call (for usage counts).
+        public internal(set) var tokensPerText: [Int32]
         public var timed = false
 
         public init(model: LexicalModel, batch: Int) {
             capacity = batch
             scratch = .allocate(capacity: model.network.scratchCount(batch: batch))
             features = [SparseVector](repeating: SparseVector(), count: batch)
+            tokensPerText = [Int32](repeating: 0, count: batch)
         }
 
         deinit { scratch.deallocate() }
@@ -64,7 +67,10 @@ public final class LexicalModel: Sendable {
     public func embed(count: Int, _ w: Workspace, into out: UnsafeMutablePointer<Float>,
                       text: (Int) -> UnsafeBufferPointer<UInt8>) {
         precondition(count <= w.capacity)
-        for i in 0..<count { features(text(i), w, into: &w.features[i]) }
+        for i in 0..<count {
+            features(text(i), w, into: &w.features[i])
+            w.tokensPerText[i] = Int32(w.tokens.count)
+        }
         let t0 = w.timed ? monotonicSeconds() : 0
         let width = network.width
         for i in 0..<count { network.firstLayer(w.features[i], into: w.scratch + i * width) }

@@ -23,6 +23,8 @@ struct Lexel: ParsableCommand {
               echo "cheap flights to paris" | lexel embed
               lexel embed corpus.jsonl.zst --output vectors.npy
               echo "how do I mount a disk" | lexel similar paragraphs.jsonl.zst
+            Serving (OpenAI's /v1/embeddings, TEI's /embed, /classify, /similar; 127.0.0.1 by default):
+              lexel serve --port 8080 --classifier model.bin
             Text classification (fastText models):
               lexel predict model.bin test.txt 3
               lexel test model.bin test.txt
@@ -32,7 +34,7 @@ struct Lexel: ParsableCommand {
         subcommands: [SkipGram.self, CBOW.self, PrintWordVectors.self, NearestNeighbours.self, Analogies.self,
                       Eval.self, Convert.self, Query.self, Index.self, Info.self, Embed.self, Similar.self,
                       CountNgrams.self, Distill.self, Supervised.self, Quantize.self, Predict.self, PredictProb.self, TestClassifier.self, TestLabel.self, Filter.self,
-                      Cluster.self, Assign.self, Dedup.self])
+                      Cluster.self, Assign.self, Dedup.self, Serve.self])
 
     /// Parses and runs; a usage error (a bad flag or value) exits with status 1 like every other error, as fastText
     /// does, instead of ArgumentParser's 64. Help and --version exit 0.
