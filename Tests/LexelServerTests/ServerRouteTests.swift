@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import LexelKit
-import LexelServer
+@testable import LexelServer
 import LexelTestSupport
 import NIOCore
 import XCTest
@@ -229,5 +229,37 @@ final class ServerRouteTests: XCTestCase {
             XCTAssertTrue(codes.contains(429), "\(codes)")
             XCTAssertTrue(codes.contains(200), "\(codes)")
         }
+    }
+}
+
+/// The JSON float writer: every Float32 reads back exactly.
+final class FloatTextTests: XCTestCase {
+    func text(_ x: Float) -> String {
+        let p = UnsafeMutablePointer<UInt8>.allocate(capacity: FloatText.maxLength)
+        defer { p.deallocate() }
+        return String(decoding: UnsafeBufferPointer(start: p, count: FloatText.write(x, into: p)), as: UTF8.self)
+    }
+
+    func testEveryKindOfFloatReadsBackExactly() {
+        var values: [Float] = [1, -1, 0.5, 0.1, 1e-5, 9.99999e-6, 1e-6, 123456789, 1e9, 1e10, 3.4028235e38,
+                               Float.leastNonzeroMagnitude, Float.leastNormalMagnitude, Float.greatestFiniteMagnitude,
+                               0.041270096, -0.0063485145, 100, 99.99999, 0.999999999, 1.5e-45, 12345.678]
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<200_000 { values.append(Float(bitPattern: rng.next() as UInt32)) }
+        for _ in 0..<100_000 { values.append(Float.random(in: -1...1, using: &rng)) }
+        for x in values where x.isFinite {
+            let s = text(x)
+            XCTAssertLessThanOrEqual(s.utf8.count, FloatText.maxLength, s)
+            guard let back = Float(s) else { XCTFail("\(x) -> \(s) is not a number"); return }
+            XCTAssertEqual(back, x, "\(x) -> \(s)")
+            if back != x { return }
+        }
+        XCTAssertEqual(text(0), "0")
+        XCTAssertEqual(text(-0.0), "0")
+        XCTAssertEqual(text(.nan), "0")
+        XCTAssertEqual(text(0.5), "0.5")
+        XCTAssertEqual(text(-2), "-2")
+        XCTAssertEqual(text(1e-7), "1.00000001e-7", "9 digits, not the shortest form")
+        XCTAssertEqual(text(1e10), "1e10")
     }
 }
