@@ -9,7 +9,14 @@ nonisolated(unsafe) let versionString: UnsafeMutablePointer<CChar> = {
     return p
 }()
 
-typealias ModelHandle = Handle<LexicalModel>
+/// An open model and its per-thread buffers, reused by every call on the handle.
+final class EmbedderState: Sendable {
+    let model: LexicalModel
+    let pool: WorkspacePool
+    init(_ model: LexicalModel) { (self.model, self.pool) = (model, WorkspacePool(model: model)) }
+}
+
+typealias ModelHandle = Handle<EmbedderState>
 
 @_cdecl("lexel_version")
 public func lexelVersion() -> UnsafePointer<CChar> { UnsafePointer(versionString) }
@@ -22,14 +29,14 @@ public func lexelModelOpen(_ path: UnsafePointer<CChar>?, _ out: UnsafeMutablePo
         let out = try required(out, "model")
         // NULL: the shipped model
         let model = try ModelFiles.lexicalModel(path.map { String(cString: $0) }, for: "the C library", verify: false)
-        out.pointee = ModelHandle(model, kind: "a lexical model").opaque
+        out.pointee = ModelHandle(EmbedderState(model), kind: "a lexical model").opaque
     }
 }
 
 @_cdecl("lexel_model_dim")
 public func lexelModelDim(_ p: OpaquePointer?) -> Int32 {
     guard let m = try? ModelHandle.open(p) else { return -1 }
-    return Int32(m.outputDim)
+    return Int32(m.model.outputDim)
 }
 
 @_cdecl("lexel_model_close")
@@ -42,10 +49,12 @@ public func lexelEmbed(_ p: OpaquePointer?, _ offsets: UnsafeRawPointer?, _ offs
                        _ count: Int64, _ out: UnsafeMutablePointer<Float>?, _ threads: Int32,
                        _ error: UnsafeMutablePointer<CChar>?, _ length: Int) -> Int32 {
     call("lexel_embed", error, length) {
-        let model = try ModelHandle.open(p)
+        let state = try ModelHandle.open(p)
         if count == 0 { return }
         let texts = try Texts(offsets: offsets, bits: offsetBits, data: data, count: count)
         let out = try required(out, "out")
-        BatchEmbedding.embed(model, count: texts.count, threads: threadCount(threads), into: out) { texts[$0] }
+        BatchEmbedding.embed(state.model, count: texts.count, threads: threadCount(threads), into: out, pool: state.pool) {
+            texts[$0]
+        }
     }
 }
