@@ -3,6 +3,7 @@ passed as they are (zero-copy); lists and numpy arrays are encoded once into one
 from __future__ import annotations
 
 import ctypes
+import re
 from typing import Any, Iterator, Sequence
 
 import numpy as np
@@ -26,7 +27,8 @@ class Column:
             call(fn, *args)
         except LexelError as e:
             if self.first:
-                raise type(e)(f"{e} (in the batch that starts at text {self.first})") from None
+                message = re.sub(r"\btext (\d+)", lambda m: f"text {int(m.group(1)) + self.first}", str(e), count=1)
+                raise type(e)(message) from None
             raise
 
     @property
@@ -49,7 +51,8 @@ def is_arrow(texts: Any) -> bool:
 
 def arrow_chunks(texts: Any, size: int) -> Iterator[Column]:
     """Columns of at most `size` texts over a pyarrow (Large)StringArray or ChunkedArray, in place. Nulls are read
-    as empty texts (that needs one copy of the chunk that has them)."""
+    as empty texts (that needs one copy of the chunk that has them). (Large)BinaryArrays are read the same way:
+    the library checks their UTF-8 (InputError naming the text)."""
     pa = _arrow()
     chunks = texts.chunks if isinstance(texts, pa.ChunkedArray) else [texts]
     first = 0
@@ -57,16 +60,15 @@ def arrow_chunks(texts: Any, size: int) -> Iterator[Column]:
         t = chunk.type
         if pa.types.is_string_view(t) if hasattr(pa.types, "is_string_view") else False:
             chunk = chunk.cast(pa.large_string())
-        elif pa.types.is_binary(t) or pa.types.is_large_binary(t):
-            chunk = chunk.cast(pa.large_string() if pa.types.is_large_binary(t) else pa.string())
-        elif not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
+        elif not (pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_binary(t)
+                  or pa.types.is_large_binary(t)):
             raise TypeError(f"an Arrow array of {t} is not text (expected string or large_string)")
         if chunk.null_count:
             import pyarrow.compute as pc
             chunk = pc.fill_null(chunk, "")
         for start in range(0, len(chunk), size):
             part = chunk.slice(start, size)
-            bits = 64 if pa.types.is_large_string(part.type) else 32
+            bits = 64 if pa.types.is_large_string(part.type) or pa.types.is_large_binary(part.type) else 32
             _, offsets, data = part.buffers()
             offset_address = offsets.address + part.offset * (bits // 8)
             data_address = data.address if data is not None and data.size else ctypes.addressof(_EMPTY)

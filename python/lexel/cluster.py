@@ -53,6 +53,8 @@ def kmeans(x: Any, k: int, *, niter: int = 25, nredo: int = 1, metric: str = "co
         raise ValueError(f"metric must be one of {sorted(METRICS)} (got {metric!r})")
     if precision not in PRECISIONS:
         raise ValueError(f"precision must be one of {sorted(PRECISIONS)} (got {precision!r})")
+    if niter < 1 or nredo < 1:
+        raise ValueError(f"niter and nredo must be at least 1 (got niter={niter}, nredo={nredo})")
     if not 1 <= k <= max(n, 1):
         raise ValueError(f"k = {k} clusters need 1 <= k <= n = {n} rows")
     centroids = np.empty((k, d), dtype=np.float32)

@@ -9,7 +9,7 @@ from typing import Any, Optional
 import numpy as np
 
 from . import _texts
-from ._handle import Handle
+from ._handle import Handle, _reopen
 from ._native import lib
 
 SHIPPED_MODEL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "models", "lexel-minilm-distilled.lxm")
@@ -58,6 +58,7 @@ class Embedder(Handle):
 
     def __init__(self, path: Optional[str] = None, threads: int = 0) -> None:
         super().__init__(path if path is not None else SHIPPED_MODEL)
+        self._shipped = path is None
         self.threads = threads
         self._dim = lib.lexel_model_dim(self._ptr)
 
@@ -73,6 +74,10 @@ class Embedder(Handle):
 
     def _options(self) -> dict:
         return {"threads": self.threads}
+
+    def __reduce__(self):
+        # the shipped model pickles without its path: a worker (another venv, another machine) opens its own copy
+        return (_reopen, (type(self), None if self._shipped else self.path, self._options()))
 
     @property
     def dim(self) -> int:

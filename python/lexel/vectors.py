@@ -55,11 +55,14 @@ class Vectors(Handle):
         return int(lib.lexel_vectors_count(self._handle()))
 
     def __contains__(self, word: str) -> bool:
-        return lib.lexel_vectors_row(self._handle(), word.encode()) >= 0
+        return self.index(word) is not None
 
     def index(self, word: str) -> Optional[int]:
         """The row of `word`, or None when it is out of the vocabulary."""
-        r = lib.lexel_vectors_row(self._handle(), word.encode())
+        ptr = self._handle()
+        if "\0" in word:  # the library reads NUL-terminated words: "a\0b" would be looked up as "a"
+            return None
+        r = lib.lexel_vectors_row(ptr, word.encode("utf-8", "surrogatepass"))
         return None if r < 0 else int(r)
 
     def word(self, row: int) -> str:
@@ -91,8 +94,7 @@ class Vectors(Handle):
                      topn: int = 10) -> List[Tuple[str, float]]:
         """gensim's `most_similar`: the `topn` words nearest by cosine to the sum of the positive words' unit
         vectors minus the negative ones', as (word, cosine) pairs; the given words are left out."""
-        pos = [positive] if isinstance(positive, str) else list(positive or [])
-        neg = [negative] if isinstance(negative, str) else list(negative or [])
+        pos, neg = _word_list(positive), _word_list(negative)
         if not pos and not neg:
             raise ValueError("most_similar needs at least one word")
         if topn < 1:
@@ -124,3 +126,10 @@ class Vectors(Handle):
 
     def __iter__(self) -> Iterable[str]:
         return (self.word(i) for i in range(len(self)))
+
+
+def _word_list(words: Optional[Words]) -> List[str]:
+    """None, one word or a sequence of words (a numpy array included) as a list."""
+    if words is None:
+        return []
+    return [words] if isinstance(words, str) else list(words)
