@@ -23,10 +23,10 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-# The C library: liblexel.so with the Swift runtime linked in statically (no Swift toolchain needed to use it), and
-# its header, in .build/lib.
+# The C library: liblexel.so with the Swift runtime linked in statically (no Swift toolchain needed to use it; the
+# link flags are in Package.swift, so `make release` builds the same library), and its header, in .build/lib.
 lib: deps
-	$(SWIFT) build -c release --product LexelC -Xswiftc -static-stdlib -Xlinker --version-script=$(CURDIR)/Sources/LexelCAPI/exports.map
+	$(SWIFT) build -c release --product LexelC
 	@mkdir -p .build/lib
 	cp .build/release/libLexelC.so .build/lib/liblexel.so
 	cp Sources/LexelCAPI/include/lexel.h .build/lib/lexel.h
@@ -62,7 +62,7 @@ test: deps
 	python3 tools/test_lexel_tools.py
 	@mkdir -p .build/tmp
 	TMPDIR=$(CURDIR)/.build/tmp $(SWIFT) test
-	$(MAKE) --no-print-directory lib release
+	$(MAKE) --no-print-directory release lib
 	python3 tools/test_capi.py
 	$(MAKE) --no-print-directory test-python
 

@@ -106,7 +106,13 @@ let package = Package(
                                "LexelCluster"],
                 swiftSettings: fast),
         // The C library's entry points over LexelKit (a front end, like the CLI).
-        .target(name: "LexelCAPI", dependencies: ["LexelKit"], exclude: ["include", "exports.map"], swiftSettings: fast),
+        // Release builds link it with the Swift runtime inside (-static-stdlib: no toolchain needed to use it) and
+        // export only the calls of include/lexel.h (exports.map), so one `swift build -c release` makes both the CLI
+        // and a shippable libLexelC.so.
+        .target(name: "LexelCAPI", dependencies: ["LexelKit"], exclude: ["include", "exports.map"], swiftSettings: fast,
+                linkerSettings: [.unsafeFlags(["-static-stdlib", "-Xlinker",
+                                               "--version-script=\(Context.packageDirectory)/Sources/LexelCAPI/exports.map"],
+                                              .when(configuration: .release))]),
         // The HTTP server over LexelKit (a front end): OpenAI's and TEI's embedding routes, /similar, /classify,
         // health, info and Prometheus metrics, with limits, an API key and batching across clients.
         .target(name: "LexelServer",

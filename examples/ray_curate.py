@@ -22,15 +22,21 @@ import ray
 import lexel.ray
 
 
-class Keep:
-    """Keeps the rows whose label is `label` with a score of at least `min_score` (an Arrow filter, no copies)."""
+def keep(batch: pa.Table, label: str, min_score: float) -> pa.Table:
+    """The rows whose label is `label` with a score of at least `min_score` (an Arrow filter, no copies). A plain
+    function, so Ray runs it as a task fused with the Parquet writer rather than in an actor of its own."""
+    mask = pc.and_(pc.equal(batch["label"], label), pc.greater_equal(batch["score"], min_score))
+    return batch.filter(mask)
 
-    def __init__(self, label: str, min_score: float) -> None:
-        self.label, self.min_score = label, min_score
 
-    def __call__(self, batch: pa.Table) -> pa.Table:
-        mask = pc.and_(pc.equal(batch["label"], self.label), pc.greater_equal(batch["score"], self.min_score))
-        return batch.filter(mask)
+def actor_cpus(requested: float | None, actors: int) -> float:
+    """CPUs per actor: `requested`, or else an even share of half the cluster's CPUs, so that every actor of every
+    stage can be placed at once and the read and write tasks still find CPUs (a fixed-size actor pool that cannot
+    be placed waits forever)."""
+    if requested:
+        return requested
+    cpus = ray.cluster_resources().get("CPU", 1)
+    return max(0.1, min(1.0, cpus / 2 / actors))
 
 
 def main() -> int:
@@ -43,7 +49,8 @@ def main() -> int:
     ap.add_argument("--min-score", type=float, default=0.0, help="least probability of that label")
     ap.add_argument("--text-column", default="text")
     ap.add_argument("--concurrency", type=int, default=2, help="actors per stage")
-    ap.add_argument("--num-cpus", type=float, default=1, help="CPUs per actor (its embedding threads)")
+    ap.add_argument("--num-cpus", type=float, help="CPUs per actor (its embedding threads; default: an even share "
+                    "of half the cluster's CPUs, at most 1)")
     ap.add_argument("--batch-size", type=int, default=1024, help="rows per batch")
     ap.add_argument("--address", help="an existing Ray cluster (auto, ray://...); default: start a local one")
     args = ap.parse_args()
@@ -56,14 +63,15 @@ def main() -> int:
     start = time.time()
     read_args = {"arrow_open_stream_args": {"compression": "zstd"}} if args.input.endswith(".zst") else {}
     ds = ray.data.read_json(args.input, **read_args)
-    stage = dict(batch_format="pyarrow", concurrency=args.concurrency, num_cpus=args.num_cpus, batch_size=args.batch_size)
+    stages = 2 if args.classifier else 1
+    stage = dict(batch_format="pyarrow", concurrency=args.concurrency, batch_size=args.batch_size,
+                 num_cpus=actor_cpus(args.num_cpus, stages * args.concurrency))
     ds = ds.map_batches(lexel.ray.Embed, fn_constructor_kwargs={"model": args.model, "text_column": args.text_column},
                         **stage)
     if args.classifier:
         ds = ds.map_batches(lexel.ray.Classify,
                             fn_constructor_kwargs={"model": args.classifier, "text_column": args.text_column}, **stage)
-        ds = ds.map_batches(Keep, fn_constructor_kwargs={"label": args.keep, "min_score": args.min_score},
-                            batch_format="pyarrow", concurrency=1)
+        ds = ds.map_batches(keep, fn_kwargs={"label": args.keep, "min_score": args.min_score}, batch_format="pyarrow")
     ds.write_parquet(args.output)
     written = ray.data.read_parquet(args.output).count()
     print(f"wrote {written} rows to {args.output} in {time.time() - start:.1f} s", file=sys.stderr)
