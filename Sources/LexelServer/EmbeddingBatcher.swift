@@ -37,15 +37,32 @@ struct Embedded: Sendable {
     let tokens: Int
 }
 
-/// Embeds the texts of concurrent requests together: requests queue their texts, and one worker thread takes
-/// everything queued (up to `maxBatch` texts) and embeds it on all threads at once. A lone request is embedded as
-/// soon as it arrives; under load, the requests that arrive while a batch is being embedded form the next batch,
-/// so the cores stay busy with large batches without any waiting timer. The queue is bounded by the server's
-/// concurrency limit times its inputs limit.
+/// Embeds the texts of concurrent requests together. Requests queue their texts; `threads` worker threads each take
+/// what is queued (at most `maxBatch` texts, and no more than their share when the others are idle) and embed it on
+/// their own, writing each request's rows straight into that request's result. A lone request is embedded as soon as
+/// it arrives (a large one split across the workers); under load, the requests that arrive while the workers are
+/// busy form the next batches, so the cores stay busy with large batches and no waiting timer. Workers never wait
+/// for one another (no barrier per batch), so a worker that the event loops preempt slows only its own batch. The
+/// queue is bounded by the server's concurrency limit times its inputs limit.
 final class EmbeddingBatcher: @unchecked Sendable {
-    struct Job {
+    /// A request in flight: its texts, the rows being filled, and how many texts are still to embed.
+    final class Job: @unchecked Sendable {
         let texts: TextBatch
+        let vectors: UnsafeMutableBufferPointer<Float>
+        let tokens = Atomic<Int>(0), remaining: Atomic<Int>
         let done: CheckedContinuation<Embedded, Never>
+        init(_ texts: TextBatch, dim: Int, _ done: CheckedContinuation<Embedded, Never>) {
+            (self.texts, self.done) = (texts, done)
+            vectors = .allocate(capacity: texts.count * dim)
+            remaining = Atomic(texts.count)
+        }
+        deinit { vectors.deallocate() }
+    }
+
+    /// Texts `range` of `job`.
+    struct Piece {
+        let job: Job
+        var range: Range<Int>
     }
 
     let model: LexicalModel
@@ -53,99 +70,107 @@ final class EmbeddingBatcher: @unchecked Sendable {
     let maxBatch: Int
     /// Texts per `LexicalModel.embed` call (its workspace capacity).
     static let chunk = 256
-    private let queue = Mutex<(jobs: [Job], stopping: Bool)>(([], false))
+    private let queue = Mutex<(pieces: [Piece], texts: Int, stopping: Bool)>(([], 0, false))
     private let wake = DispatchSemaphore(value: 0)
     private let stopped = DispatchSemaphore(value: 0)
-    private let workspaces: [LexicalModel.Workspace]
     /// Batches embedded and texts in them (for /metrics).
     let batches = Atomic<Int>(0), batchedTexts = Atomic<Int>(0)
 
     init(model: LexicalModel, threads: Int, maxBatch: Int) {
         (self.model, self.threads, self.maxBatch) = (model, max(1, threads), max(1, maxBatch))
-        workspaces = (0..<max(1, threads)).map { _ in LexicalModel.Workspace(model: model, batch: Self.chunk) }
-        let thread = Thread { [self] in self.work() }
-        thread.name = "lexel-embed"
-        thread.start()
+        for t in 0..<self.threads {
+            let workspace = Unchecked(LexicalModel.Workspace(model: model, batch: Self.chunk))
+            let thread = Thread { [self] in self.work(workspace.value) }
+            thread.name = "lexel-embed-\(t)"
+            thread.start()
+        }
     }
 
     /// The embeddings of `texts` (waits its turn; never fails).
     func embed(_ texts: TextBatch) async -> Embedded {
         if texts.count == 0 { return Embedded(vectors: [], tokens: 0) }
+        let dim = model.outputDim
         return await withCheckedContinuation { c in
-            queue.withLock { $0.jobs.append(Job(texts: texts, done: c)) }
-            wake.signal()
+            let job = Job(texts, dim: dim, c)
+            queue.withLock {
+                $0.pieces.append(Piece(job: job, range: 0..<texts.count))
+                $0.texts += texts.count
+            }
+            // one worker per share of the request (a large request wakes them all)
+            for _ in 0..<min(threads, (texts.count + Self.chunk - 1) / Self.chunk) { wake.signal() }
         }
     }
 
-    /// Finishes the queued requests, then stops the worker thread.
+    /// Finishes the queued requests, then stops the worker threads.
     func stop() {
         queue.withLock { $0.stopping = true }
-        wake.signal()
-        stopped.wait()
+        for _ in 0..<threads { wake.signal() }
+        for _ in 0..<threads { stopped.wait() }
     }
 
-    private func work() {
+    /// Takes the next batch off the queue: up to `maxBatch` texts, and at most an even share of what is queued
+    /// (at least one chunk), so that the other workers get the rest of a large request.
+    private func take() -> (pieces: [Piece], stopping: Bool) {
+        queue.withLock { q in
+            let share = max(Self.chunk, (q.texts + threads - 1) / threads)
+            let limit = min(maxBatch, share)
+            var taken: [Piece] = [], n = 0
+            while n < limit, var first = q.pieces.first {
+                let m = min(first.range.count, limit - n)
+                taken.append(Piece(job: first.job, range: first.range.lowerBound..<(first.range.lowerBound + m)))
+                n += m
+                if m == first.range.count {
+                    q.pieces.removeFirst()
+                } else {
+                    first.range = (first.range.lowerBound + m)..<first.range.upperBound
+                    q.pieces[0] = first
+                }
+            }
+            q.texts -= n
+            if q.texts > 0 { wake.signal() }  // the rest make another batch
+            return (taken, q.stopping)
+        }
+    }
+
+    private func work(_ w: LexicalModel.Workspace) {
         while true {
             wake.wait()
-            let (jobs, stopping) = queue.withLock { q -> ([Job], Bool) in
-                var taken = 0, n = 0
-                while taken < q.jobs.count && (taken == 0 || n + q.jobs[taken].texts.count <= maxBatch) {
-                    n += q.jobs[taken].texts.count
-                    taken += 1
-                }
-                let jobs = Array(q.jobs.prefix(taken))
-                q.jobs.removeFirst(taken)
-                if !q.jobs.isEmpty { wake.signal() }  // the rest make the next batch
-                return (jobs, q.stopping)
-            }
-            if !jobs.isEmpty { run(jobs) }
-            if stopping && queue.withLock({ $0.jobs.isEmpty }) {
+            let (pieces, stopping) = take()
+            if !pieces.isEmpty { run(pieces, w) }
+            if stopping && queue.withLock({ $0.pieces.isEmpty }) {
                 stopped.signal()
                 return
             }
         }
     }
 
-    /// Embeds the jobs' texts as one batch and hands each job its rows.
-    private func run(_ jobs: [Job]) {
+    /// Embeds the pieces' texts (in calls of up to `chunk` texts), writing each row into its job; answers every job
+    /// whose last texts these were.
+    private func run(_ pieces: [Piece], _ w: LexicalModel.Workspace) {
         let dim = model.outputDim
-        var owner: [Int32] = [], local: [Int32] = []
-        for (j, job) in jobs.enumerated() {
-            for i in 0..<job.texts.count {
-                owner.append(Int32(j))
-                local.append(Int32(i))
+        var rows: [(job: Job, index: Int)] = []
+        for p in pieces { for i in p.range { rows.append((p.job, i)) } }
+        let out = UnsafeMutablePointer<Float>.allocate(capacity: min(rows.count, Self.chunk) * dim)
+        defer { out.deallocate() }
+        var first = 0
+        while first < rows.count {
+            let count = min(Self.chunk, rows.count - first)
+            model.embed(count: count, w, into: out) { i in
+                let r = rows[first + i]
+                return r.job.texts[r.index]
             }
-        }
-        let n = owner.count
-        let out = UnsafeMutablePointer<Float>.allocate(capacity: n * dim)
-        let tokens = UnsafeMutablePointer<Int32>.allocate(capacity: n)
-        defer { out.deallocate(); tokens.deallocate() }
-        // Chunks small enough to give every thread work, large enough for the dense layers' GEMM.
-        let chunk = min(Self.chunk, max(8, (n + threads - 1) / threads))
-        let chunks = (n + chunk - 1) / chunk
-        let shared = Unchecked((jobs, owner, local, workspaces, out, tokens))
-        let model = self.model
-        parallelFor(chunks, threads: threads) { thread, range in
-            let (jobs, owner, local, workspaces, out, tokens) = shared.value
-            let w = workspaces[thread]
-            for c in range {
-                let first = c * chunk, count = min(chunk, n - first)
-                model.embed(count: count, w, into: out + first * dim) { i in
-                    jobs[Int(owner[first + i])].texts[Int(local[first + i])]
-                }
-                for i in 0..<count { tokens[first + i] = w.tokensPerText[i] }
+            for i in 0..<count {
+                let r = rows[first + i]
+                (r.job.vectors.baseAddress! + r.index * dim).update(from: out + i * dim, count: dim)
+                r.job.tokens.add(Int(w.tokensPerText[i]), ordering: .relaxed)
             }
+            first += count
         }
         batches.add(1, ordering: .relaxed)
-        batchedTexts.add(n, ordering: .relaxed)
-        var row = 0
-        for job in jobs {
-            let m = job.texts.count
-            let vectors = Array(UnsafeBufferPointer(start: out + row * dim, count: m * dim))
-            var used = 0
-            for i in row..<(row + m) { used += Int(tokens[i]) }
-            row += m
-            job.done.resume(returning: Embedded(vectors: vectors, tokens: used))
+        batchedTexts.add(rows.count, ordering: .relaxed)
+        for p in pieces where p.job.remaining.subtract(p.range.count, ordering: .acquiringAndReleasing).newValue == 0 {
+            let job = p.job
+            job.done.resume(returning: Embedded(vectors: Array(job.vectors), tokens: job.tokens.load(ordering: .relaxed)))
         }
     }
 }
