@@ -10,9 +10,11 @@ extension ByteBuffer {
             let out = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
             var n = 0
             out[n] = UInt8(ascii: "["); n += 1
-            for (i, x) in p.enumerated() {
-                if i > 0 { out[n] = UInt8(ascii: ","); n += 1 }
-                n += FloatText.write(x, into: out + n)
+            FloatText.pairs.withUnsafeBufferPointer { pairs in
+                for (i, x) in p.enumerated() {
+                    if i > 0 { out[n] = UInt8(ascii: ","); n += 1 }
+                    n += FloatText.writeFast(x, into: out + n, pairs: pairs.baseAddress!)
+                }
             }
             out[n] = UInt8(ascii: "]"); n += 1
             return n
@@ -35,6 +37,50 @@ enum FloatText {
     /// The most bytes one number takes: "-1.23456789e-45".
     static let maxLength = 16
     static let powers: [Double] = (0...110).map { pow(10, Double($0 - 50)) }  // 10^-50 ... 10^60
+
+    /// "00" ... "99" as little-endian pairs of ASCII digits.
+    static let pairs: [UInt16] = (0..<100).map { (i: Int) -> UInt16 in
+        let tens = UInt16(48 + i / 10), ones = UInt16(48 + i % 10)
+        return tens | ones << 8
+    }
+
+    /// Writes `x` at `out` and returns the bytes written (at most `maxLength`; may scribble on the bytes after them,
+    /// up to `maxLength` in all). The common case of embeddings, 1e-5 <= |x| < 1, takes a branch-light path that
+    /// writes the digits eight at a time; every other value goes through `write`.
+    @inline(__always)
+    static func writeFast(_ x: Float, into out: UnsafeMutablePointer<UInt8>, pairs: UnsafePointer<UInt16>) -> Int {
+        let m = x.magnitude
+        guard m >= 1e-5 && m < 1 else { return write(x, into: out) }
+        // exponent e in -5...-1 with 10^e <= m < 10^(e+1), then 9 digits m * 10^(8 - e)
+        let d = Double(m)
+        var e = m >= 0.1 ? -1 : m >= 0.01 ? -2 : m >= 0.001 ? -3 : m >= 0.0001 ? -4 : -5
+        var digits = UInt32((d * Self[scale: -e]).rounded())
+        if digits >= 1_000_000_000 {  // rounded up to the next power of ten
+            digits /= 10
+            e += 1
+            if e == 0 { return write(x, into: out) }
+        }
+        let neg = x < 0 ? 1 : 0
+        out[0] = UInt8(ascii: "-")
+        var n = neg
+        // "0." and -e-1 zeros, written as one 8-byte store
+        UnsafeMutableRawPointer(out + n).storeBytes(of: 0x3030_3030_3030_2E30 as UInt64, as: UInt64.self)
+        n += 1 - e
+        let first = digits / 100_000_000, rest = digits - first * 100_000_000
+        let hi = rest / 10_000, lo = rest - hi * 10_000
+        let p0 = UInt64(pairs[Int(hi / 100)]), p1 = UInt64(pairs[Int(hi % 100)])
+        let p2 = UInt64(pairs[Int(lo / 100)]), p3 = UInt64(pairs[Int(lo % 100)])
+        let text: UInt64 = p0 | p1 << 16 | p2 << 32 | p3 << 48
+        out[n] = UInt8(48 + first)
+        UnsafeMutableRawPointer(out + n + 1).storeBytes(of: text, as: UInt64.self)
+        // the trailing zeros of the last eight digits (bytes from the top), dropped
+        let zeros = (text ^ 0x3030_3030_3030_3030).leadingZeroBitCount / 8
+        return n + 1 + 8 - zeros
+    }
+
+    /// 10^(8 - e) for e = 0, -1, ... -5: the scale that makes 9 digits of a number of exponent e.
+    private static let scale: (Double, Double, Double, Double, Double, Double) = (1e8, 1e9, 1e10, 1e11, 1e12, 1e13)
+    private static subscript(scale i: Int) -> Double { withUnsafeBytes(of: scale) { $0.load(fromByteOffset: i * 8, as: Double.self) } }
 
     /// Writes `x` at `out` and returns the bytes written. Non-finite values (which JSON cannot hold) are written as 0.
     @inline(__always)
