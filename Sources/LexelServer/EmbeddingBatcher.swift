@@ -22,6 +22,11 @@ final class TextBatch: @unchecked Sendable {
         (self.bytes, self.ends) = (bytes, ends)
     }
 
+    /// Takes `bytes` (allocated by the caller, deallocated by this batch) holding texts that end at `ends`.
+    init(owning bytes: UnsafeMutableBufferPointer<UInt8>, ends: [Int]) {
+        (self.bytes, self.ends) = (bytes, ends)
+    }
+
     deinit { bytes.deallocate() }
 
     /// Text `i`'s bytes (valid while this batch lives).
@@ -29,12 +34,23 @@ final class TextBatch: @unchecked Sendable {
         let lo = i == 0 ? 0 : ends[i - 1]
         return UnsafeBufferPointer(rebasing: bytes[lo..<ends[i]])
     }
+
+    /// Text `i` as a String.
+    func string(_ i: Int) -> String { String(decoding: self[i], as: UTF8.self) }
 }
 
-/// One request's embeddings: `count x dim` floats, and the WordPiece tokens of its texts (for `usage`).
+/// One request's embeddings: `count x dim` floats (in memory its job owns), and the WordPiece tokens of its texts
+/// (for `usage`).
 struct Embedded: Sendable {
-    let vectors: [Float]
+    private let owner: EmbeddingBatcher.Job?
     let tokens: Int
+
+    init(_ job: EmbeddingBatcher.Job?, tokens: Int) { (owner, self.tokens) = (job, tokens) }
+
+    /// Calls `body` with the rows, back to back (valid only inside `body`).
+    func withVectors<R>(_ body: (UnsafeBufferPointer<Float>) -> R) -> R {
+        withExtendedLifetime(owner) { body(UnsafeBufferPointer(owner?.vectors ?? UnsafeMutableBufferPointer(start: nil, count: 0))) }
+    }
 }
 
 /// Embeds the texts of concurrent requests together. Requests queue their texts; `threads` worker threads each take
@@ -88,7 +104,7 @@ final class EmbeddingBatcher: @unchecked Sendable {
 
     /// The embeddings of `texts` (waits its turn; never fails).
     func embed(_ texts: TextBatch) async -> Embedded {
-        if texts.count == 0 { return Embedded(vectors: [], tokens: 0) }
+        if texts.count == 0 { return Embedded(nil, tokens: 0) }
         let dim = model.outputDim
         return await withCheckedContinuation { c in
             let job = Job(texts, dim: dim, c)
@@ -170,7 +186,7 @@ final class EmbeddingBatcher: @unchecked Sendable {
         batchedTexts.add(rows.count, ordering: .relaxed)
         for p in pieces where p.job.remaining.subtract(p.range.count, ordering: .acquiringAndReleasing).newValue == 0 {
             let job = p.job
-            job.done.resume(returning: Embedded(vectors: Array(job.vectors), tokens: job.tokens.load(ordering: .relaxed)))
+            job.done.resume(returning: Embedded(job, tokens: job.tokens.load(ordering: .relaxed)))
         }
     }
 }

@@ -6,8 +6,8 @@ import NIOCore
 
 extension ServerState {
     /// The embeddings of a request's texts, through the batcher shared by all clients.
-    func embed(_ texts: [String]) async -> Embedded {
-        let result = await batcher.embed(TextBatch(texts))
+    func embed(_ texts: TextBatch) async -> Embedded {
+        let result = await batcher.embed(texts)
         metrics.texts.increment(by: Int64(texts.count))
         metrics.tokens.increment(by: Int64(result.tokens))
         metrics.batches(batcher.batches.load(ordering: .relaxed), texts: batcher.batchedTexts.load(ordering: .relaxed))
@@ -35,7 +35,7 @@ extension ServerState {
         var out = ByteBuffer()
         out.reserveCapacity(texts.count * dim * (base64 ? 6 : 12) + 256)
         out.writeString("{\"object\":\"list\",\"data\":[")
-        result.vectors.withUnsafeBufferPointer { v in
+        result.withVectors { v in
             for i in 0..<texts.count {
                 out.writeString(i == 0 ? "{\"object\":\"embedding\",\"index\":\(i),\"embedding\":"
                                        : ",{\"object\":\"embedding\",\"index\":\(i),\"embedding\":")
@@ -61,7 +61,7 @@ extension ServerState {
         var out = ByteBuffer()
         out.reserveCapacity(texts.count * dim * 12 + 16)
         out.writeString("[")
-        result.vectors.withUnsafeBufferPointer { v in
+        result.withVectors { v in
             for i in 0..<texts.count {
                 if i > 0 { out.writeString(",") }
                 out.writeJSONFloats(UnsafeBufferPointer(rebasing: v[(i * dim)..<((i + 1) * dim)]))

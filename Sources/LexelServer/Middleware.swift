@@ -18,7 +18,8 @@ struct AccessLogMiddleware<Context: RequestContext>: RouterMiddleware {
             let d = ContinuousClock.now - start
             let seconds = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
             metrics.record(route: knownRoutes.contains(route) ? route : "other", status: status, seconds: seconds)
-            logger.info("\(request.method) \(route) \(status) \(String(format: "%.1f", seconds * 1000)) ms")
+            let tenths = Int((seconds * 10_000).rounded())  // milliseconds to one decimal
+            logger.info("\(request.method) \(route) \(status) \(tenths / 10).\(tenths % 10) ms")
         }
         do {
             let response = try await next(request, context)

@@ -26,9 +26,8 @@ extension ServerState {
         guard threshold.isFinite else { throw APIError.validation("threshold must be a number") }
         let names = classifier.labelNames, workspace = classifier.makeWorkspace()
         var lists: [String] = []
-        for t in texts {
-            var text = t
-            let found = text.withUTF8 { classifier.predict($0, k: k, threshold: threshold, workspace: workspace) }
+        for i in 0..<texts.count {
+            let found = classifier.predict(texts[i], k: k, threshold: threshold, workspace: workspace)
             lists.append("[" + found.map { "{\"label\":\(jsonString(names[$0.label])),\"score\":\($0.probability)}" }
                 .joined(separator: ",") + "]")
         }

@@ -6,16 +6,18 @@ import NIOCore
 /// `"text"` or `["text", ...]`, as OpenAI's `input` and TEI's `inputs` take them. Token arrays (OpenAI's other
 /// forms) are refused with what to send instead.
 struct Inputs: Decodable {
-    let texts: [String]
+    let texts: TextBatch
     /// Whether one string was sent (TEI then answers one result, not a list of one).
     let single: Bool
 
+    init(texts: TextBatch, single: Bool) { (self.texts, self.single) = (texts, single) }
+
     init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
-        if let s = try? c.decode(String.self) {
-            (texts, single) = ([s], true)
-        } else if let list = try? c.decode([String].self) {
-            (texts, single) = (list, false)
+        if let list = try? c.decode([String].self) {
+            (texts, single) = (TextBatch(list), false)
+        } else if let s = try? c.decode(String.self) {
+            (texts, single) = (TextBatch([s]), true)
         } else if (try? c.decode([Int].self)) != nil || (try? c.decode([[Int]].self)) != nil {
             throw DecodingError.dataCorruptedError(in: c, debugDescription: "token ids are not accepted: send the texts as strings")
         } else {
@@ -24,28 +26,91 @@ struct Inputs: Decodable {
     }
 }
 
+/// A request of texts plus scalar options, which `RequestReader` reads without `JSONDecoder` when it can.
+protocol TextsRequest: Decodable {
+    /// The key of the texts.
+    static var textsKey: String { get }
+    /// The request from what the reader read; nil when a field has a type the `Decodable` form would refuse (the
+    /// body then goes through `JSONDecoder`, for its error).
+    init?(inputs: Inputs, fields: inout RequestFields)
+}
+
+/// The scalar fields of a read request, taken by type; a value of another type marks the request as one for
+/// `JSONDecoder` (absent and null are nil, as for optionals).
+struct RequestFields {
+    let values: [String: RequestReader.Scalar]
+    private(set) var wrongType = false
+
+    init(_ values: [String: RequestReader.Scalar]) { self.values = values }
+
+    mutating func string(_ key: String) -> String? {
+        switch values[key] {
+        case nil, .null?: return nil
+        case .string(let s)?: return s
+        default: wrongType = true; return nil
+        }
+    }
+
+    mutating func int(_ key: String) -> Int? {
+        switch values[key] {
+        case nil, .null?: return nil
+        case .int(let v)?: return v
+        default: wrongType = true; return nil
+        }
+    }
+
+    mutating func bool(_ key: String) -> Bool? {
+        switch values[key] {
+        case nil, .null?: return nil
+        case .bool(let v)?: return v
+        default: wrongType = true; return nil
+        }
+    }
+}
+
 /// OpenAI's `POST /v1/embeddings`.
-struct OpenAIEmbeddingRequest: Decodable {
+struct OpenAIEmbeddingRequest: TextsRequest {
     let input: Inputs
     let model: String?
     let encoding_format: String?
     let dimensions: Int?
     let user: String?
+
+    static let textsKey = "input"
+
+    init?(inputs: Inputs, fields f: inout RequestFields) {
+        (input, model, encoding_format, dimensions, user) = (inputs, f.string("model"), f.string("encoding_format"), f.int("dimensions"), f.string("user"))
+        if f.wrongType { return nil }
+    }
 }
 
 /// TEI's `POST /embed`.
-struct TEIEmbedRequest: Decodable {
+struct TEIEmbedRequest: TextsRequest {
     let inputs: Inputs
     let normalize: Bool?
     let truncate: Bool?
     let dimensions: Int?
+
+    static let textsKey = "inputs"
+
+    init?(inputs: Inputs, fields f: inout RequestFields) {
+        (self.inputs, normalize, truncate, dimensions) = (inputs, f.bool("normalize"), f.bool("truncate"), f.int("dimensions"))
+        if f.wrongType { return nil }
+    }
 }
 
 /// `POST /classify`: TEI's `/predict` inputs, with fastText's k and threshold.
-struct ClassifyRequest: Decodable {
+struct ClassifyRequest: TextsRequest {
     let inputs: Inputs
     let k: Int?
     let threshold: Float?
+
+    static let textsKey = "inputs"
+
+    init?(inputs: Inputs, fields f: inout RequestFields) {
+        (self.inputs, k, threshold) = (inputs, f.int("k"), f.int("threshold").map(Float.init))
+        if f.wrongType { return nil }
+    }
 }
 
 /// `POST /similar`: documents of the collection nearest to `input`, or words nearest to `word` (or to
@@ -58,9 +123,8 @@ struct SimilarRequest: Decodable {
     let k: Int?
 }
 
-/// The body of `request` decoded as `T`: 413 past the body limit, 400 for what is not JSON (or not UTF-8), 422 for
-/// JSON of the wrong shape, naming the field.
-func decode<T: Decodable>(_ type: T.Type, _ request: Request, limit: Int) async throws -> T {
+/// The body of `request`: 413 past the body limit, 400 when it is not UTF-8.
+func collectBody(_ request: Request, limit: Int) async throws -> ByteBuffer {
     let body: ByteBuffer
     do {
         body = try await request.body.collect(upTo: limit)
@@ -69,6 +133,11 @@ func decode<T: Decodable>(_ type: T.Type, _ request: Request, limit: Int) async 
     }
     let bad = body.withUnsafeReadableBytes { firstInvalidUTF8Fast($0.bindMemory(to: UInt8.self)) }
     if let bad { throw APIError.badRequest("the body is not valid UTF-8 (byte \(bad))") }
+    return body
+}
+
+/// `body` decoded as `T` by `JSONDecoder`: 400 for what is not JSON, 422 for JSON of the wrong shape, naming the field.
+func decodeJSON<T: Decodable>(_ type: T.Type, _ body: ByteBuffer) throws -> T {
     do {
         return try JSONDecoder().decode(T.self, from: Data(body.readableBytesView))
     } catch let DecodingError.dataCorrupted(c) where c.codingPath.isEmpty {
@@ -76,6 +145,23 @@ func decode<T: Decodable>(_ type: T.Type, _ request: Request, limit: Int) async 
     } catch let e as DecodingError {
         throw APIError.validation(describe(e))
     }
+}
+
+/// The body of `request` decoded as `T` (errors as `collectBody` and `decodeJSON` give them).
+func decode<T: Decodable>(_ type: T.Type, _ request: Request, limit: Int) async throws -> T {
+    try decodeJSON(T.self, try await collectBody(request, limit: limit))
+}
+
+/// The body of `request` as `T`, read by `RequestReader` when it has the common shape (several times faster than
+/// `JSONDecoder`, which still decides every other body and words every error).
+func decode<T: TextsRequest>(_ type: T.Type, _ request: Request, limit: Int) async throws -> T {
+    let body = try await collectBody(request, limit: limit)
+    let read = body.withUnsafeReadableBytes { RequestReader.read($0.bindMemory(to: UInt8.self), textsKey: T.textsKey) }
+    if let read {
+        var fields = RequestFields(read.fields)
+        if let value = T(inputs: Inputs(texts: read.texts, single: read.single), fields: &fields) { return value }
+    }
+    return try decodeJSON(T.self, body)
 }
 
 /// A decoding error in a sentence: the field's path and what was wrong.
@@ -93,13 +179,14 @@ func describe(_ e: DecodingError) -> String {
 }
 
 /// The texts of a request, checked against the limits: 400 for none or an empty text, 422 for too many.
-func checked(_ inputs: Inputs, limits: ServerLimits) throws -> [String] {
-    guard !inputs.texts.isEmpty else { throw APIError.badRequest("the input is empty: send at least one text") }
-    guard inputs.texts.count <= limits.maxInputs else {
-        throw APIError.validation("\(inputs.texts.count) inputs in one request; the limit is \(limits.maxInputs)")
+func checked(_ inputs: Inputs, limits: ServerLimits) throws -> TextBatch {
+    let texts = inputs.texts
+    guard texts.count > 0 else { throw APIError.badRequest("the input is empty: send at least one text") }
+    guard texts.count <= limits.maxInputs else {
+        throw APIError.validation("\(texts.count) inputs in one request; the limit is \(limits.maxInputs)")
     }
-    if let i = inputs.texts.firstIndex(where: \.isEmpty) {
+    if let i = (0..<texts.count).first(where: { texts[$0].isEmpty }) {
         throw APIError.badRequest("input \(i) is an empty string")
     }
-    return inputs.texts
+    return texts
 }
