@@ -10,11 +10,9 @@ extension ByteBuffer {
             let out = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
             var n = 0
             out[n] = UInt8(ascii: "["); n += 1
-            FloatText.pairs.withUnsafeBufferPointer { pairs in
-                for (i, x) in p.enumerated() {
-                    if i > 0 { out[n] = UInt8(ascii: ","); n += 1 }
-                    n += FloatText.writeFast(x, into: out + n, pairs: pairs.baseAddress!)
-                }
+            for (i, x) in p.enumerated() {
+                if i > 0 { out[n] = UInt8(ascii: ","); n += 1 }
+                n += FloatText.writeFast(x, into: out + n)
             }
             out[n] = UInt8(ascii: "]"); n += 1
             return n
@@ -38,49 +36,47 @@ enum FloatText {
     static let maxLength = 16
     static let powers: [Double] = (0...110).map { pow(10, Double($0 - 50)) }  // 10^-50 ... 10^60
 
-    /// "00" ... "99" as little-endian pairs of ASCII digits.
-    static let pairs: [UInt16] = (0..<100).map { (i: Int) -> UInt16 in
-        let tens = UInt16(48 + i / 10), ones = UInt16(48 + i % 10)
-        return tens | ones << 8
-    }
-
     /// Writes `x` at `out` and returns the bytes written (at most `maxLength`; may scribble on the bytes after them,
     /// up to `maxLength` in all). The common case of embeddings, 1e-5 <= |x| < 1, takes a branch-light path that
-    /// writes the digits eight at a time; every other value goes through `write`.
+    /// makes the digits eight at a time in one 64-bit register; every other value goes through `write`.
     @inline(__always)
-    static func writeFast(_ x: Float, into out: UnsafeMutablePointer<UInt8>, pairs: UnsafePointer<UInt16>) -> Int {
+    static func writeFast(_ x: Float, into out: UnsafeMutablePointer<UInt8>) -> Int {
         let m = x.magnitude
         guard m >= 1e-5 && m < 1 else { return write(x, into: out) }
         // exponent e in -5...-1 with 10^e <= m < 10^(e+1), then 9 digits m * 10^(8 - e)
-        let d = Double(m)
-        var e = m >= 0.1 ? -1 : m >= 0.01 ? -2 : m >= 0.001 ? -3 : m >= 0.0001 ? -4 : -5
-        var digits = UInt32((d * Self[scale: -e]).rounded())
+        var e = -5 &+ (m >= 1e-4 ? 1 : 0) &+ (m >= 1e-3 ? 1 : 0) &+ (m >= 1e-2 ? 1 : 0) &+ (m >= 0.1 ? 1 : 0)
+        let scale = m >= 0.1 ? 1e9 : m >= 1e-2 ? 1e10 : m >= 1e-3 ? 1e11 : m >= 1e-4 ? 1e12 : 1e13
+        var digits = UInt64((Double(m) * scale).rounded(.toNearestOrEven))  // (a call to libm's round otherwise)
         if digits >= 1_000_000_000 {  // rounded up to the next power of ten
             digits /= 10
             e += 1
             if e == 0 { return write(x, into: out) }
         }
-        let neg = x < 0 ? 1 : 0
         out[0] = UInt8(ascii: "-")
-        var n = neg
+        var n = x < 0 ? 1 : 0
         // "0." and -e-1 zeros, written as one 8-byte store
         UnsafeMutableRawPointer(out + n).storeBytes(of: 0x3030_3030_3030_2E30 as UInt64, as: UInt64.self)
-        n += 1 - e
-        let first = digits / 100_000_000, rest = digits - first * 100_000_000
-        let hi = rest / 10_000, lo = rest - hi * 10_000
-        let p0 = UInt64(pairs[Int(hi / 100)]), p1 = UInt64(pairs[Int(hi % 100)])
-        let p2 = UInt64(pairs[Int(lo / 100)]), p3 = UInt64(pairs[Int(lo % 100)])
-        let text: UInt64 = p0 | p1 << 16 | p2 << 32 | p3 << 48
-        out[n] = UInt8(48 + first)
+        n &+= 1 &- e
+        let first = digits / 100_000_000
+        let text = eightDigits(digits &- first &* 100_000_000)
+        out[n] = UInt8(truncatingIfNeeded: 48 &+ first)
         UnsafeMutableRawPointer(out + n + 1).storeBytes(of: text, as: UInt64.self)
         // the trailing zeros of the last eight digits (bytes from the top), dropped
         let zeros = (text ^ 0x3030_3030_3030_3030).leadingZeroBitCount / 8
-        return n + 1 + 8 - zeros
+        return n &+ 9 &- zeros
     }
 
-    /// 10^(8 - e) for e = 0, -1, ... -5: the scale that makes 9 digits of a number of exponent e.
-    private static let scale: (Double, Double, Double, Double, Double, Double) = (1e8, 1e9, 1e10, 1e11, 1e12, 1e13)
-    private static subscript(scale i: Int) -> Double { withUnsafeBytes(of: scale) { $0.load(fromByteOffset: i * 8, as: Double.self) } }
+    /// The eight decimal digits of `v` < 10^8 in ASCII, most significant first (in memory order): two lanes of four
+    /// digits, then four of two, then eight of one, each split by a multiply and a shift.
+    @inline(__always)
+    static func eightDigits(_ v: UInt64) -> UInt64 {
+        let top = (v &* 109_951_163) >> 40  // v / 10_000
+        let fours = top | ((v &- top &* 10_000) << 32)
+        let hundreds = ((fours &* 10_486) >> 20) & 0x0000_007F_0000_007F  // each lane / 100
+        let twos = hundreds | ((fours &- hundreds &* 100) << 16)
+        let tens = ((twos &* 103) >> 10) & 0x000F_000F_000F_000F  // each lane / 10
+        return (tens | ((twos &- tens &* 10) << 8)) &+ 0x3030_3030_3030_3030
+    }
 
     /// Writes `x` at `out` and returns the bytes written. Non-finite values (which JSON cannot hold) are written as 0.
     @inline(__always)
@@ -92,7 +88,7 @@ enum FloatText {
         // decimal exponent: floor(log10 d), from the binary exponent, corrected by one comparison either way
         var e = Int((Double(x.exponent) * 0.30102999566398120).rounded(.down))
         if d < powers[e + 50] { e -= 1 } else if d >= powers[e + 51] { e += 1 }
-        var digits = UInt32((d * powers[58 - e]).rounded())  // 9 digits: d * 10^(8 - e)
+        var digits = UInt32((d * powers[58 - e]).rounded(.toNearestOrEven))  // 9 digits: d * 10^(8 - e)
         if digits >= 1_000_000_000 { digits /= 10; e += 1 }
         var text: (UInt64, UInt64) = (0, 0)  // the 9 digits, most significant first
         var count = 9

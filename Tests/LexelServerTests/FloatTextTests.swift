@@ -8,10 +8,22 @@ final class FloatTextTests: XCTestCase {
         let p = UnsafeMutablePointer<UInt8>.allocate(capacity: FloatText.maxLength)
         defer { p.deallocate() }
         let general = String(decoding: UnsafeBufferPointer(start: p, count: FloatText.write(x, into: p)), as: UTF8.self)
-        let n = FloatText.pairs.withUnsafeBufferPointer { FloatText.writeFast(x, into: p, pairs: $0.baseAddress!) }
+        let n = FloatText.writeFast(x, into: p)
         let fast = String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
         XCTAssertEqual(Float(fast), Float(general), "\(x): fast \(fast), general \(general)")
         return fast
+    }
+
+    func testEightDigitsMatchesDecimalFormatting() {
+        var rng = SystemRandomNumberGenerator()
+        let values: [UInt64] = [0, 1, 9, 10, 99_999_999, 10_000_000, 12_345_678, 90_000_001]
+            + (0..<10_000).map { _ in UInt64.random(in: 0..<100_000_000, using: &rng) }
+        for v in values {
+            let text = withUnsafeBytes(of: FloatText.eightDigits(v)) { String(decoding: $0, as: UTF8.self) }
+            let expected = String(repeating: "0", count: 8 - String(v).count) + String(v)
+            XCTAssertEqual(text, expected)
+            if text != expected { return }
+        }
     }
 
     func testEveryKindOfFloatReadsBackExactly() {
