@@ -98,7 +98,7 @@ public enum ClusterSummary {
     static func id(_ line: UnsafeBufferPointer<UInt8>, index: Int, json: Bool) -> String {
         guard json, let v = try? JSONValue.parse(line, file: ""), let member = v["id"] else { return String(index) }
         switch member {
-        case .string(let s): return "\"\(jsonEscaped(s))\""
+        case .string(let s): return jsonString(s)
         case .number(let d): return d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : "\(d)"
         default: return String(index)
         }

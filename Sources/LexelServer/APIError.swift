@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import LexelKit
 import NIOCore
 
 /// An error answered as JSON: TEI's shape `{"error": ..., "error_type": ...}`, or on OpenAI's routes OpenAI's
@@ -32,21 +33,4 @@ struct APIError: Error {
             : "{\"error\":\(jsonString(message)),\"error_type\":\"\(type)\"}"
         return Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
     }
-}
-
-/// `s` as a JSON string literal.
-func jsonString(_ s: String) -> String {
-    var out = "\""
-    for u in s.unicodeScalars {
-        switch u {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        case _ where u.value < 0x20: out += String(format: "\\u%04x", u.value)
-        default: out.unicodeScalars.append(u)
-        }
-    }
-    return out + "\""
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import LexelKit
 import NIOCore
 
 // POST /v1/embeddings (OpenAI's shapes) and POST /embed (TEI's).

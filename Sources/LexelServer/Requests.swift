@@ -141,6 +141,10 @@ func decodeJSON<T: Decodable>(_ type: T.Type, _ body: ByteBuffer) throws -> T {
     do {
         return try JSONDecoder().decode(T.self, from: Data(body.readableBytesView))
     } catch let DecodingError.dataCorrupted(c) where c.codingPath.isEmpty {
+        // Foundation says "not valid JSON" for valid JSON too, when a number does not fit its field (1.5 for an integer)
+        if (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView), options: [.fragmentsAllowed])) != nil {
+            throw APIError.validation("a number does not fit its field (a fraction or an out-of-range value where an integer is expected)")
+        }
         throw APIError.badRequest("the body is not valid JSON (\(c.underlyingError.map { "\($0)" } ?? c.debugDescription))")
     } catch let e as DecodingError {
         throw APIError.validation(describe(e))

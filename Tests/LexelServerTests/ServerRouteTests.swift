@@ -99,6 +99,8 @@ final class ServerRouteTests: XCTestCase {
             ("/embed", many, 422, "101 inputs"),
             ("/embed", huge, 413, "larger than"),
             ("/embed", "{\"inputs\": \"a\", \"normalize\": false}", 422, "normalize"),
+            ("/embed", "{\"inputs\": [\"a\"], \"normalize\": \"no\"}", 422, "normalize"),   // read fast, typed by JSONDecoder
+            ("/embed", "{\"inputs\": [\"a\"], \"dimensions\": 1.5}", 422, "does not fit its field"),
             ("/v1/embeddings", "{\"input\": [1, 2, 3]}", 422, "token ids"),
             ("/v1/embeddings", "{\"input\": \"a\", \"encoding_format\": \"hex\"}", 422, "encoding_format"),
             ("/v1/embeddings", "{\"input\": \"a\", \"dimensions\": 64}", 422, "dimensions"),

@@ -16,8 +16,9 @@ class Handle:
     _close: Callable  # and its close call
     _kind = "file"
 
-    def __init__(self, path: str | None) -> None:
+    def __init__(self, path: str | None, threads: int = 0) -> None:
         self.path = None if path is None else os.fspath(path)
+        self.threads = threads  # threads per call (0: every online CPU)
         self._ptr = ctypes.c_void_p()
         e = ErrorBuffer()
         arg = None if self.path is None else self.path.encode()
@@ -53,7 +54,7 @@ class Handle:
 
     def _options(self) -> dict:
         """Keyword arguments that re-create this object from its path (with pickle)."""
-        return {}
+        return {"threads": self.threads}
 
     def __reduce__(self):
         return (_reopen, (type(self), self.path, self._options()))
@@ -64,4 +65,4 @@ class Handle:
 
 
 def _reopen(cls, path, options):
-    return cls._from_path(path, **options)
+    return cls(path, **options)

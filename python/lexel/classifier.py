@@ -28,8 +28,7 @@ class Classifier(Handle):
     def __init__(self, path: str, threads: int = 0) -> None:
         if path is None:
             raise TypeError("Classifier.load needs a path")
-        super().__init__(path)
-        self.threads = threads
+        super().__init__(path, threads)
         n = lib.lexel_classifier_labels(self._ptr)
         self._labels = [lib.lexel_classifier_label(self._ptr, i).decode("utf-8", "replace") for i in range(n)]
         self._names = np.array(self._labels + [""], dtype=object)  # id -1 (no label) reads ""
@@ -38,13 +37,6 @@ class Classifier(Handle):
     def load(cls, path: str, *, threads: int = 0) -> "Classifier":
         """Opens a classifier file. `threads`: threads per call (0: every online CPU)."""
         return cls(path, threads)
-
-    @classmethod
-    def _from_path(cls, path, **options):
-        return cls(path, **options)
-
-    def _options(self) -> dict:
-        return {"threads": self.threads}
 
     @property
     def labels(self) -> List[str]:

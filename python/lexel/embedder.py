@@ -57,9 +57,8 @@ class Embedder(Handle):
     _kind = "embedder"
 
     def __init__(self, path: Optional[str] = None, threads: int = 0) -> None:
-        super().__init__(path if path is not None else SHIPPED_MODEL)
+        super().__init__(path if path is not None else SHIPPED_MODEL, threads)
         self._shipped = path is None
-        self.threads = threads
         self._dim = lib.lexel_model_dim(self._ptr)
 
     @classmethod
@@ -67,13 +66,6 @@ class Embedder(Handle):
         """Opens a model: a Lexel `.lxm` or a Luxical `.npz`; the shipped model when `path` is None.
         `threads`: threads per call (0: every online CPU)."""
         return cls(path, threads)
-
-    @classmethod
-    def _from_path(cls, path, **options):
-        return cls(path, **options)
-
-    def _options(self) -> dict:
-        return {"threads": self.threads}
 
     def __reduce__(self):
         # the shipped model pickles without its path: a worker (another venv, another machine) opens its own copy

@@ -29,21 +29,13 @@ class Vectors(Handle):
     def __init__(self, path: str, threads: int = 0) -> None:
         if path is None:
             raise TypeError("Vectors.open needs a path")
-        super().__init__(path)
-        self.threads = threads
+        super().__init__(path, threads)
         self._dim = lib.lexel_vectors_dim(self._ptr)
 
     @classmethod
     def open(cls, path: str, *, threads: int = 0) -> "Vectors":
         """Opens a `.lxv`, a fastText or Lexel `.bin`, a word2vec `.bin` or a `.vec` text file."""
         return cls(path, threads)
-
-    @classmethod
-    def _from_path(cls, path, **options):
-        return cls(path, **options)
-
-    def _options(self) -> dict:
-        return {"threads": self.threads}
 
     @property
     def dim(self) -> int:

@@ -113,17 +113,7 @@ struct JSON {
     static func render(_ v: Any) -> String {
         switch v {
         case let j as JSON: return "{" + j.pairs.map { "\(render($0.0)): \(render($0.1))" }.joined(separator: ", ") + "}"
-        case let s as String:
-            var out = "\""
-            for u in s.unicodeScalars {
-                switch u {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                default: out += u.value < 0x20 ? "\\u" + String(repeating: "0", count: 4 - String(u.value, radix: 16).count) + String(u.value, radix: 16) : String(u)
-                }
-            }
-            return out + "\""
+        case let s as String: return jsonString(s)
         case let b as Bool: return b ? "true" : "false"
         case let i as Int: return String(i)
         case let d as Double: return d.isFinite ? "\(d)" : "null"
