@@ -58,6 +58,48 @@ static void gemm_avx2(const uint8_t *a, long m, long lda, const int8_t *w, long 
         }
     }
 }
+
+// AVX-512 VNNI: vpdpbusd does the four-way u8 x i8 dot product and the 32-bit accumulation in one instruction, and
+// one 64-byte group of a panel is exactly one register (16 columns x 4 inputs). The micro-kernel keeps 8 rows x 2
+// panels (32 columns) of sums in 16 registers: per group of four inputs, 2 weight loads and 8 broadcasts feed 16
+// dot products. The integer sums are exact, so every path gives the same floats.
+__attribute__((target("avx512f,avx512bw,avx512vnni")))
+static void gemm_vnni(const uint8_t *a, long m, long lda, const int8_t *w, long quads, long n,
+                      const float *row_scale, const float *col_scale, float *c, long ldc) {
+    const long panels = (n + LEXEL_I8_PANEL - 1) / LEXEL_I8_PANEL;
+    for (long t = 0; t < panels; t += 2) {
+        const int two = t + 1 < panels;
+        const int8_t *p0 = w + t * quads * 64, *p1 = two ? p0 + quads * 64 : p0;
+        for (long i = 0; i < m; i += 8) {
+            const long rows = m - i < 8 ? m - i : 8;
+            // Rows past `rows` read the first row again; their sums are not stored.
+            const uint8_t *r[8];
+            for (int k = 0; k < 8; k++) r[k] = a + (i + (k < rows ? k : 0)) * lda;
+            __m512i s[16];
+            for (int k = 0; k < 16; k++) s[k] = _mm512_setzero_si512();
+            for (long q = 0; q < quads; q++) {
+                const __m512i w0 = _mm512_loadu_si512((const void *)(p0 + q * 64));
+                const __m512i w1 = _mm512_loadu_si512((const void *)(p1 + q * 64));
+                for (int k = 0; k < 8; k++) {
+                    const __m512i x = _mm512_set1_epi32(*(const int32_t *)(r[k] + 4 * q));
+                    s[2 * k] = _mm512_dpbusd_epi32(s[2 * k], x, w0);
+                    s[2 * k + 1] = _mm512_dpbusd_epi32(s[2 * k + 1], x, w1);
+                }
+            }
+            for (int h = 0; h < 1 + two; h++) {
+                const long j0 = (t + h) * LEXEL_I8_PANEL;
+                const long width = n - j0 < LEXEL_I8_PANEL ? n - j0 : LEXEL_I8_PANEL;
+                const __mmask16 mask = (__mmask16)((1u << width) - 1);
+                const __m512 cs = _mm512_maskz_loadu_ps(mask, col_scale + j0);
+                for (long k = 0; k < rows; k++) {
+                    const __m512 v = _mm512_mul_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(s[2 * k + h]),
+                                                                 _mm512_set1_ps(row_scale[i + k])), cs);
+                    _mm512_mask_storeu_ps(c + (i + k) * ldc + j0, mask, v);
+                }
+            }
+        }
+    }
+}
 #endif
 
 static void gemm_scalar(const uint8_t *a, long m, long lda, const int8_t *w, long quads, long n,
@@ -73,13 +115,27 @@ static void gemm_scalar(const uint8_t *a, long m, long lda, const int8_t *w, lon
     }
 }
 
+void lexel_gemm_u8i8_using(int path, const uint8_t *a, long m, long lda, const int8_t *w, long quads, long n,
+                           const float *row_scale, const float *col_scale, float *c, long ldc) {
+    const int best = lexel_gemm_u8i8_path();
+    switch (path < best ? path : best) {
+#if defined(__x86_64__)
+    case 2: gemm_vnni(a, m, lda, w, quads, n, row_scale, col_scale, c, ldc); return;
+    case 1: gemm_avx2(a, m, lda, w, quads, n, row_scale, col_scale, c, ldc); return;
+#endif
+    default: gemm_scalar(a, m, lda, w, quads, n, row_scale, col_scale, c, ldc);
+    }
+}
+
 void lexel_gemm_u8i8(const uint8_t *a, long m, long lda, const int8_t *w, long quads, long n,
                      const float *row_scale, const float *col_scale, float *c, long ldc) {
+    lexel_gemm_u8i8_using(2, a, m, lda, w, quads, n, row_scale, col_scale, c, ldc);
+}
+
+int lexel_gemm_u8i8_path(void) {
 #if defined(__x86_64__)
-    if (__builtin_cpu_supports("avx2")) {
-        gemm_avx2(a, m, lda, w, quads, n, row_scale, col_scale, c, ldc);
-        return;
-    }
+    if (__builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512bw")) return 2;
+    if (__builtin_cpu_supports("avx2")) return 1;
 #endif
-    gemm_scalar(a, m, lda, w, quads, n, row_scale, col_scale, c, ldc);
+    return 0;
 }

@@ -77,11 +77,18 @@ extension Gemm {
 
     /// `C[i, j] = rowScales[i] x W.scales[j] x sum_p A[i, p] x W[p, j]` over quantised activations `a` (rows of
     /// stride `lda >= quantizedStride(w.rows)`, from `quantizeRows`).
+    /// `path` caps the kernel (2 = AVX-512 VNNI, 1 = AVX2, 0 = scalar; the CPU's best by default): every path gives
+    /// the same bits.
     public static func multiply(_ a: UnsafePointer<UInt8>, rows m: Int, lda: Int, rowScales: UnsafePointer<Float>,
-                                _ w: Int8Matrix, into c: UnsafeMutablePointer<Float>, ldc: Int) {
+                                _ w: Int8Matrix, into c: UnsafeMutablePointer<Float>, ldc: Int, path: Int32 = 2) {
         w.scales.withUnsafeBufferPointer { s in
-            lexel_gemm_u8i8(a, m, lda, w.data.assumingMemoryBound(to: Int8.self), w.quads, w.cols, rowScales,
-                            s.baseAddress!, c, ldc)
+            lexel_gemm_u8i8_using(path, a, m, lda, w.data.assumingMemoryBound(to: Int8.self), w.quads, w.cols, rowScales,
+                                  s.baseAddress!, c, ldc)
         }
     }
+
+    /// The int8 product's kernel on this CPU: "avx512-vnni", "avx2" or "scalar".
+    public static var int8Kernel: String { ["scalar", "avx2", "avx512-vnni"][Int(lexel_gemm_u8i8_path())] }
+    /// Its path number (see `multiply`).
+    public static var int8Path: Int32 { lexel_gemm_u8i8_path() }
 }

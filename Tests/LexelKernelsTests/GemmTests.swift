@@ -66,4 +66,33 @@ final class GemmTests: XCTestCase {
             }
         }
     }
+
+    /// Every int8 kernel gives the bits of the scalar one (exact integer sums, the same float steps).
+    func int8PathGivesTheScalarBits(_ path: Int32, _ name: String) throws {
+        guard Gemm.int8Path >= path else { throw XCTSkip("the \(name) int8 kernel is not tested: this CPU lacks it (best: \(Gemm.int8Kernel))") }
+        var rng = SplitMix64(seed: 99)
+        for (m, k, n) in [(1, 4, 1), (9, 100, 17), (17, 3072, 40), (64, 96, 48), (3, 8, 33)] {
+            let a = (0..<(m * k)).map { _ in max(0, rng.nextUnitFloat() - 0.3) }
+            let w = (0..<(k * n)).map { _ in rng.nextUnitFloat() - 0.5 }
+            let packed = w.withUnsafeBufferPointer { Gemm.Int8Matrix($0.baseAddress!, rows: k, cols: n) }
+            let ldq = Gemm.quantizedStride(k)
+            var q = [UInt8](repeating: 0, count: m * ldq), scales = [Float](repeating: 0, count: m)
+            var reference = [Float](repeating: 0, count: m * n), got = reference
+            a.withUnsafeBufferPointer { ap in
+                q.withUnsafeMutableBufferPointer { qp in
+                    Gemm.quantizeRows(ap.baseAddress!, rows: m, cols: k, lda: k, into: qp.baseAddress!, ldq: ldq, scales: &scales)
+                    reference.withUnsafeMutableBufferPointer {
+                        Gemm.multiply(qp.baseAddress!, rows: m, lda: ldq, rowScales: scales, packed, into: $0.baseAddress!, ldc: n, path: 0)
+                    }
+                    got.withUnsafeMutableBufferPointer {
+                        Gemm.multiply(qp.baseAddress!, rows: m, lda: ldq, rowScales: scales, packed, into: $0.baseAddress!, ldc: n, path: path)
+                    }
+                }
+            }
+            XCTAssertEqual(got.map(\.bitPattern), reference.map(\.bitPattern), "\(name) \(m)x\(k)x\(n)")
+        }
+    }
+
+    func testInt8AVX2KernelGivesTheScalarBits() throws { try int8PathGivesTheScalarBits(1, "AVX2") }
+    func testInt8VNNIKernelGivesTheScalarBits() throws { try int8PathGivesTheScalarBits(2, "AVX-512 VNNI") }
 }

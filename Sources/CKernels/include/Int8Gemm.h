@@ -11,8 +11,16 @@
 /// `a`: unsigned 8-bit activations (0...127, so that pairs of products never saturate 16 bits), rows of
 /// `4 * quads` bytes (zero-padded). `w`: signed 8-bit weights packed in panels of 16 columns; panel `t` holds, for
 /// each group `q` of four inputs, 16 columns x 4 bytes: byte `w[(t * quads + q) * 64 + 4 * c + r]` is the weight
-/// from input `4q + r` to output `16t + c` (zero past `n`). Uses AVX2 when the CPU has it, scalar code otherwise.
+/// from input `4q + r` to output `16t + c` (zero past `n`). Uses AVX-512 VNNI or AVX2 when the CPU has it, scalar
+/// code otherwise; the integer sums are exact, so every path gives the same floats.
 void lexel_gemm_u8i8(const uint8_t *a, long m, long lda, const int8_t *w, long quads, long n,
                      const float *row_scale, const float *col_scale, float *c, long ldc);
+
+/// The path `lexel_gemm_u8i8` takes on this CPU: 2 = AVX-512 VNNI, 1 = AVX2, 0 = scalar.
+int lexel_gemm_u8i8_path(void);
+
+/// `lexel_gemm_u8i8` on a given path (capped at what the CPU has): for tests that compare the paths.
+void lexel_gemm_u8i8_using(int path, const uint8_t *a, long m, long lda, const int8_t *w, long quads, long n,
+                           const float *row_scale, const float *col_scale, float *c, long ldc);
 
 #endif
