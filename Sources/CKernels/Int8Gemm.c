@@ -4,6 +4,8 @@
 // over 4 inputs. The micro-kernel keeps a 4 x 16 block of sums in 8 registers.
 #include "Int8Gemm.h"
 
+#include <math.h>
+
 #if defined(__x86_64__)
 #include <immintrin.h>
 
@@ -138,4 +140,53 @@ int lexel_gemm_u8i8_path(void) {
     if (__builtin_cpu_supports("avx2")) return 1;
 #endif
     return 0;
+}
+
+// Activations to 7-bit codes (see include/Int8Gemm.h): the row's largest value maps to 127, negatives to 0.
+static void quantize_scalar(const float *a, long m, long k, long lda, uint8_t *q, long ldq, float *scales) {
+    for (long i = 0; i < m; i++) {
+        const float *row = a + i * lda;
+        uint8_t *out = q + i * ldq;
+        float top = 0;
+        for (long p = 0; p < k; p++) top = row[p] > top ? row[p] : top;
+        scales[i] = top / 127;
+        const float s = top > 0 ? 127 / top : 0;
+        for (long p = 0; p < k; p++) out[p] = (uint8_t)nearbyintf((row[p] > 0 ? row[p] : 0) * s);
+        for (long p = k; p < ((k + 3) & ~3L); p++) out[p] = 0;
+    }
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx2")))
+static void quantize_avx2(const float *a, long m, long k, long lda, uint8_t *q, long ldq, float *scales) {
+    for (long i = 0; i < m; i++) {
+        const float *row = a + i * lda;
+        uint8_t *out = q + i * ldq;
+        __m256 vm = _mm256_setzero_ps();
+        long p = 0;
+        for (; p + 8 <= k; p += 8) vm = _mm256_max_ps(vm, _mm256_loadu_ps(row + p));
+        __m128 h = _mm_max_ps(_mm256_castps256_ps128(vm), _mm256_extractf128_ps(vm, 1));
+        h = _mm_max_ps(h, _mm_movehl_ps(h, h));
+        h = _mm_max_ss(h, _mm_shuffle_ps(h, h, 1));
+        float top = _mm_cvtss_f32(h);
+        for (; p < k; p++) top = row[p] > top ? row[p] : top;
+        scales[i] = top / 127;
+        const float s = top > 0 ? 127 / top : 0;
+        const __m256 vs = _mm256_set1_ps(s), zero = _mm256_setzero_ps();
+        for (p = 0; p + 8 <= k; p += 8) {
+            const __m256i c = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_max_ps(_mm256_loadu_ps(row + p), zero), vs));
+            const __m128i w = _mm_packus_epi32(_mm256_castsi256_si128(c), _mm256_extracti128_si256(c, 1));
+            _mm_storel_epi64((__m128i *)(out + p), _mm_packus_epi16(w, w));
+        }
+        for (; p < k; p++) out[p] = (uint8_t)nearbyintf((row[p] > 0 ? row[p] : 0) * s);
+        for (p = k; p < ((k + 3) & ~3L); p++) out[p] = 0;
+    }
+}
+#endif
+
+void lexel_quantize_rows_u7(const float *a, long m, long k, long lda, uint8_t *q, long ldq, float *scales) {
+#if defined(__x86_64__)
+    if (__builtin_cpu_supports("avx2")) { quantize_avx2(a, m, k, lda, q, ldq, scales); return; }
+#endif
+    quantize_scalar(a, m, k, lda, q, ldq, scales);
 }

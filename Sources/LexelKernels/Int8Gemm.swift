@@ -54,25 +54,7 @@ extension Gemm {
     /// stride `ldq >= quantizedStride(k)`; the padding bytes are zeroed.
     public static func quantizeRows(_ a: UnsafePointer<Float>, rows m: Int, cols k: Int, lda: Int,
                                     into q: UnsafeMutablePointer<UInt8>, ldq: Int, scales: UnsafeMutablePointer<Float>) {
-        for i in 0..<m {
-            let row = a + i * lda, out = q + i * ldq
-            var mx = SIMD8<Float>(repeating: 0)
-            var p = 0
-            while p + 8 <= k { mx = pointwiseMax(mx, load8(row, p)); p += 8 }
-            var top = mx.max()
-            while p < k { top = max(top, row[p]); p += 1 }
-            scales[i] = top / 127
-            let s = top > 0 ? 127 / top : 0
-            p = 0
-            while p + 8 <= k {
-                let v = (pointwiseMax(load8(row, p), .zero) * s).rounded(.toNearestOrEven)
-                let b = SIMD8<UInt8>(truncatingIfNeeded: SIMD8<Int32>(v))
-                UnsafeMutableRawPointer(out + p).storeBytes(of: b, as: SIMD8<UInt8>.self)
-                p += 8
-            }
-            while p < k { out[p] = UInt8(max(0, row[p]) * s + 0.5); p += 1 }
-            while p < quantizedStride(k) { out[p] = 0; p += 1 }
-        }
+        lexel_quantize_rows_u7(a, m, k, lda, q, ldq, scales)
     }
 
     /// `C[i, j] = rowScales[i] x W.scales[j] x sum_p A[i, p] x W[p, j]` over quantised activations `a` (rows of

@@ -21,6 +21,12 @@ public final class LexicalModel: Sendable {
         (self.tokenizer, self.vocabulary, self.network, self.tfidf, self.info) = (tokenizer, vocabulary, network, tfidf, info)
     }
 
+    /// The same model with its dense layers in 8-bit integers (`LexicalNetwork.quantizedLayers()`): on CPUs with
+    /// AVX-512 VNNI about 4x the f32 layers' speed, embeddings within cosine 0.999 of f32's.
+    public func withInt8Layers() throws -> LexicalModel {
+        try LexicalModel(tokenizer: tokenizer, vocabulary: vocabulary, network: network.quantizedLayers(), tfidf: tfidf, info: info)
+    }
+
     /// Per-thread buffers, reused across documents.
     public final class Workspace {
         var ids: [Int32] = []

@@ -23,4 +23,9 @@ int lexel_gemm_u8i8_path(void);
 void lexel_gemm_u8i8_using(int path, const uint8_t *a, long m, long lda, const int8_t *w, long quads, long n,
                            const float *row_scale, const float *col_scale, float *c, long ldc);
 
+/// Quantises `m` rows of `k` activations (row stride `lda`) to 0...127: the largest value of each row maps to 127,
+/// negative values to 0, rounding to nearest (ties to even); `scales[i]` = that largest value / 127. Rows of `q`
+/// have stride `ldq >= (k + 3) & ~3`; the padding bytes up to that are zeroed. AVX2 when the CPU has it.
+void lexel_quantize_rows_u7(const float *a, long m, long k, long lda, uint8_t *q, long ldq, float *scales);
+
 #endif
