@@ -5,6 +5,8 @@
 #include "Int8Gemm.h"
 
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -135,11 +137,16 @@ void lexel_gemm_u8i8(const uint8_t *a, long m, long lda, const int8_t *w, long q
 }
 
 int lexel_gemm_u8i8_path(void) {
+    int best = 0;
 #if defined(__x86_64__)
-    if (__builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512bw")) return 2;
-    if (__builtin_cpu_supports("avx2")) return 1;
+    if (__builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512bw")) best = 2;
+    else if (__builtin_cpu_supports("avx2")) best = 1;
 #endif
-    return 0;
+    // LEXEL_MAX_ISA=avx2 or scalar caps the path (to measure or test a lesser CPU's kernels on this one)
+    const char *cap = getenv("LEXEL_MAX_ISA");
+    if (cap && strcmp(cap, "scalar") == 0) return 0;
+    if (cap && strcmp(cap, "avx2") == 0 && best > 1) return 1;
+    return best;
 }
 
 // Activations to 7-bit codes (see include/Int8Gemm.h): the row's largest value maps to 127, negatives to 0.
