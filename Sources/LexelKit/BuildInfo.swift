@@ -1,5 +1,6 @@
 import CSupport
 import LexelCore
+import LexelKernels
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -20,12 +21,19 @@ public enum BuildInfo {
         return "\(cpuModel ?? "unknown CPU"), \(onlineCPUs) CPUs online, \(features.isEmpty ? "no AVX2" : features.joined(separator: " "))"
     }
 
+    /// The kernels chosen at run time on this CPU (`LEXEL_MAX_ISA=avx2|scalar` caps the int8 ones).
+    public static var kernels: String {
+        "int8 dense layers \(Gemm.int8Kernel), f32 panels (k-means, dedup) \(PanelMatrix.path), int8 panels "
+            + (Int8PanelMatrix.fast ? "avx512-vnni" : "avx2")
+    }
+
     /// Every line of `lexel --version`.
     public static var summary: String {
         """
         lexel \(version) (git \(gitHash))
         built for: \(simd)
         running on: \(cpu)
+        kernels: \(kernels)
         """
     }
 

@@ -35,7 +35,7 @@ final class CLITests: LexelCLITestCase {
         XCTAssertEqual(v.status, 0)
         XCTAssert(v.out.hasPrefix("lexel "), v.out)
         XCTAssert(v.out.contains("(git "), v.out)
-        XCTAssert(v.out.contains("built for: ") && v.out.contains("running on: "), v.out)
+        XCTAssert(v.out.contains("built for: ") && v.out.contains("running on: ") && v.out.contains("kernels: int8 dense layers "), v.out)
     }
 
     func testTrainQueryAndEvaluateEndToEnd() throws {
