@@ -136,7 +136,7 @@ void lexel_gemm_u8i8(const uint8_t *a, long m, long lda, const int8_t *w, long q
     lexel_gemm_u8i8_using(2, a, m, lda, w, quads, n, row_scale, col_scale, c, ldc);
 }
 
-int lexel_gemm_u8i8_path(void) {
+static int find_path(void) {
     int best = 0;
 #if defined(__x86_64__)
     if (__builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512bw")) best = 2;
@@ -147,6 +147,17 @@ int lexel_gemm_u8i8_path(void) {
     if (cap && strcmp(cap, "scalar") == 0) return 0;
     if (cap && strcmp(cap, "avx2") == 0 && best > 1) return 1;
     return best;
+}
+
+int lexel_gemm_u8i8_path(void) {
+    // found once (every thread finds the same value, so a race only repeats the work)
+    static int path = -1;
+    int p = __atomic_load_n(&path, __ATOMIC_RELAXED);
+    if (p < 0) {
+        p = find_path();
+        __atomic_store_n(&path, p, __ATOMIC_RELAXED);
+    }
+    return p;
 }
 
 // Activations to 7-bit codes (see include/Int8Gemm.h): the row's largest value maps to 127, negatives to 0.

@@ -34,9 +34,6 @@ final class TextBatch: @unchecked Sendable {
         let lo = i == 0 ? 0 : ends[i - 1]
         return UnsafeBufferPointer(rebasing: bytes[lo..<ends[i]])
     }
-
-    /// Text `i` as a String.
-    func string(_ i: Int) -> String { String(decoding: self[i], as: UTF8.self) }
 }
 
 /// One request's embeddings: `count x dim` floats (in memory its job owns), and the WordPiece tokens of its texts

@@ -102,9 +102,12 @@ struct RequestReader {
         guard i < p.count else { return nil }
         switch p[i] {
         case UInt8(ascii: "\""):
-            var out = [UInt8](repeating: 0, count: p.count - i)
-            guard let n = out.withUnsafeMutableBufferPointer({ string(into: $0.baseAddress!, capacity: $0.count) }) else { return nil }
-            return .string(String(decoding: out[..<n], as: UTF8.self))
+            // room for the rest of the body, not zeroed first (the unescaped string is never longer)
+            var failed = false
+            let out = [UInt8](unsafeUninitializedCapacity: p.count - i) { b, count in
+                if let n = string(into: b.baseAddress!, capacity: b.count) { count = n } else { failed = true; count = 0 }
+            }
+            return failed ? nil : .string(String(decoding: out, as: UTF8.self))
         case UInt8(ascii: "t"): return word("true") ? .bool(true) : nil
         case UInt8(ascii: "f"): return word("false") ? .bool(false) : nil
         case UInt8(ascii: "n"): return word("null") ? .null : nil

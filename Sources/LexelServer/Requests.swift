@@ -43,28 +43,16 @@ struct RequestFields {
 
     init(_ values: [String: RequestReader.Scalar]) { self.values = values }
 
-    mutating func string(_ key: String) -> String? {
-        switch values[key] {
-        case nil, .null?: return nil
-        case .string(let s)?: return s
-        default: wrongType = true; return nil
-        }
-    }
+    mutating func string(_ key: String) -> String? { take(key) { if case .string(let s) = $0 { s } else { nil } } }
+    mutating func int(_ key: String) -> Int? { take(key) { if case .int(let v) = $0 { v } else { nil } } }
+    mutating func bool(_ key: String) -> Bool? { take(key) { if case .bool(let v) = $0 { v } else { nil } } }
 
-    mutating func int(_ key: String) -> Int? {
-        switch values[key] {
-        case nil, .null?: return nil
-        case .int(let v)?: return v
-        default: wrongType = true; return nil
-        }
-    }
-
-    mutating func bool(_ key: String) -> Bool? {
-        switch values[key] {
-        case nil, .null?: return nil
-        case .bool(let v)?: return v
-        default: wrongType = true; return nil
-        }
+    /// The value of `key` as `extract` finds it; nil when absent or null, and nil marking `wrongType` when
+    /// `extract` finds none.
+    private mutating func take<T>(_ key: String, _ extract: (RequestReader.Scalar) -> T?) -> T? {
+        guard let v = values[key], v != .null else { return nil }
+        guard let t = extract(v) else { wrongType = true; return nil }
+        return t
     }
 }
 

@@ -10,7 +10,7 @@ final class RequestReaderTests: XCTestCase {
         return bytes.withUnsafeMutableBufferPointer { RequestReader.read(UnsafeBufferPointer($0), textsKey: key) }
     }
 
-    func texts(_ b: RequestReader.Body) -> [String] { (0..<b.texts.count).map { b.texts.string($0) } }
+    func texts(_ b: RequestReader.Body) -> [String] { (0..<b.texts.count).map { String(decoding: b.texts[$0], as: UTF8.self) } }
 
     func testReadsTextsEscapesAndFields() throws {
         let body = #" { "inputs" : ["plain", "quote \" slash \/ back \\", "tab\there\nnew\r\b\f", "\u00e9\u4e2d \ud83d\ude00", "é 中 😀", ""] ,"#

@@ -17,7 +17,7 @@ void lexel_gemm_u8i8(const uint8_t *a, long m, long lda, const int8_t *w, long q
                      const float *row_scale, const float *col_scale, float *c, long ldc);
 
 /// The path `lexel_gemm_u8i8` takes on this CPU: 2 = AVX-512 VNNI, 1 = AVX2, 0 = scalar; the environment variable
-/// `LEXEL_MAX_ISA=avx2` or `scalar` caps it (to measure a lesser CPU's kernels on this one).
+/// `LEXEL_MAX_ISA=avx2` or `scalar`, read at the first call, caps it (to measure a lesser CPU's kernels on this one).
 int lexel_gemm_u8i8_path(void);
 
 /// `lexel_gemm_u8i8` on a given path (capped at what the CPU has): for tests that compare the paths.
