@@ -50,6 +50,7 @@ struct APIKeyMiddleware<Context: RequestContext>: RouterMiddleware {
             var response = APIError(.unauthorized, "missing or wrong API key: send Authorization: Bearer <key>")
                 .response(openAI: request.uri.path.hasPrefix("/v1/"))
             response.headers[.wwwAuthenticate] = "Bearer"
+            await discardBody(request)
             return response
         }
         return try await next(request, context)
@@ -83,6 +84,7 @@ struct ConcurrencyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
         metrics.inFlight.increment()
         guard now <= limit else {
             metrics.rejected.increment()
+            await discardBody(request)
             return APIError(.tooManyRequests, "the server is handling \(limit) requests, its limit: retry later")
                 .response(openAI: request.uri.path.hasPrefix("/v1/"))
         }

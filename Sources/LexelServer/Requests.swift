@@ -111,17 +111,34 @@ struct SimilarRequest: Decodable {
     let k: Int?
 }
 
-/// The body of `request`: 413 past the body limit, 400 when it is not UTF-8.
+/// The body of `request`: 413 past the body limit, 400 when it is not UTF-8. Past the limit the rest of the body is
+/// read and dropped before the answer: a client that sends `Connection: close` and reads nothing until it has sent
+/// everything (Python's urllib) would otherwise wait forever on a server that has stopped reading.
 func collectBody(_ request: Request, limit: Int) async throws -> ByteBuffer {
-    let body: ByteBuffer
-    do {
-        body = try await request.body.collect(upTo: limit)
-    } catch is NIOTooManyBytesError {
-        throw APIError(.contentTooLarge, "the request body is larger than \(limit) bytes")
+    var body = ByteBuffer()
+    var total = 0
+    for try await chunk in request.body {
+        total += chunk.readableBytes
+        if total == chunk.readableBytes {
+            body = chunk  // the common case, one chunk: no copy
+        } else if total <= limit {
+            if body.writableBytes < chunk.readableBytes, let length = request.headers[.contentLength].flatMap(Int.init), length <= limit {
+                body.reserveCapacity(length)
+            }
+            var chunk = chunk
+            body.writeBuffer(&chunk)
+        }
     }
+    if total > limit { throw APIError(.contentTooLarge, "the request body is \(total) bytes, larger than the limit of \(limit) bytes") }
     let bad = body.withUnsafeReadableBytes { firstInvalidUTF8Fast($0.bindMemory(to: UInt8.self)) }
     if let bad { throw APIError.badRequest("the body is not valid UTF-8 (byte \(bad))") }
     return body
+}
+
+/// Reads and drops what is left of `request`'s body (for answers given before reading it: 401, 429); see
+/// `collectBody`.
+func discardBody(_ request: Request) async {
+    do { for try await _ in request.body {} } catch {}
 }
 
 /// `body` decoded as `T` by `JSONDecoder`: 400 for what is not JSON, 422 for JSON of the wrong shape, naming the field.
