@@ -11,6 +11,7 @@ row (start + i) of the input.
 
   tools/.venv/bin/python tools/teacher.py INPUT.jsonl[.zst] OUTPUT.npy [--field text] [--start 0] [--limit N]
                                            [--dtype f16|f32] [--batch-size 32] [--threads 2]
+  tools/.venv/bin/python tools/teacher.py --tokens vocab/bert-base-uncased/vocab.txt TOKENS.npy  # one row per token
   tools/.venv/bin/python tools/teacher.py --check   # rows 0..99 (+10 truncated rows) vs teacher/minilm-train.f16.npy
 """
 import argparse
@@ -85,6 +86,30 @@ class Teacher:
         return out, lengths
 
 
+def encode_tokens(teacher, vocab_path, batch_size=512):
+    """The teacher's vector of every token of vocab_path on its own: [CLS] token [SEP], mean-pooled and normalised
+    as a sentence is (model2vec's idea); row t = token id t. The vocabulary must be the teacher's own."""
+    torch = teacher.torch
+    vocab = [line.rstrip("\n") for line in open(vocab_path, encoding="utf-8")]
+    if vocab and vocab[-1] == "":
+        vocab.pop()
+    mismatched = [t for i, t in enumerate(vocab) if teacher.tokenizer.token_to_id(t) != i]
+    if mismatched:
+        sys.exit(f"{vocab_path}: {len(mismatched)} tokens have other ids in the teacher's tokenizer (e.g. {mismatched[:3]})")
+    cls, sep = teacher.tokenizer.token_to_id("[CLS]"), teacher.tokenizer.token_to_id("[SEP]")
+    out = np.zeros((len(vocab), teacher.model.config.hidden_size), dtype=np.float32)
+    t0 = time.time()
+    with torch.inference_mode():
+        for b in range(0, len(vocab), batch_size):
+            ids = torch.tensor([[cls, t, sep] for t in range(b, min(len(vocab), b + batch_size))])
+            hidden = teacher.model(input_ids=ids, attention_mask=torch.ones_like(ids),
+                                   token_type_ids=torch.zeros_like(ids)).last_hidden_state
+            out[b:b + len(ids)] = torch.nn.functional.normalize(hidden.mean(dim=1), p=2, dim=1).numpy()
+            print(f"\r{b + len(ids)}/{len(vocab)} tokens  {time.time() - t0:.0f} s", end="", file=sys.stderr, flush=True)
+    print(file=sys.stderr)
+    return out
+
+
 def check(args):
     """Rows 0..99, plus the first 10 rows (ids < 3000) that reach the 256-token limit, against the shipped teacher."""
     ref_all = np.load(CHECK_REFERENCE, mmap_mode="r")
@@ -120,6 +145,9 @@ def main():
     ap.add_argument("--dtype", choices=["f16", "f32"], default="f16", help="output dtype (default f16)")
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--threads", type=int, default=2, help="torch intra-op threads (default 2)")
+    ap.add_argument("--tokens", action="store_true",
+                    help="INPUT is a vocab.txt: write the vector of each token alone (row t = token id t), for "
+                         "`lexel distill-static --token-vectors`")
     ap.add_argument("--check", action="store_true",
                     help="encode rows 0..99 of paragraphs-en and compare with teacher/minilm-train.f16.npy")
     args = ap.parse_args()
@@ -130,6 +158,11 @@ def main():
     if args.start < 0 or (args.limit is not None and args.limit < 0):
         ap.error("--start and --limit must be >= 0")
 
+    if args.tokens:
+        vectors = encode_tokens(Teacher(args.threads), args.input)
+        save_npy(args.output, vectors.astype(np.float16) if args.dtype == "f16" else vectors)
+        print(f"wrote {args.output}: {vectors.shape[0]} x {vectors.shape[1]}", file=sys.stderr)
+        return 0
     texts = list(read_jsonl(args.input, args.field, args.start, args.limit))
     print(f"{len(texts)} rows from {args.input} (rows {args.start}..{args.start + len(texts) - 1})", file=sys.stderr)
     teacher = Teacher(args.threads)

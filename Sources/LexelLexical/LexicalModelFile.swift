@@ -79,7 +79,7 @@ extension LexicalModel {
         }
         let m = try c.require(.meta)
         let dims = (meta["dims"] ?? "").split(separator: ",").compactMap { Int($0) }
-        guard let v = Int(meta["input-dim"] ?? ""), v > 0, v < Int(UInt32.max), dims.count >= 2, dims.allSatisfy({ $0 > 0 && $0 <= 1 << 16 }),
+        guard let v = Int(meta["input-dim"] ?? ""), v > 0, v < Int(UInt32.max), dims.count >= 1, dims.allSatisfy({ $0 > 0 && $0 <= 1 << 16 }),
               let dtype = RowType(rawValue: meta["dtype"] ?? ""),
               let layerType = RowType(rawValue: meta["layer-dtype"] ?? "f32"), layerType != .int8,
               let minN = Int(meta["minn"] ?? ""), let maxN = Int(meta["maxn"] ?? ""), minN >= 1, maxN >= minN, maxN <= 16 else {

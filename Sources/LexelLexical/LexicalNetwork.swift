@@ -4,6 +4,8 @@ import LexelKernels
 /// The lexical-dense network (Luxical's shape, no biases): sparse TF-IDF x (V features) -> `W0` (stored V x d0,
 /// so each nonzero adds one contiguous row) -> ReLU -> L2-normalise -> for each hidden layer: dense, ReLU,
 /// L2-normalise -> last dense layer, linear -> L2-normalise. Dense layers run as batched matrix products.
+/// With no dense layers (`dims` has one entry: a static model, `lexel distill-static`) the output is W0's weighted
+/// sum, L2-normalised, with no ReLU.
 public final class LexicalNetwork: @unchecked Sendable {
     /// Features (rows of W0).
     public var inputDim: Int { input.count }
@@ -15,6 +17,8 @@ public final class LexicalNetwork: @unchecked Sendable {
     let layers: [DenseLayer]
     /// Whether the dense layers run in 8-bit integers (`quantizedLayers()`).
     public var int8Layers: Bool { if case .int8 = layers.first { return true } else { return false } }
+    /// Whether the output is W0's normalised sum, with no dense layers (a static model).
+    public var isStatic: Bool { layers.isEmpty }
 
     public var outputDim: Int { dims[dims.count - 1] }
     /// Widest activation, for scratch sizing.
@@ -38,7 +42,7 @@ public final class LexicalNetwork: @unchecked Sendable {
     }
 
     static func check(input: InputRows, layerCounts: [Int], dims: [Int]) throws {
-        guard dims.count == layerCounts.count + 1, dims.count >= 2, dims.allSatisfy({ $0 > 0 }), input.count > 0 else {
+        guard dims.count == layerCounts.count + 1, dims.allSatisfy({ $0 > 0 }), input.count > 0 else {
             throw LexelError("network: \(layerCounts.count) dense layers do not match dims \(dims)")
         }
         guard input.dim == dims[0] else { throw LexelError("network: W0 rows have \(input.dim) values, expected \(dims[0])") }
@@ -113,6 +117,10 @@ public final class LexicalNetwork: @unchecked Sendable {
     /// the rest of `scratch` (`scratchCount(batch: m)` floats in all) is overwritten.
     public func dense(rows m: Int, scratch: UnsafeMutablePointer<Float>, into out: UnsafeMutablePointer<Float>) {
         guard m > 0 else { return }
+        if layers.isEmpty {  // a static model: the first layer's rows are the output
+            (out).update(from: scratch, count: m * width)
+            return
+        }
         var cur = scratch, next = scratch + m * width
         for (l, layer) in layers.enumerated() {
             let last = l == layers.count - 1
@@ -136,13 +144,13 @@ public final class LexicalNetwork: @unchecked Sendable {
         }
     }
 
-    /// W0 for one input: the weighted sum of its rows, then ReLU and L2 (`h` holds `dims[0]` floats).
+    /// W0 for one input: the weighted sum of its rows, then ReLU (none in a static model) and L2 (`h` holds `dims[0]` floats).
     @inline(__always)
     public func firstLayer(_ x: SparseVector, into h: UnsafeMutablePointer<Float>) {
         let d0 = dims[0]
         Kernels.zero(h, d0)
         input.accumulate(x, into: h)
-        LexelNetworkMath.reluNormalize(h, d0)
+        if layers.isEmpty { _ = Kernels.normalize(h, d0) } else { LexelNetworkMath.reluNormalize(h, d0) }
     }
 
     /// ReLU then L2 normalisation (a zero vector stays zero).

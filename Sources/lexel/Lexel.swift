@@ -33,7 +33,7 @@ struct Lexel: ParsableCommand {
         version: BuildInfo.summary,
         subcommands: [SkipGram.self, CBOW.self, PrintWordVectors.self, NearestNeighbours.self, Analogies.self,
                       Eval.self, Convert.self, Query.self, Index.self, Info.self, Embed.self, Similar.self,
-                      CountNgrams.self, Distill.self, Supervised.self, Quantize.self, Predict.self, PredictProb.self, TestClassifier.self, TestLabel.self, Filter.self,
+                      CountNgrams.self, Distill.self, DistillStatic.self, Supervised.self, Quantize.self, Predict.self, PredictProb.self, TestClassifier.self, TestLabel.self, Filter.self,
                       Cluster.self, Assign.self, Dedup.self, Serve.self])
 
     /// Parses and runs; a usage error (a bad flag or value) exits with status 1 like every other error, as fastText

@@ -19,7 +19,7 @@ final class CLITests: LexelCLITestCase {
         let top = try lexel(["--help"])
         XCTAssertEqual(top.status, 0)
         let all = ["skipgram", "cbow", "print-word-vectors", "nn", "analogies", "eval", "convert", "query", "index", "info",
-                   "embed", "similar", "ngrams", "distill", "supervised", "predict", "predict-prob", "test", "test-label", "filter"]
+                   "embed", "similar", "ngrams", "distill", "distill-static", "supervised", "predict", "predict-prob", "test", "test-label", "filter"]
         for sub in all {
             XCTAssert(top.out.contains(sub), "top-level help lists \(sub)")
             let h = try lexel(sub == "eval" ? ["eval", "words", "--help"] : [sub, "--help"])

@@ -1,0 +1,193 @@
+import LexelCore
+import LexelKernels
+
+/// Settings of `StaticDistiller`.
+public struct StaticDistillOptions: Sendable, Equatable {
+    public var epochs = 10
+    /// Peak learning rate (Adam); the schedule warms up over the first 5% of the steps and decays to 0 over the
+    /// last 10% (`WarmupStableDecay`).
+    public var learningRate: Float = 0.001
+    public var batchSize = 256
+    public var seed: UInt64 = 0
+    public var threads = 1
+    /// Adam with PyTorch's default betas (0.9, 0.999), no weight decay.
+    public var adam = AdamWOptions(beta1: 0.9, beta2: 0.999)
+
+    public init() {}
+}
+
+/// Trains the rows of a static model (W0 with no dense layers: a text's vector is the normalised weighted sum of
+/// its features' rows) so that every training document's vector points where its teacher vector does: loss
+/// `1 − cos(student, teacher)` per document, averaged over the batch; Adam on the rows a batch touches (lazy rows).
+/// Teacher and student share one dimension. Results do not depend on the thread count: documents are split
+/// over threads in the forward pass and columns in the backward pass, so every sum runs in one fixed order.
+public final class StaticDistiller {
+    public let options: StaticDistillOptions
+    public let count: Int
+    public let dim: Int
+    /// The rows, `count x dim`, row-major.
+    public private(set) var rows: [Float]
+    var m: [Float], v: [Float]
+    public private(set) var step = 0
+
+    public init(rows: [Float], count: Int, dim: Int, options: StaticDistillOptions) throws {
+        guard count > 0, dim > 0, rows.count == count * dim else {
+            throw LexelError("distill-static: \(rows.count) initial values for \(count) rows of \(dim)")
+        }
+        guard options.epochs >= 0, options.batchSize >= 1, options.learningRate > 0, options.threads >= 1 else {
+            throw LexelError("distill-static: epochs >= 0, batch >= 1, lr > 0 and threads >= 1 are required")
+        }
+        (self.rows, self.count, self.dim, self.options) = (rows, count, dim, options)
+        m = [Float](repeating: 0, count: rows.count)
+        v = [Float](repeating: 0, count: rows.count)
+    }
+
+    /// Progress after each step: step, total steps, mean training loss of the step.
+    public typealias Progress = (_ step: Int, _ total: Int, _ loss: Double) -> Void
+
+    /// Trains on `features` with `teacher` (`features.count x dim` floats, any norm) for `options.epochs` passes.
+    public func train(features: [SparseVector], teacher: UnsafePointer<Float>, progress: Progress = { _, _, _ in }) {
+        let n = features.count, b = min(options.batchSize, n)
+        guard n > 0 else { return }
+        let z = Self.unitRows(teacher, n, dim)
+        let stepsPerEpoch = (n + b - 1) / b, total = stepsPerEpoch * options.epochs
+        let schedule = WarmupStableDecay(totalSteps: total)
+        let opt = AdamW(options.adam)
+        let y = UnsafeMutablePointer<Float>.allocate(capacity: b * dim), g = UnsafeMutablePointer<Float>.allocate(capacity: b * dim)
+        var grad = UnsafeMutablePointer<Float>.allocate(capacity: 1), gradCapacity = 1
+        defer { y.deallocate(); g.deallocate(); grad.deallocate() }
+        var slot = [Int32](repeating: -1, count: count)
+        for epoch in 0..<options.epochs {
+            let order = Self.permutation(n, seed: options.seed, epoch: epoch)
+            var start = 0
+            while start < n {
+                let batch = Array(order[start..<min(n, start + b)])
+                start += batch.count
+                step += 1
+                // touched rows, ascending, and each one's slot in the gradient
+                var touched: [Int32] = []
+                for d in batch { for r in features[Int(d)].indices where r < count && slot[Int(r)] < 0 { slot[Int(r)] = 0; touched.append(r) } }
+                touched.sort()
+                for (k, r) in touched.enumerated() { slot[Int(r)] = Int32(k) }
+                if gradCapacity < touched.count * dim {
+                    grad.deallocate()
+                    gradCapacity = touched.count * dim
+                    grad = .allocate(capacity: gradCapacity)
+                }
+                let loss = forwardLoss(batch, features, z, y, g)
+                backward(batch, features, slot, g, grad, touched.count)
+                let lr = options.learningRate * Float(schedule.factor(step: step))
+                rows.withUnsafeMutableBufferPointer { w in
+                    m.withUnsafeMutableBufferPointer { mp in
+                        v.withUnsafeMutableBufferPointer { vp in
+                            opt.step(rows: touched, width: dim, weights: w.baseAddress!, gradient: grad, m: mp.baseAddress!,
+                                     v: vp.baseAddress!, lr: lr, step: step, threads: options.threads)
+                        }
+                    }
+                }
+                for r in touched { slot[Int(r)] = -1 }
+                progress(step, total, loss)
+            }
+        }
+    }
+
+    /// Student vectors of `batch` into `y`, and into `g` the loss gradient with respect to each (unnormalised)
+    /// student vector: `−(t − c·ŷ) / (|y| · B)` with `c = ŷ·t`. Returns the batch's mean loss.
+    func forwardLoss(_ batch: [Int32], _ features: [SparseVector], _ z: [Float], _ y: UnsafeMutablePointer<Float>,
+                     _ g: UnsafeMutablePointer<Float>) -> Double {
+        let d = dim, scale = 1 / Float(batch.count), rowCount = count
+        let losses = UnsafeMutablePointer<Double>.allocate(capacity: batch.count)
+        defer { losses.deallocate() }
+        let (yp, gp, lp) = (Unchecked(y), Unchecked(g), Unchecked(losses))
+        rows.withUnsafeBufferPointer { w in
+            z.withUnsafeBufferPointer { zp in
+                let (wp, tp) = (Unchecked(w.baseAddress!), Unchecked(zp.baseAddress!))
+                features.withUnsafeBufferPointer { fp in
+                    let f = Unchecked(fp)
+                    parallelFor(batch.count, threads: options.threads) { _, range in
+                        for i in range {
+                            let doc = Int(batch[i]), yi = yp.value + i * d, gi = gp.value + i * d, t = tp.value + doc * d
+                            Kernels.zero(yi, d)
+                            let x = f.value[doc]
+                            for k in 0..<x.indices.count where Int(x.indices[k]) < rowCount {
+                                Kernels.axpy(x.values[k], wp.value + Int(x.indices[k]) * d, yi, d)
+                            }
+                            let norm = Kernels.dot(yi, yi, d).squareRoot()
+                            guard norm > 0 else { Kernels.zero(gi, d); lp.value[i] = 1; continue }
+                            var c: Float = 0
+                            for j in 0..<d { c += yi[j] * t[j] }
+                            c /= norm
+                            lp.value[i] = Double(1 - c)
+                            let s = scale / norm
+                            for j in 0..<d { gi[j] = -s * (t[j] - c * yi[j] / norm) }
+                        }
+                    }
+                }
+            }
+        }
+        return (0..<batch.count).reduce(0.0) { $0 + losses[$1] } / Double(batch.count)
+    }
+
+    /// The gradient of the touched rows: `grad[slot(r)] = Σ_docs x_r · g_doc`, summed in batch order; threads take
+    /// column slices.
+    func backward(_ batch: [Int32], _ features: [SparseVector], _ slot: [Int32], _ g: UnsafeMutablePointer<Float>,
+                  _ grad: UnsafeMutablePointer<Float>, _ touched: Int) {
+        let d = dim, rowCount = count
+        let gr = Unchecked(grad)
+        Kernels.zero(grad, touched * d)
+        do {
+            slot.withUnsafeBufferPointer { sp in
+                features.withUnsafeBufferPointer { fp in
+                    let (gs, ss, f) = (Unchecked(g), Unchecked(sp.baseAddress!), Unchecked(fp))
+                    parallelFor(d, threads: options.threads, align: 16) { _, cols in
+                        for (i, doc) in batch.enumerated() {
+                            let x = f.value[Int(doc)], gi = gs.value + i * d + cols.lowerBound
+                            for k in 0..<x.indices.count where Int(x.indices[k]) < rowCount {
+                                let dst = gr.value + Int(ss.value[Int(x.indices[k])]) * d + cols.lowerBound
+                                Kernels.axpy(x.values[k], gi, dst, cols.count)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Unit vectors of `x` (`n x d`): `normalise(x)` per row.
+    public func embed(_ features: [SparseVector]) -> [Float] {
+        var out = [Float](repeating: 0, count: features.count * dim)
+        rows.withUnsafeBufferPointer { w in
+            for (i, x) in features.enumerated() {
+                out.withUnsafeMutableBufferPointer { o in
+                    let yi = o.baseAddress! + i * dim
+                    for k in 0..<x.indices.count where Int(x.indices[k]) < count {
+                        Kernels.axpy(x.values[k], w.baseAddress! + Int(x.indices[k]) * dim, yi, dim)
+                    }
+                    _ = Kernels.normalize(yi, dim)
+                }
+            }
+        }
+        return out
+    }
+
+    /// The trained rows as a static network (no dense layers), stored as f32 rows (the file writer encodes them).
+    public func network() throws -> LexicalNetwork {
+        try rows.withUnsafeBufferPointer { w in
+            try LexicalNetwork(input: InputRows(w.baseAddress!, count: count, dim: dim), layers: [UnsafeBufferPointer<Float>](), dims: [dim])
+        }
+    }
+
+    public static func unitRows(_ x: UnsafePointer<Float>, _ n: Int, _ d: Int) -> [Float] {
+        var z = [Float](UnsafeBufferPointer(start: x, count: n * d))
+        z.withUnsafeMutableBufferPointer { p in for i in 0..<n { _ = Kernels.normalize(p.baseAddress! + i * d, d) } }
+        return z
+    }
+
+    /// The batch order of `epoch`: a seeded Fisher-Yates shuffle.
+    static func permutation(_ n: Int, seed: UInt64, epoch: Int) -> [Int32] {
+        var rng = SplitMix64(seed: seed &+ UInt64(epoch) &* 0x9E37_79B9_7F4A_7C15)
+        var p = (0..<n).map { Int32($0) }
+        for i in stride(from: n - 1, to: 0, by: -1) { p.swapAt(i, rng.next(below: i + 1)) }
+        return p
+    }
+}

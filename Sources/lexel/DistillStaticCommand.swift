@@ -1,0 +1,71 @@
+import ArgumentParser
+import LexelCore
+import LexelKit
+import LexelLexical
+
+/// `lexel distill-static`: a static model (one vector per WordPiece token, summed) distilled from a teacher.
+struct DistillStatic: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "distill-static",
+        abstract: "Distil a teacher into a static model: one trained vector per WordPiece token, no dense layers.",
+        discussion: """
+            A text's vector is the normalised sum of its tokens' rows: no
+            network, so it embeds several times faster than a lexical-dense
+            model. The rows start as the teacher's vector of each token on its
+            own (--token-vectors: `tools/teacher.py --tokens` writes them; row t
+            = token id t of --vocab), centred and weighted by SIF, a / (a +
+            p(token)), p from the training documents (model2vec's idea). They
+            are then trained so that each document's vector points along its
+            teacher vector (--teacher: row i = document i of INPUT): loss 1 -
+            cosine, Adam (0.9, 0.999) on the rows a batch touches, warmup over
+            5% of the steps, linear decay over the last 10%.
+
+            --holdout H keeps the last H documents out of training and reports
+            the Spearman correlation between student and teacher pair cosines
+            before and after, and for the written file (--dtype int8 by default:
+            one byte per value and one scale per row).
+
+            Example:
+              tools/.venv/bin/python tools/teacher.py --tokens vocab/bert-base-uncased/vocab.txt tokens.npy
+              lexel distill-static paragraphs.jsonl.zst --field text --teacher teacher.npy \\
+                  --token-vectors tokens.npy --holdout 2000 -epoch 10 --output static.lxm
+            """)
+    @Argument(help: "Documents: one per line, or JSON Lines (see --field); plain or .zst.") var input: String
+    @OptionGroup var documents: DocumentOptions
+    @Option(help: "Teacher vectors of the documents, .npy (N x D, float16 or float32), row i = document i.") var teacher: String
+    @Option(name: .customLong("token-vectors"), help: "The teacher's vector of each vocabulary token alone, .npy (V x D).") var tokenVectors: String
+    @Option(help: "WordPiece vocabulary (vocab.txt).") var vocab = DefaultFiles.vocabularyPath
+    @Option(parsing: .unconditional, help: "SIF constant a of the initial weights a / (a + p) (default 0.001).") var sif = 1e-3
+    @Option(name: [.customLong("epoch", withSingleDash: true), .customLong("epoch")], parsing: .unconditional, help: "Passes over the training documents (default 10).")
+    var epoch = 10
+    @Option(name: [.customLong("lr", withSingleDash: true), .customLong("lr")], parsing: .unconditional, help: "Peak learning rate (default 0.001).") var lr: Float = 0.001
+    @Option(parsing: .unconditional, help: "Documents per step (default 256).") var batch = 256
+    @Option(help: "Seed of the batch order.") var seed: UInt64 = 0
+    @Option(name: [.customLong("threads"), .customLong("thread", withSingleDash: true), .customLong("thread")],
+            parsing: .unconditional, help: "Worker threads (default: all online CPUs).")
+    var threads: Int = onlineCPUs
+    @Option(parsing: .unconditional, help: "Held-out documents (the last H of the teacher's rows), scored before and after.") var holdout = 0
+    @Option(help: "Storage of the rows: f32, f16 or int8 (one scale per row).") var dtype = RowType.int8
+    @Option(help: "The model (.lxm), written atomically.") var output: String
+    @Flag(help: "No progress line.") var quiet = false
+
+    func run() throws {
+        try reportingErrors {
+            var r = StaticDistillRequest(input: try documents.input(input), teacher: teacher, tokenVectors: tokenVectors, output: output)
+            (r.vocabulary, r.sif, r.holdout, r.dtype) = (vocab, sif, holdout, dtype)
+            (r.options.epochs, r.options.learningRate, r.options.batchSize, r.options.seed, r.options.threads) = (epoch, lr, batch, seed, threads)
+            let start = monotonicSeconds()
+            var lastDraw = -1.0, smoothed = 0.0
+            try StaticDistillJob.run(r, log: { writeStderr($0 + "\n") }) { step, total, loss in
+                smoothed = step == 1 ? loss : 0.98 * smoothed + 0.02 * loss
+                let elapsed = monotonicSeconds() - start
+                guard !quiet, elapsed - lastDraw >= 0.5 || step == total else { return }
+                lastDraw = elapsed
+                let f = Double(step) / Double(max(1, total))
+                let eta = f > 0 && f < 1 ? elapsed * (1 - f) / f : 0
+                writeStderr("\rProgress: \(ProgressDisplay.bar(f))  step \(step)/\(total)  loss \(formatFixed(smoothed, 5))  ETA \(formatDuration(eta))"
+                            + (step == total ? "\n" : " "))
+            }
+        }
+    }
+}

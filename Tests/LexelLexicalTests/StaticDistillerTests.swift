@@ -1,0 +1,80 @@
+import LexelCore
+import LexelKernels
+@testable import LexelLexical
+import XCTest
+
+/// The static model's trainer: its gradient against finite differences of the loss, results independent of the
+/// thread count, a loss that falls, and the static network through the model file and back.
+final class StaticDistillerTests: XCTestCase {
+    /// 12 documents over 9 rows of 5, a random teacher.
+    static func problem(seed: UInt64 = 3) -> (features: [SparseVector], teacher: [Float], rows: [Float]) {
+        var rng = SplitMix64(seed: seed)
+        let features: [SparseVector] = (0..<12).map { i in
+            var x = SparseVector()
+            for r in 0..<9 where (i + r) % 3 != 0 { x.indices.append(Int32(r)); x.values.append(Float(1 + (i * r) % 3)) }
+            return x
+        }
+        let teacher = (0..<(12 * 5)).map { _ in rng.nextUnitFloat() * 2 - 1 }
+        let rows = (0..<(9 * 5)).map { _ in rng.nextUnitFloat() * 2 - 1 }
+        return (features, teacher, rows)
+    }
+
+    func testGradientMatchesFiniteDifferences() throws {
+        let (features, teacher, rows) = Self.problem()
+        let batch = (0..<12).map(Int32.init)
+        func loss(_ w: [Float]) throws -> Double {
+            let s = try StaticDistiller(rows: w, count: 9, dim: 5, options: StaticDistillOptions())
+            let z = teacher.withUnsafeBufferPointer { StaticDistiller.unitRows($0.baseAddress!, 12, 5) }
+            let y = UnsafeMutablePointer<Float>.allocate(capacity: 60), g = UnsafeMutablePointer<Float>.allocate(capacity: 60)
+            defer { y.deallocate(); g.deallocate() }
+            return s.forwardLoss(batch, features, z, y, g)
+        }
+        let s = try StaticDistiller(rows: rows, count: 9, dim: 5, options: StaticDistillOptions())
+        let z = teacher.withUnsafeBufferPointer { StaticDistiller.unitRows($0.baseAddress!, 12, 5) }
+        let y = UnsafeMutablePointer<Float>.allocate(capacity: 60), g = UnsafeMutablePointer<Float>.allocate(capacity: 60)
+        let grad = UnsafeMutablePointer<Float>.allocate(capacity: 45)
+        defer { y.deallocate(); g.deallocate(); grad.deallocate() }
+        _ = s.forwardLoss(batch, features, z, y, g)
+        s.backward(batch, features, (0..<9).map(Int32.init), g, grad, 9)  // every row touched, slot r = row r
+        let h: Float = 1e-3
+        var worst = 0.0
+        for k in 0..<45 {
+            var plus = rows, minus = rows
+            plus[k] += h
+            minus[k] -= h
+            let numeric = (try loss(plus) - loss(minus)) / Double(2 * h)
+            worst = max(worst, abs(numeric - Double(grad[k])))
+            XCTAssertEqual(Double(grad[k]), numeric, accuracy: 2e-3, "weight \(k)")
+        }
+        XCTAssertLessThan(worst, 2e-3)
+    }
+
+    func testTrainingLowersTheLossAndIgnoresTheThreadCount() throws {
+        let (features, teacher, rows) = Self.problem()
+        var results: [[Float]] = []
+        for threads in [1, 3] {
+            var o = StaticDistillOptions()
+            (o.epochs, o.batchSize, o.learningRate, o.threads) = (30, 4, 0.05, threads)
+            let s = try StaticDistiller(rows: rows, count: 9, dim: 5, options: o)
+            var losses: [Double] = []
+            teacher.withUnsafeBufferPointer { s.train(features: features, teacher: $0.baseAddress!) { _, _, l in losses.append(l) } }
+            XCTAssertEqual(losses.count, 30 * 3)
+            let first = losses.prefix(3).reduce(0, +), last = losses.suffix(3).reduce(0, +)
+            XCTAssertLessThan(last, first * 0.8, "the loss falls: \(first / 3) -> \(last / 3)")
+            results.append(s.rows)
+        }
+        XCTAssertEqual(results[0], results[1], "1 and 3 threads give the same rows, bit for bit")
+    }
+
+    func testStaticNetworkRoundTripsThroughTheModelFile() throws {
+        let (features, _, rows) = Self.problem()
+        let s = try StaticDistiller(rows: rows, count: 9, dim: 5, options: StaticDistillOptions())
+        let net = try s.network()
+        XCTAssertTrue(net.isStatic)
+        XCTAssertEqual(net.dims, [5])
+        var out = [Float](repeating: 0, count: 12 * 5), scratch = [Float](repeating: 0, count: net.scratchCount(batch: 12))
+        out.withUnsafeMutableBufferPointer { o in scratch.withUnsafeMutableBufferPointer { net.embed(features, into: o.baseAddress!, scratch: $0.baseAddress!) } }
+        XCTAssertEqual(out, s.embed(features), "the network's output is the normalised row sum, no ReLU")
+        XCTAssertTrue(out.contains { $0 < 0 }, "negative values survive (no ReLU)")
+    }
+}
