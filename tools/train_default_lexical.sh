@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Reproduces vocab/lexel-minilm-distilled.lxm, the default model of `lexel embed` (docs/lexical-model.md,
-# "The default model"): a lexical-dense embedder distilled from all-MiniLM-L6-v2 vectors of the shared
-# paragraph corpus.
+# Reproduces the former default model of `lexel embed` (until 2026-12-04; now a static model made by
+# tools/train_default_static.sh): a lexical-dense embedder (n-gram TF-IDF -> 96 -> 2048 -> 192) distilled from
+# all-MiniLM-L6-v2 vectors of the shared paragraph corpus, for comparison (docs/lexical-model.md).
 #
-#   tools/train_default_lexical.sh            # writes vocab/lexel-minilm-distilled.lxm
+#   tools/train_default_lexical.sh            # writes out/lexel-dense-distilled.lxm
 #   OUT=/tmp/m.lxm tools/train_default_lexical.sh
 #
 # Inputs (from the shared data pack, ../shared/data next to the repository; DATA=... to point elsewhere):
@@ -27,7 +27,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 DATA=${DATA:-../shared/data}
-OUT=${OUT:-vocab/lexel-minilm-distilled.lxm}
+OUT=${OUT:-out/lexel-dense-distilled.lxm}
 WORK=${WORK:-.build/default-lexical}
 THREADS=${THREADS:-2}
 LEXEL=${LEXEL:-.build/release/lexel}

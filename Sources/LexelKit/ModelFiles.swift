@@ -80,15 +80,16 @@ public enum ModelFiles {
         return try VectorFile(path: path)
     }
 
-    /// A lexical-dense model (`.lxm` or Luxical `.npz`), the shipped one when `path` is nil. With `verify`, every
-    /// checksum of an `.lxm` is checked first, W0 included.
-    public static func lexicalModel(_ path: String?, for command: String, verify: Bool = false) throws -> LexicalModel {
+    /// A lexical-dense model (`.lxm` or Luxical `.npz`), the shipped one when `path` is nil, its dense layers as
+    /// `layers` says (`LayerChoice`). With `verify`, every checksum of an `.lxm` is checked first, W0 included.
+    public static func lexicalModel(_ path: String?, for command: String, verify: Bool = false,
+                                    layers: LayerChoice = .auto) throws -> LexicalModel {
         let path = try path ?? DefaultFiles.model()
         // LexicalModel.load names what any other kind of file is (by its magic) and what was expected.
         if verify, (try? FileKind.of(path: path)) == .container {
             try ContainerFile(path: path, kinds: LexicalModel.sectionKinds).verify()
         }
-        return try LexicalModel.load(path: path)
+        return try LexicalModel.load(path: path, layers: layers)
     }
 
     /// A fastText-compatible classifier, for `predict`, `predict-prob`, `test`.

@@ -14,6 +14,9 @@ public struct StaticDistillRequest {
     public var vocabulary = DefaultFiles.vocabularyPath
     /// SIF weight `a / (a + p(token))` of the initial rows (p from the training documents' token counts).
     public var sif: Double = 1e-3
+    /// Output dimension; below the teacher's, both the teacher vectors and the token vectors are projected on the
+    /// teacher's top principal axes (PCA of the training documents' teacher vectors). nil: the teacher's.
+    public var dims: Int?
     public var options = StaticDistillOptions()
     public var holdout = 0
     public var dtype = RowType.int8
@@ -36,13 +39,15 @@ public enum StaticDistillJob {
         let t = try TeacherVectors.load(path: r.teacher)
         let tv = try TeacherVectors.load(path: r.tokenVectors)
         let tokenizer = try WordPieceVocabulary.tokenizer(DefaultFiles.vocabulary(r.vocabulary))
-        let v = tokenizer.vocabulary.count, d = tv.cols
+        let v = tokenizer.vocabulary.count, full = tv.cols
         guard tv.rows == v else {
             throw LexelError(file: r.tokenVectors, "\(tv.rows) token vectors for a vocabulary of \(v) tokens (row t must be token id t of \(r.vocabulary))")
         }
-        guard t.cols == d else {
-            throw LexelError(file: r.teacher, "teacher vectors have \(t.cols) values, the token vectors \(d): they must come from one teacher")
+        guard t.cols == full else {
+            throw LexelError(file: r.teacher, "teacher vectors have \(t.cols) values, the token vectors \(full): they must come from one teacher")
         }
+        let d = r.dims ?? full
+        guard d >= 1, d <= full else { throw LexelError("--dims \(d): between 1 and the teacher's \(full)") }
         guard r.holdout <= t.rows - 2 else {
             throw LexelError("--holdout \(r.holdout) leaves fewer than 2 of the teacher's \(t.rows) rows for training")
         }
@@ -58,26 +63,31 @@ public enum StaticDistillJob {
         let trainCount = t.rows - r.holdout
         let train = Array(features[0..<trainCount]), heldOut = Array(features[trainCount...])
 
-        let rows = initialRows(tv, counts: tokenCounts(train, v), sif: r.sif)
-        log("\(t.rows) documents (\(trainCount) training, \(r.holdout) held out), \(v) token rows of \(d); "
-            + "\(formatFixed(monotonicSeconds() - start, 1)) s to read")
+        // The teacher's space, or its top d principal axes.
+        let axes = d < full ? principalAxes(t, rows: trainCount, count: d) : nil
+        let target = axes.map { project(t.values, rows: t.rows, from: full, $0, to: d) } ?? t.values
+        let tokens = axes.map { TeacherVectors(rows: v, cols: d, values: project(tv.values, rows: v, from: full, $0, to: d)) } ?? tv
+        let rows = initialRows(tokens, counts: tokenCounts(train, v), sif: r.sif)
+        log("\(t.rows) documents (\(trainCount) training, \(r.holdout) held out), \(v) token rows of \(d)"
+            + (axes == nil ? "" : " (teacher's top \(d) of \(full) principal axes)")
+            + "; \(formatFixed(monotonicSeconds() - start, 1)) s to read")
         let distiller = try StaticDistiller(rows: rows, count: v, dim: d, options: r.options)
-        func spearman() -> Double {
+        func spearman() -> Double {  // against the full teacher vectors
             let y = distiller.embed(heldOut)
             return t.values.withUnsafeBufferPointer { tp in
-                let z = StaticDistiller.unitRows(tp.baseAddress! + trainCount * d, r.holdout, d)
-                return y.withUnsafeBufferPointer { yp in z.withUnsafeBufferPointer { pairSpearman(yp.baseAddress!, dim: d, $0.baseAddress!, dim: d, count: r.holdout).spearman } }
+                let z = StaticDistiller.unitRows(tp.baseAddress! + trainCount * full, r.holdout, full)
+                return y.withUnsafeBufferPointer { yp in z.withUnsafeBufferPointer { pairSpearman(yp.baseAddress!, dim: d, $0.baseAddress!, dim: full, count: r.holdout).spearman } }
             }
         }
         let before = r.holdout >= 2 ? spearman() : nil
         let trainStart = monotonicSeconds()
-        t.values.withUnsafeBufferPointer { distiller.train(features: train, teacher: $0.baseAddress!, progress: progress) }
+        target.withUnsafeBufferPointer { distiller.train(features: train, teacher: $0.baseAddress!, progress: progress) }
         let seconds = monotonicSeconds() - trainStart
         log("\(distiller.step) steps in \(formatDuration(seconds)), \(Int(Double(trainCount * r.options.epochs) / max(seconds, 1e-9))) docs/s")
         let o = r.options
         var info = ["source": "lexel distill-static", "teacher": r.teacher, "token-vectors": r.tokenVectors,
                     "documents": "\(trainCount)", "steps": "\(distiller.step)", "epochs": "\(o.epochs)", "batch": "\(o.batchSize)",
-                    "lr": "\(o.learningRate)", "sif": "\(r.sif)", "seed": "\(o.seed)", "holdout": "\(r.holdout)"]
+                    "lr": "\(o.learningRate)", "sif": "\(r.sif)", "teacher-dims": "\(full)", "seed": "\(o.seed)", "holdout": "\(r.holdout)"]
         if let before {
             let after = spearman()
             log("held-out (\(r.holdout) docs): Spearman \(formatFixed(before, 4)) -> \(formatFixed(after, 4))")
@@ -88,12 +98,44 @@ public enum StaticDistillJob {
         if r.holdout >= 2 {
             let s = try t.values.withUnsafeBufferPointer {
                 try DistillJob.checkSaved(path: r.output, features: heldOut, reference: distiller.embed(heldOut),
-                                          teacher: $0.baseAddress! + trainCount * d, teacherDim: d)
+                                          teacher: $0.baseAddress! + trainCount * full, teacherDim: full)
             }
             log("saved file (\(r.dtype.rawValue) rows), held-out: Spearman \(formatFixed(s.spearman, 4)); cosine to the f32 rows: mean "
                 + "\(formatFixed(s.cosine.mean, 6)), min \(formatFixed(s.cosine.min, 6))")
         }
         log("wrote \(r.output) in \(formatDuration(monotonicSeconds() - start)) total")
+    }
+
+    /// The top `count` principal axes (`cols x count`, column k = axis k) of the first `rows` teacher vectors,
+    /// each normalised first (the directions the cosine loss sees).
+    static func principalAxes(_ t: TeacherVectors, rows: Int, count: Int) -> [Double] {
+        let d = t.cols
+        var mean = [Double](repeating: 0, count: d), cov = [Double](repeating: 0, count: d * d)
+        var x = [Double](repeating: 0, count: d)
+        for i in 0..<rows {
+            var norm = 0.0
+            for j in 0..<d { x[j] = Double(t.values[i * d + j]); norm += x[j] * x[j] }
+            let s = norm > 0 ? 1 / norm.squareRoot() : 0
+            for j in 0..<d { x[j] *= s; mean[j] += x[j] }
+            for a in 0..<d where x[a] != 0 { for b in a..<d { cov[a * d + b] += x[a] * x[b] } }
+        }
+        let n = Double(max(rows, 1))
+        for a in 0..<d { for b in a..<d { cov[a * d + b] = cov[a * d + b] / n - mean[a] / n * mean[b] / n; cov[b * d + a] = cov[a * d + b] } }
+        let vectors = SymmetricEigen.decompose(cov, n: d).vectors
+        return (0..<(d * count)).map { vectors[($0 / count) * d + $0 % count] }
+    }
+
+    /// `x` (`rows x from`) times `axes` (`from x to`).
+    static func project(_ x: [Float], rows: Int, from: Int, _ axes: [Double], to: Int) -> [Float] {
+        var out = [Float](repeating: 0, count: rows * to)
+        for i in 0..<rows {
+            for k in 0..<to {
+                var s = 0.0
+                for j in 0..<from { s += Double(x[i * from + j]) * axes[j * to + k] }
+                out[i * to + k] = Float(s)
+            }
+        }
+        return out
     }
 
     /// How often each token occurs in `features` (raw counts, as the unigram features hold them).

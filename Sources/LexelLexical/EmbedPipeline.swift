@@ -1,6 +1,7 @@
 import Synchronization
 import LexelCore
 import LexelIO
+import LexelKernels
 
 /// Embeds a stream of documents on several threads with bounded memory: documents are gathered into chunks
 /// (at most `chunkDocuments` documents or about `chunkBytes` of text), each chunk is split into batches that
@@ -98,7 +99,9 @@ public final class EmbedPipeline: @unchecked Sendable {
         let s = stageSeconds, total = max(s.reduce(0, +), 1e-12)
         let names = ["tokenise", "n-grams + TF-IDF", "W0 (sparse rows)", "dense layers"]
         var r = "Model: \(model.network.inputDim) features -> \(model.network.dims.map(String.init).joined(separator: " -> "))"
-        r += ", W0 \(model.network.input.dtype.rawValue); loaded in \(formatFixed(load, 3)) s\n"
+        let net = model.network
+        let layers = net.isStatic ? "no dense layers (static)" : net.int8Layers ? "dense layers int8 (\(Gemm.int8Kernel) kernel)" : "dense layers f32"
+        r += ", W0 \(net.input.dtype.rawValue), \(layers); loaded in \(formatFixed(load, 3)) s\n"
         r += "Documents: \(docs) in \(formatFixed(elapsed, 3)) s on \(threads) threads: \(Int(Double(docs) / max(elapsed, 1e-12))) docs/s, "
         r += "\(Int(Double(tokens) / max(elapsed, 1e-12))) tokens/s (\(tokens) tokens)\n"
         for (i, n) in names.enumerated() {

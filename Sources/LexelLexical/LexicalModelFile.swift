@@ -66,8 +66,10 @@ extension LexicalModel {
     /// that is read in full is checksummed (meta, tokenizer, n-gram hashes and IDF, int8 scales, dense layers);
     /// W0, mapped in place and read row by row as documents need them, is not: `ContainerFile.verify()` (or
     /// `lexel embed --verify`) checks it too. Errors name the file and, where there is one, the byte offset.
-    public static func load(path: String) throws -> LexicalModel {
-        if LuxicalModel.isNPZ(path: path) { return try LuxicalModel.load(path: path) }
+    /// `layers` picks the dense layers' arithmetic (`LayerChoice`; int8 is quantised once, here).
+    public static func load(path: String, layers: LayerChoice = .f32) throws -> LexicalModel {
+        if LuxicalModel.isNPZ(path: path) { return try LuxicalModel.load(path: path, layers: layers) }
+        let choice = layers
         if let other = ModelFileKind.foreign(path: path) {
             throw LexelError(file: path, offset: 0, "not a lexical model: this is \(other); expected a Lexel model "
                              + "(.lxm, from `lexel distill`) or a Luxical .npz")
@@ -125,7 +127,7 @@ extension LexicalModel {
             for (i, l) in layers.enumerated() where !l.allSatisfy({ $0.isFinite }) {
                 throw c.error(Int(c.entry(.networkLayers)!.offset), "section network-layers: layer \(i + 1) holds a non-finite weight (corrupt)")
             }
-            let network = try withBuffers(layers) { try LexicalNetwork(input: input, layers: $0, dims: dims) }
+            let network = try withBuffers(layers) { try LexicalNetwork(input: input, layers: $0, dims: dims, choice: choice) }
             var options = TFIDFOptions()
             options.sublinearTF = meta["tf"] == "sublinear"
             options.normalize = meta["tfidf-normalize"] != "false"

@@ -17,6 +17,8 @@ public final class LexicalNetwork: @unchecked Sendable {
     let layers: [DenseLayer]
     /// Whether the dense layers run in 8-bit integers (`quantizedLayers()`).
     public var int8Layers: Bool { if case .int8 = layers.first { return true } else { return false } }
+    /// Weights of the dense layers (W0 not counted).
+    public var denseWeightCount: Int { (1..<dims.count).reduce(0) { $0 + dims[$1 - 1] * dims[$1] } }
     /// Whether the output is W0's normalised sum, with no dense layers (a static model).
     public var isStatic: Bool { layers.isEmpty }
 
@@ -53,26 +55,31 @@ public final class LexicalNetwork: @unchecked Sendable {
 
     /// A network from W0 rows and dense layers given as `out x in` row-major matrices (PyTorch's and Luxical's
     /// layout).
-    public convenience init(input: InputRows, layers outByIn: [UnsafeBufferPointer<Float>], dims: [Int]) throws {
+    /// `choice` picks the layers' arithmetic (`LayerChoice`); int8 layers are quantised straight from these weights.
+    public convenience init(input: InputRows, layers outByIn: [UnsafeBufferPointer<Float>], dims: [Int],
+                            choice: LayerChoice = .f32) throws {
         try LexicalNetwork.check(input: input, layerCounts: outByIn.map(\.count), dims: dims)
-        let packed = outByIn.enumerated().map { i, l in
-            Gemm.PackedMatrix(l.baseAddress!, rows: dims[i], cols: dims[i + 1], transposed: true)
+        self.init(input: input, layers: LexicalNetwork.denseLayers(outByIn, dims: dims, choice: choice), dims: dims)
+    }
+
+    /// Dense layers from `out x in` matrices, packed in f32 or quantised to int8 as `choice` resolves.
+    static func denseLayers(_ outByIn: [UnsafeBufferPointer<Float>], dims: [Int], choice: LayerChoice) -> [DenseLayer] {
+        let int8 = choice.resolved(denseWeights: outByIn.reduce(0) { $0 + $1.count }) == .int8
+        return outByIn.enumerated().map { i, l in
+            int8 ? .int8(Gemm.Int8Matrix(l.baseAddress!, rows: dims[i], cols: dims[i + 1], transposed: true))
+                 : .f32(Gemm.PackedMatrix(l.baseAddress!, rows: dims[i], cols: dims[i + 1], transposed: true))
         }
-        self.init(input: input, packed: packed, dims: dims)
     }
 
     /// A network from f32 arrays: W0 `inputDim x dims[0]` row-major and dense layers `out x in`.
     public convenience init(w0: [Float], inputDim: Int, layers outByIn: [[Float]], dims: [Int],
-                            dtype: RowType = .f32) throws {
+                            dtype: RowType = .f32, choice: LayerChoice = .f32) throws {
         guard inputDim > 0, let d0 = dims.first, d0 > 0, w0.count == inputDim * d0 else {
             throw LexelError("network: W0 has \(w0.count) values, expected \(inputDim) x \(dims.first ?? 0)")
         }
         let input = w0.withUnsafeBufferPointer { InputRows($0.baseAddress!, count: inputDim, dim: d0, dtype: dtype) }
         try LexicalNetwork.check(input: input, layerCounts: outByIn.map(\.count), dims: dims)
-        let packed = outByIn.enumerated().map { i, l in
-            l.withUnsafeBufferPointer { Gemm.PackedMatrix($0.baseAddress!, rows: dims[i], cols: dims[i + 1], transposed: true) }
-        }
-        self.init(input: input, packed: packed, dims: dims)
+        self.init(input: input, layers: withBuffers(outByIn) { LexicalNetwork.denseLayers($0, dims: dims, choice: choice) }, dims: dims)
     }
 
     /// A network of uniform random weights in +-sqrt(6 / fan-in) (Kaiming, as Luxical initialises), seeded.

@@ -23,11 +23,11 @@ public enum LuxicalModel {
     /// weights, `recognized_ngrams` that are not uint32 token ids, and a hash key that repeats or is not the hash of
     /// the n-gram it points to (a key of 0, for instance). The keys are not sorted in Luxical's files (they are in
     /// the order of its hash map), and need not be.
-    public static func load(path: String) throws -> LexicalModel {
-        try naming(path) { try loadNPZ(path: path) }
+    public static func load(path: String, layers choice: LayerChoice = .f32) throws -> LexicalModel {
+        try naming(path) { try loadNPZ(path: path, choice: choice) }
     }
 
-    static func loadNPZ(path: String) throws -> LexicalModel {
+    static func loadNPZ(path: String, choice: LayerChoice) throws -> LexicalModel {
         let archive = try ZipArchive(path: path)
         func array(_ name: String) throws -> NumpyArray {
             guard let m = archive.member(name + ".npy") else {
@@ -127,7 +127,7 @@ public enum LuxicalModel {
             layers.append(a.floats())
         }
         let network = try withExtendedLifetime(archive) {
-            try LexicalNetwork(w0: w0, inputDim: v, layers: layers, dims: dims)
+            try LexicalNetwork(w0: w0, inputDim: v, layers: layers, dims: dims, choice: choice)
         }
         return try LexicalModel(tokenizer: tokenizer, vocabulary: vocabulary, network: network, tfidf: TFIDFOptions(),
                                 info: ["source": "luxical-npz"])

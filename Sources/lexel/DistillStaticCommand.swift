@@ -35,6 +35,7 @@ struct DistillStatic: ParsableCommand {
     @Option(help: "Teacher vectors of the documents, .npy (N x D, float16 or float32), row i = document i.") var teacher: String
     @Option(name: .customLong("token-vectors"), help: "The teacher's vector of each vocabulary token alone, .npy (V x D).") var tokenVectors: String
     @Option(help: "WordPiece vocabulary (vocab.txt).") var vocab = DefaultFiles.vocabularyPath
+    @Option(parsing: .unconditional, help: "Output dimension (default: the teacher's). Smaller: teacher and token vectors are projected on the teacher's top principal axes.") var dims: Int?
     @Option(parsing: .unconditional, help: "SIF constant a of the initial weights a / (a + p) (default 0.001).") var sif = 1e-3
     @Option(name: [.customLong("epoch", withSingleDash: true), .customLong("epoch")], parsing: .unconditional, help: "Passes over the training documents (default 10).")
     var epoch = 10
@@ -52,7 +53,7 @@ struct DistillStatic: ParsableCommand {
     func run() throws {
         try reportingErrors {
             var r = StaticDistillRequest(input: try documents.input(input), teacher: teacher, tokenVectors: tokenVectors, output: output)
-            (r.vocabulary, r.sif, r.holdout, r.dtype) = (vocab, sif, holdout, dtype)
+            (r.vocabulary, r.sif, r.holdout, r.dtype, r.dims) = (vocab, sif, holdout, dtype, dims)
             (r.options.epochs, r.options.learningRate, r.options.batchSize, r.options.seed, r.options.threads) = (epoch, lr, batch, seed, threads)
             let start = monotonicSeconds()
             var lastDraw = -1.0, smoothed = 0.0

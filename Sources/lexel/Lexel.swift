@@ -103,3 +103,4 @@ struct DocumentOptions: ParsableArguments {
 
 extension RowType: ExpressibleByArgument {}
 extension IDFKind: ExpressibleByArgument {}
+extension LayerChoice: ExpressibleByArgument {}

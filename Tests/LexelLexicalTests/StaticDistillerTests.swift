@@ -78,3 +78,25 @@ final class StaticDistillerTests: XCTestCase {
         XCTAssertTrue(out.contains { $0 < 0 }, "negative values survive (no ReLU)")
     }
 }
+
+/// The Jacobi eigen-solver behind `distill-static --dims` (PCA of the teacher's space).
+final class SymmetricEigenTests: XCTestCase {
+    func testReconstructsARandomSymmetricMatrix() {
+        let n = 7
+        var rng = SplitMix64(seed: 9)
+        var a = [Double](repeating: 0, count: n * n)
+        for i in 0..<n { for j in i..<n { let x = Double(rng.nextUnitFloat()) * 2 - 1; a[i * n + j] = x; a[j * n + i] = x } }
+        let (values, vectors) = SymmetricEigen.decompose(a, n: n)
+        XCTAssertEqual(values, values.sorted(by: >), "descending")
+        for i in 0..<n {
+            for j in 0..<n {
+                // A = V diag(values) Vᵀ, and VᵀV = I
+                let rebuilt = (0..<n).reduce(0.0) { $0 + vectors[i * n + $1] * values[$1] * vectors[j * n + $1] }
+                XCTAssertEqual(rebuilt, a[i * n + j], accuracy: 1e-10)
+                let gram = (0..<n).reduce(0.0) { $0 + vectors[$1 * n + i] * vectors[$1 * n + j] }
+                XCTAssertEqual(gram, i == j ? 1 : 0, accuracy: 1e-10)
+            }
+        }
+        XCTAssertEqual(SymmetricEigen.decompose([2, 1, 1, 2], n: 2).values[0], 3, accuracy: 1e-12)
+    }
+}

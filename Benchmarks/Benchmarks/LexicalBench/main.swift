@@ -1,7 +1,8 @@
 // LexicalBench: throughput of the lexical embedder's dense layers (the part of `lexel embed` after W0), on a
-// random network of the given shape, f32 or int8 layers. Prints one line per repeat.
+// random network of the given shape, in one family of kernels: f32, int8, or auto (what `lexel embed` picks for
+// this shape, `LayerChoice`). Prints one line per repeat.
 //
-//   LexicalBench dense [--dims 96,3072,3072,192] [--batch 64] [--docs 4096] [--threads 1] [--layers f32|int8]
+//   LexicalBench dense [--dims 96,3072,3072,192] [--batch 64] [--docs 4096] [--threads 1] [--layers auto|f32|int8]
 //
 // Build: swift build -c release --package-path Benchmarks --scratch-path .build-lexbench --product LexicalBench
 
@@ -24,10 +25,14 @@ func option(_ name: String, _ fallback: String, _ args: [String] = args) -> Stri
 let dims = option("--dims", "96,3072,3072,192").split(separator: ",").map { Int($0)! }
 let batch = Int(option("--batch", "64"))!, docs = Int(option("--docs", "4096"))!
 let threads = Int(option("--threads", "1"))!, repeats = Int(option("--repeats", "3"))!
-let layerType = option("--layers", "f32")
-
+guard let choice = LayerChoice(rawValue: option("--layers", "auto")) else {
+    print("--layers: one of \(LayerChoice.allCases.map(\.rawValue).joined(separator: ", "))")
+    exit(2)
+}
 let network = try LexicalNetwork.random(inputDim: 16, dims: dims, seed: 7)
-let net = layerType == "int8" ? network.quantizedLayers() : network
+let resolved = choice.resolved(for: network)
+let net = resolved == .int8 ? network.quantizedLayers() : network
+let layerType = choice == .auto ? "auto=\(resolved.rawValue)" : resolved.rawValue
 let macs = zip(dims.dropLast(), dims.dropFirst()).reduce(0) { $0 + $1.0 * $1.1 }
 // First-layer activations: ReLU'd, normalised random rows (about half zero, as after W0).
 nonisolated(unsafe) var rng: UInt64 = 12345

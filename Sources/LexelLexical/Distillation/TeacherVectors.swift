@@ -8,6 +8,12 @@ public struct TeacherVectors: Sendable {
     /// Row-major, `rows * cols` finite floats.
     public let values: [Float]
 
+    /// Vectors already in memory (`rows x cols`, row-major).
+    public init(rows: Int, cols: Int, values: [Float]) {
+        precondition(values.count == rows * cols, "\(values.count) values for \(rows) x \(cols)")
+        (self.rows, self.cols, self.values) = (rows, cols, values)
+    }
+
     /// Reads and checks `path`: a 2-D array (N x D, N >= 2, D >= 1) of float16, float32 or float64 (converted to
     /// float32), every value finite. A 1-D array, an array of integers or booleans (token ids, labels, not
     /// embeddings), or NaN / infinity (also a float64 beyond float32's range) is an error naming the file and,
