@@ -13,11 +13,11 @@
 #   1. the teacher's vector of each of the 30,522 vocabulary tokens on its own (tools/teacher.py --tokens, 1 min);
 #   2. one sentence of each of paragraphs 0..49,999 (tools/make_distill_set.py --make-sentences) and its teacher
 #      vector (about 12 min on 1 core): short texts, so queries, titles and questions are in the training set;
-#   3. CHUNKS more chunks of 10,000 paragraphs from id 52,000 on, with their teacher vectors (default 0; about
+#   3. CHUNKS more chunks of 10,000 paragraphs from id 52,000 on, with their teacher vectors (default 1; about
 #      15-20 min a chunk on 1 core);
 #   4. the training set (tools/make_distill_set.py): paragraphs 0..49,999, the chunks, the sentences, then the
 #      held-out paragraphs 50,000..51,999 last (--holdout 2000: never trained on, scored at the end);
-#   5. lexel distill-static: rows initialised from step 1 (centred, SIF-weighted), 3 epochs of cosine loss against
+#   5. lexel distill-static: rows initialised from step 1 (centred, SIF-weighted), 2 epochs of cosine loss against
 #      the teacher vectors (30-60 s on 2 cores), int8 rows.
 # `lexel distill-static` gives the same file for any thread count; the teacher vectors may differ in the last
 # float16 bit between machines (torch kernels).
@@ -29,8 +29,8 @@ DATA=${DATA:-../shared/data}
 OUT=${OUT:-vocab/lexel-minilm-distilled.lxm}
 WORK=${WORK:-.build/default-static}
 THREADS=${THREADS:-2}
-CHUNKS=${CHUNKS:-0}
-EPOCHS=${EPOCHS:-3}
+CHUNKS=${CHUNKS:-1}
+EPOCHS=${EPOCHS:-2}
 LEXEL=${LEXEL:-.build/release/lexel}
 PYTHON=${PYTHON:-tools/.venv/bin/python}
 CORPUS=$DATA/corpus/paragraphs-en.jsonl.zst

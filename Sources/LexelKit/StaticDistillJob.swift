@@ -87,7 +87,7 @@ public enum StaticDistillJob {
         let o = r.options
         var info = ["source": "lexel distill-static", "teacher": r.teacher, "token-vectors": r.tokenVectors,
                     "documents": "\(trainCount)", "steps": "\(distiller.step)", "epochs": "\(o.epochs)", "batch": "\(o.batchSize)",
-                    "lr": "\(o.learningRate)", "sif": "\(r.sif)", "teacher-dims": "\(full)", "seed": "\(o.seed)", "holdout": "\(r.holdout)"]
+                    "lr": "\(o.learningRate)", "anchor": "\(o.anchor)", "sif": "\(r.sif)", "teacher-dims": "\(full)", "seed": "\(o.seed)", "holdout": "\(r.holdout)"]
         if let before {
             let after = spearman()
             log("held-out (\(r.holdout) docs): Spearman \(formatFixed(before, 4)) -> \(formatFixed(after, 4))")

@@ -41,6 +41,7 @@ struct DistillStatic: ParsableCommand {
     var epoch = 10
     @Option(name: [.customLong("lr", withSingleDash: true), .customLong("lr")], parsing: .unconditional, help: "Peak learning rate (default 0.001).") var lr: Float = 0.001
     @Option(parsing: .unconditional, help: "Documents per step (default 256).") var batch = 256
+    @Option(parsing: .unconditional, help: "Pull of each trained row toward its initial token vector, per step: w -= lr * anchor * (w - w0) (default 0).") var anchor: Float = 0
     @Option(help: "Seed of the batch order.") var seed: UInt64 = 0
     @Option(name: [.customLong("threads"), .customLong("thread", withSingleDash: true), .customLong("thread")],
             parsing: .unconditional, help: "Worker threads (default: all online CPUs).")
@@ -55,6 +56,7 @@ struct DistillStatic: ParsableCommand {
             var r = StaticDistillRequest(input: try documents.input(input), teacher: teacher, tokenVectors: tokenVectors, output: output)
             (r.vocabulary, r.sif, r.holdout, r.dtype, r.dims) = (vocab, sif, holdout, dtype, dims)
             (r.options.epochs, r.options.learningRate, r.options.batchSize, r.options.seed, r.options.threads) = (epoch, lr, batch, seed, threads)
+            r.options.anchor = anchor
             let start = monotonicSeconds()
             var lastDraw = -1.0, smoothed = 0.0
             try StaticDistillJob.run(r, log: { writeStderr($0 + "\n") }) { step, total, loss in

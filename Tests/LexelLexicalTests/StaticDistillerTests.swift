@@ -66,6 +66,19 @@ final class StaticDistillerTests: XCTestCase {
         XCTAssertEqual(results[0], results[1], "1 and 3 threads give the same rows, bit for bit")
     }
 
+    func testAnchorKeepsRowsNearTheirStart() throws {
+        let (features, teacher, rows) = Self.problem()
+        func drift(anchor: Float) throws -> Float {
+            var o = StaticDistillOptions()
+            (o.epochs, o.batchSize, o.learningRate, o.anchor) = (20, 4, 0.05, anchor)
+            let s = try StaticDistiller(rows: rows, count: 9, dim: 5, options: o)
+            teacher.withUnsafeBufferPointer { s.train(features: features, teacher: $0.baseAddress!) }
+            return zip(s.rows, rows).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
+        }
+        let free = try drift(anchor: 0), held = try drift(anchor: 15)
+        XCTAssertLessThan(held, free * 0.5, "anchored rows move less: \(held) vs \(free)")
+    }
+
     func testStaticNetworkRoundTripsThroughTheModelFile() throws {
         let (features, _, rows) = Self.problem()
         let s = try StaticDistiller(rows: rows, count: 9, dim: 5, options: StaticDistillOptions())

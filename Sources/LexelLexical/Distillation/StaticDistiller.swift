@@ -12,6 +12,10 @@ public struct StaticDistillOptions: Sendable, Equatable {
     public var threads = 1
     /// Adam with PyTorch's default betas (0.9, 0.999), no weight decay.
     public var adam = AdamWOptions(beta1: 0.9, beta2: 0.999)
+    /// Pull of each touched row back toward its initial value, decoupled as AdamW's weight decay is:
+    /// `w ← w − lr · anchor · (w − w₀)` after each step (0: none). Keeps the token vectors' own meaning
+    /// (the teacher's vector of each token alone) while the rows fit the documents.
+    public var anchor: Float = 0
 
     public init() {}
 }
@@ -27,6 +31,7 @@ public final class StaticDistiller {
     public let dim: Int
     /// The rows, `count x dim`, row-major.
     public private(set) var rows: [Float]
+    let initial: [Float]
     var m: [Float], v: [Float]
     public private(set) var step = 0
 
@@ -37,7 +42,7 @@ public final class StaticDistiller {
         guard options.epochs >= 0, options.batchSize >= 1, options.learningRate > 0, options.threads >= 1 else {
             throw LexelError("distill-static: epochs >= 0, batch >= 1, lr > 0 and threads >= 1 are required")
         }
-        (self.rows, self.count, self.dim, self.options) = (rows, count, dim, options)
+        (self.rows, self.initial, self.count, self.dim, self.options) = (rows, rows, count, dim, options)
         m = [Float](repeating: 0, count: rows.count)
         v = [Float](repeating: 0, count: rows.count)
     }
@@ -85,8 +90,22 @@ public final class StaticDistiller {
                         }
                     }
                 }
+                if options.anchor > 0 { pullTowardInitial(touched, rate: lr * options.anchor) }
                 for r in touched { slot[Int(r)] = -1 }
                 progress(step, total, loss)
+            }
+        }
+    }
+
+    /// `w ← w − rate · (w − w₀)` on the rows `touched`.
+    func pullTowardInitial(_ touched: [Int32], rate: Float) {
+        let d = dim
+        rows.withUnsafeMutableBufferPointer { w in
+            initial.withUnsafeBufferPointer { w0 in
+                for r in touched {
+                    let o = Int(r) * d
+                    for j in o..<(o + d) { w[j] -= rate * (w[j] - w0[j]) }
+                }
             }
         }
     }
