@@ -1,7 +1,5 @@
 import ArgumentParser
-import LexelCore
 import LexelKit
-import LexelLexical
 
 /// `lexel distill-static`: a static model (one vector per WordPiece token, summed) distilled from a teacher.
 struct DistillStatic: ParsableCommand {
