@@ -99,8 +99,7 @@ public enum DistillJob {
             }
             i = j
         }
-        var z = [Float](UnsafeBufferPointer(start: teacher, count: n * teacherDim))
-        z.withUnsafeMutableBufferPointer { p in for k in 0..<n { Kernels.normalize(p.baseAddress! + k * teacherDim, teacherDim) } }
+        let z = unitRows(teacher, count: n, dim: teacherDim)
         let rho = y.withUnsafeBufferPointer { yp in
             z.withUnsafeBufferPointer { pairSpearman(yp.baseAddress!, dim: dim, $0.baseAddress!, dim: teacherDim, count: n).spearman }
         }

@@ -75,7 +75,7 @@ public enum StaticDistillJob {
         func spearman() -> Double {  // against the full teacher vectors
             let y = distiller.embed(heldOut)
             return t.values.withUnsafeBufferPointer { tp in
-                let z = StaticDistiller.unitRows(tp.baseAddress! + trainCount * full, r.holdout, full)
+                let z = unitRows(tp.baseAddress! + trainCount * full, count: r.holdout, dim: full)
                 return y.withUnsafeBufferPointer { yp in z.withUnsafeBufferPointer { pairSpearman(yp.baseAddress!, dim: d, $0.baseAddress!, dim: full, count: r.holdout).spearman } }
             }
         }

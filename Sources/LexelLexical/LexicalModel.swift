@@ -136,13 +136,3 @@ public enum LayerChoice: String, Sendable, CaseIterable {
         return denseWeights >= LayerChoice.int8Threshold ? .int8 : .f32
     }
 }
-
-extension LexicalModel {
-    /// This model with its dense layers as `choice` says (f32 layers are quantised for int8; int8 layers stay).
-    public func withLayers(_ choice: LayerChoice) throws -> LexicalModel {
-        switch choice.resolved(for: network) {
-        case .int8 where !network.int8Layers && !network.isStatic: return try withInt8Layers()
-        default: return self
-        }
-    }
-}

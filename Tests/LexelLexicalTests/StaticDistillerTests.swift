@@ -24,13 +24,13 @@ final class StaticDistillerTests: XCTestCase {
         let batch = (0..<12).map(Int32.init)
         func loss(_ w: [Float]) throws -> Double {
             let s = try StaticDistiller(rows: w, count: 9, dim: 5, options: StaticDistillOptions())
-            let z = teacher.withUnsafeBufferPointer { StaticDistiller.unitRows($0.baseAddress!, 12, 5) }
+            let z = teacher.withUnsafeBufferPointer { unitRows($0.baseAddress!, count: 12, dim: 5) }
             let y = UnsafeMutablePointer<Float>.allocate(capacity: 60), g = UnsafeMutablePointer<Float>.allocate(capacity: 60)
             defer { y.deallocate(); g.deallocate() }
             return s.forwardLoss(batch, features, z, y, g)
         }
         let s = try StaticDistiller(rows: rows, count: 9, dim: 5, options: StaticDistillOptions())
-        let z = teacher.withUnsafeBufferPointer { StaticDistiller.unitRows($0.baseAddress!, 12, 5) }
+        let z = teacher.withUnsafeBufferPointer { unitRows($0.baseAddress!, count: 12, dim: 5) }
         let y = UnsafeMutablePointer<Float>.allocate(capacity: 60), g = UnsafeMutablePointer<Float>.allocate(capacity: 60)
         let grad = UnsafeMutablePointer<Float>.allocate(capacity: 45)
         defer { y.deallocate(); g.deallocate(); grad.deallocate() }

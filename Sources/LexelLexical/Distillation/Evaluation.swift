@@ -36,8 +36,7 @@ extension Distiller {
         guard n >= 2 else { throw LexelError("distill: evaluation needs at least 2 documents, got \(n)") }
         try Distiller.checkInputs(features, teacher: teacher, teacherDim: teacherDim, inputDim: inputDim)
         let y = embed(features)
-        var z = [Float](UnsafeBufferPointer(start: teacher, count: n * teacherDim))
-        z.withUnsafeMutableBufferPointer { p in for i in 0..<n { Kernels.normalize(p.baseAddress! + i * teacherDim, teacherDim) } }
+        let z = unitRows(teacher, count: n, dim: teacherDim)
 
         let loss = GramKLLoss(temperature: options.temperature), ws = GramKLWorkspace()
         var total = 0.0, weight = 0.0, i = 0

@@ -54,7 +54,7 @@ public final class StaticDistiller {
     public func train(features: [SparseVector], teacher: UnsafePointer<Float>, progress: Progress = { _, _, _ in }) {
         let n = features.count, b = min(options.batchSize, n)
         guard n > 0 else { return }
-        let z = Self.unitRows(teacher, n, dim)
+        let z = unitRows(teacher, count: n, dim: dim)
         let stepsPerEpoch = (n + b - 1) / b, total = stepsPerEpoch * options.epochs
         let schedule = WarmupStableDecay(totalSteps: total)
         let opt = AdamW(options.adam)
@@ -126,11 +126,7 @@ public final class StaticDistiller {
                     parallelFor(batch.count, threads: options.threads) { _, range in
                         for i in range {
                             let doc = Int(batch[i]), yi = yp.value + i * d, gi = gp.value + i * d, t = tp.value + doc * d
-                            Kernels.zero(yi, d)
-                            let x = f.value[doc]
-                            for k in 0..<x.indices.count where Int(x.indices[k]) < rowCount {
-                                Kernels.axpy(x.values[k], wp.value + Int(x.indices[k]) * d, yi, d)
-                            }
+                            StaticDistiller.rowSum(f.value[doc], wp.value, rowCount, d, into: yi)
                             let norm = Kernels.dot(yi, yi, d).squareRoot()
                             guard norm > 0 else { Kernels.zero(gi, d); lp.value[i] = 1; continue }
                             var c: Float = 0
@@ -154,17 +150,15 @@ public final class StaticDistiller {
         let d = dim, rowCount = count
         let gr = Unchecked(grad)
         Kernels.zero(grad, touched * d)
-        do {
-            slot.withUnsafeBufferPointer { sp in
-                features.withUnsafeBufferPointer { fp in
-                    let (gs, ss, f) = (Unchecked(g), Unchecked(sp.baseAddress!), Unchecked(fp))
-                    parallelFor(d, threads: options.threads, align: 16) { _, cols in
-                        for (i, doc) in batch.enumerated() {
-                            let x = f.value[Int(doc)], gi = gs.value + i * d + cols.lowerBound
-                            for k in 0..<x.indices.count where Int(x.indices[k]) < rowCount {
-                                let dst = gr.value + Int(ss.value[Int(x.indices[k])]) * d + cols.lowerBound
-                                Kernels.axpy(x.values[k], gi, dst, cols.count)
-                            }
+        slot.withUnsafeBufferPointer { sp in
+            features.withUnsafeBufferPointer { fp in
+                let (gs, ss, f) = (Unchecked(g), Unchecked(sp.baseAddress!), Unchecked(fp))
+                parallelFor(d, threads: options.threads, align: 16) { _, cols in
+                    for (i, doc) in batch.enumerated() {
+                        let x = f.value[Int(doc)], gi = gs.value + i * d + cols.lowerBound
+                        for k in 0..<x.indices.count where Int(x.indices[k]) < rowCount {
+                            let dst = gr.value + Int(ss.value[Int(x.indices[k])]) * d + cols.lowerBound
+                            Kernels.axpy(x.values[k], gi, dst, cols.count)
                         }
                     }
                 }
@@ -172,16 +166,23 @@ public final class StaticDistiller {
         }
     }
 
-    /// Unit vectors of `x` (`n x d`): `normalise(x)` per row.
+    /// `y = Σ x.values[k] · row x.indices[k]` over the rows `w` (`count x d`; indices past them are skipped).
+    @inline(__always)
+    static func rowSum(_ x: SparseVector, _ w: UnsafePointer<Float>, _ count: Int, _ d: Int, into y: UnsafeMutablePointer<Float>) {
+        Kernels.zero(y, d)
+        for k in 0..<x.indices.count where Int(x.indices[k]) < count {
+            Kernels.axpy(x.values[k], w + Int(x.indices[k]) * d, y, d)
+        }
+    }
+
+    /// The current student vectors of `features` (`features.count x dim`, unit rows).
     public func embed(_ features: [SparseVector]) -> [Float] {
         var out = [Float](repeating: 0, count: features.count * dim)
         rows.withUnsafeBufferPointer { w in
             for (i, x) in features.enumerated() {
                 out.withUnsafeMutableBufferPointer { o in
                     let yi = o.baseAddress! + i * dim
-                    for k in 0..<x.indices.count where Int(x.indices[k]) < count {
-                        Kernels.axpy(x.values[k], w.baseAddress! + Int(x.indices[k]) * dim, yi, dim)
-                    }
+                    StaticDistiller.rowSum(x, w.baseAddress!, count, dim, into: yi)
                     _ = Kernels.normalize(yi, dim)
                 }
             }
@@ -194,12 +195,6 @@ public final class StaticDistiller {
         try rows.withUnsafeBufferPointer { w in
             try LexicalNetwork(input: InputRows(w.baseAddress!, count: count, dim: dim), layers: [UnsafeBufferPointer<Float>](), dims: [dim])
         }
-    }
-
-    public static func unitRows(_ x: UnsafePointer<Float>, _ n: Int, _ d: Int) -> [Float] {
-        var z = [Float](UnsafeBufferPointer(start: x, count: n * d))
-        z.withUnsafeMutableBufferPointer { p in for i in 0..<n { _ = Kernels.normalize(p.baseAddress! + i * d, d) } }
-        return z
     }
 
     /// The batch order of `epoch`: a seeded Fisher-Yates shuffle.

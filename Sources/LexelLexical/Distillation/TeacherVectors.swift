@@ -1,5 +1,13 @@
 import LexelCore
 import LexelIO
+import LexelKernels
+
+/// `n` rows of `d` floats at `x`, copied and L2-normalised row by row (a zero row stays zero).
+public func unitRows(_ x: UnsafePointer<Float>, count n: Int, dim d: Int) -> [Float] {
+    var z = [Float](UnsafeBufferPointer(start: x, count: n * d))
+    z.withUnsafeMutableBufferPointer { p in for i in 0..<n { _ = Kernels.normalize(p.baseAddress! + i * d, d) } }
+    return z
+}
 
 /// The teacher's embeddings for `lexel distill`: a 2-D float `.npy` of `rows x cols` (row i = document i).
 public struct TeacherVectors: Sendable {
