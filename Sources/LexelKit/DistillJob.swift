@@ -103,7 +103,10 @@ public enum DistillJob {
         let rho = y.withUnsafeBufferPointer { yp in
             z.withUnsafeBufferPointer { pairSpearman(yp.baseAddress!, dim: dim, $0.baseAddress!, dim: teacherDim, count: n).spearman }
         }
-        let cos = y.withUnsafeBufferPointer { yp in reference.withUnsafeBufferPointer { rowCosines(yp.baseAddress!, $0.baseAddress!, dim: dim, count: n) } }
+        // A static model's sketch dimensions (`FeatureSketch`) follow the trained ones, which the reference holds.
+        let refDim = n > 0 ? reference.count / n : dim
+        let trained = refDim == dim ? y : (0..<(n * refDim)).map { y[($0 / refDim) * dim + $0 % refDim] }
+        let cos = trained.withUnsafeBufferPointer { yp in reference.withUnsafeBufferPointer { rowCosines(yp.baseAddress!, $0.baseAddress!, dim: refDim, count: n) } }
         return (rho, cos)
     }
 }

@@ -17,6 +17,10 @@ public struct StaticDistillRequest {
     /// Output dimension; below the teacher's, both the teacher vectors and the token vectors are projected on the
     /// teacher's top principal axes (PCA of the training documents' teacher vectors). nil: the teacher's.
     public var dims: Int?
+    /// Exact-match dimensions appended to the output (`FeatureSketch`; IDF from the training documents); 0: none.
+    public var sketchDims = 0
+    /// The sketch's share of every cosine.
+    public var sketchWeight: Float = 0.3
     public var options = StaticDistillOptions()
     public var holdout = 0
     public var dtype = RowType.int8
@@ -36,6 +40,7 @@ public enum StaticDistillJob {
         let start = monotonicSeconds()
         try OutputPath.checkWritable(r.output)
         guard r.sif > 0 else { throw LexelError("--sif must be > 0 (got \(r.sif))") }
+        if r.sketchDims != 0 { _ = try FeatureSketch(dims: r.sketchDims, weight: r.sketchWeight, idf: []) }  // checked before the work
         let t = try TeacherVectors.load(path: r.teacher)
         let tv = try TeacherVectors.load(path: r.tokenVectors)
         let tokenizer = try WordPieceVocabulary.tokenizer(DefaultFiles.vocabulary(r.vocabulary))
@@ -93,14 +98,20 @@ public enum StaticDistillJob {
             log("held-out (\(r.holdout) docs): Spearman \(formatFixed(before, 4)) -> \(formatFixed(after, 4))")
             info["holdout-spearman"] = "\(after)"
         }
-        let model = try LexicalModel(tokenizer: tokenizer, vocabulary: vocabulary, network: try distiller.network(), tfidf: tfidf, info: info)
+        var network = try distiller.network()
+        if r.sketchDims > 0 {
+            network = try network.withSketch(FeatureSketch(dims: r.sketchDims, weight: r.sketchWeight,
+                                                           idf: FeatureSketch.idf(features: v, documents: train)))
+            log("sketch: \(r.sketchDims) exact-match dimensions after the \(d) trained ones, weight \(r.sketchWeight)")
+        }
+        let model = try LexicalModel(tokenizer: tokenizer, vocabulary: vocabulary, network: network, tfidf: tfidf, info: info)
         try model.write(path: r.output, dtype: r.dtype)
         if r.holdout >= 2 {
             let s = try t.values.withUnsafeBufferPointer {
                 try DistillJob.checkSaved(path: r.output, features: heldOut, reference: distiller.embed(heldOut),
                                           teacher: $0.baseAddress! + trainCount * full, teacherDim: full)
             }
-            log("saved file (\(r.dtype.rawValue) rows), held-out: Spearman \(formatFixed(s.spearman, 4)); cosine to the f32 rows: mean "
+            log("saved file (\(r.dtype.rawValue) rows\(r.sketchDims > 0 ? ", with the sketch" : "")), held-out: Spearman \(formatFixed(s.spearman, 4)); cosine to the f32 rows: mean "
                 + "\(formatFixed(s.cosine.mean, 6)), min \(formatFixed(s.cosine.min, 6))")
         }
         log("wrote \(r.output) in \(formatDuration(monotonicSeconds() - start)) total")

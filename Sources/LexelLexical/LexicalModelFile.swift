@@ -11,7 +11,8 @@ import LexelText
 
 /// Lexical models in the `.lxv` container (docs/lexical-model.md): meta `kind=lexical-model`, the WordPiece
 /// vocabulary, the n-gram feature hashes and IDF, W0 rows (f32, f16 or int8, mapped in place when loaded) and
-/// the dense layers (`out x in`, f32 or f16, unpacked into f32 when loaded).
+/// the dense layers (`out x in`, f32 or f16, unpacked into f32 when loaded); a static model with a feature sketch
+/// adds meta `sketch-dims` and `sketch-weight` and the sketch's IDF (one f32 per feature).
 extension LexicalModel {
     /// Writes the model atomically. `dtype` is W0's storage; `layerType` the dense layers' (f32 or f16).
     public func write(path: String, dtype: RowType? = nil, layerType: RowType = .f32) throws {
@@ -25,8 +26,9 @@ extension LexicalModel {
             ("tfidf-normalize", "\(tfidf.normalize)"), ("tokenizer", "wordpiece-bert-uncased"),
             ("unknown-token", tokenizer.vocabulary[Int(tokenizer.unknownID)]), ("max-chars-per-word", "\(tokenizer.maxCharsPerWord)"),
         ]
-        meta += info.sorted { $0.key < $1.key }.filter { k, _ in !meta.contains { $0.0 == k } }
-        let w = try SectionWriter(path: path, sectionCount: 7)
+        if let sketch = net.sketch { meta += [("sketch-dims", "\(sketch.dims)"), ("sketch-weight", "\(sketch.weight)")] }
+        meta += info.sorted { $0.key < $1.key }.filter { k, _ in !meta.contains { $0.0 == k } && !k.hasPrefix("sketch-") }
+        let w = try SectionWriter(path: path, sectionCount: net.sketch == nil ? 7 : 8)
         try w.section(.meta, compressing: Array(meta.map { "\($0)=\($1.replacingNewlines)\n" }.joined().utf8))
         try w.section(.tokenizerVocab, compressing: Array(tokenizer.vocabulary.joined(separator: "\n").utf8))
         try vocabulary.hashes.withUnsafeBytes { try w.section(.ngramHashes, raw: $0) }
@@ -59,6 +61,7 @@ extension LexicalModel {
                 }
             }
         }
+        if let sketch = net.sketch { try sketch.idf.withUnsafeBytes { try w.section(.sketchIDF, raw: $0) } }
         try w.commit()
     }
 
@@ -127,7 +130,14 @@ extension LexicalModel {
             for (i, l) in layers.enumerated() where !l.allSatisfy({ $0.isFinite }) {
                 throw c.error(Int(c.entry(.networkLayers)!.offset), "section network-layers: layer \(i + 1) holds a non-finite weight (corrupt)")
             }
-            let network = try withBuffers(layers) { try LexicalNetwork(input: input, layers: $0, dims: dims, choice: choice) }
+            var network = try withBuffers(layers) { try LexicalNetwork(input: input, layers: $0, dims: dims, choice: choice) }
+            if let k = meta["sketch-dims"] {
+                guard let k = Int(k), let weight = Float(meta["sketch-weight"] ?? "") else {
+                    throw c.error(Int(m.offset), "section meta: sketch-dims or sketch-weight is not a number")
+                }
+                let idf = try c.raw(.sketchIDF, expect: v * 4, verify: true, "for \(v) features")
+                network = try network.withSketch(FeatureSketch(dims: k, weight: weight, idf: Array(idf.bindMemory(to: Float.self))))
+            }
             var options = TFIDFOptions()
             options.sublinearTF = meta["tf"] == "sublinear"
             options.normalize = meta["tfidf-normalize"] != "false"

@@ -22,15 +22,30 @@ public final class LexicalNetwork: @unchecked Sendable {
     /// Whether the output is W0's normalised sum, with no dense layers (a static model).
     public var isStatic: Bool { layers.isEmpty }
 
-    public var outputDim: Int { dims[dims.count - 1] }
+    /// Exact-match dimensions appended to a static model's output (`FeatureSketch`), or nil.
+    public let sketch: FeatureSketch?
+
+    /// The last layer's size, plus the sketch's dimensions where there is one.
+    public var outputDim: Int { dims[dims.count - 1] + (sketch?.dims ?? 0) }
     /// Widest activation, for scratch sizing.
-    public var width: Int { dims.max()! }
+    public var width: Int { max(dims.max()!, outputDim) }
 
     init(input: InputRows, packed: [Gemm.PackedMatrix], dims: [Int]) {
-        (self.input, layers, self.dims) = (input, packed.map { .f32($0) }, dims)
+        (self.input, layers, self.dims, sketch) = (input, packed.map { .f32($0) }, dims, nil)
     }
 
-    init(input: InputRows, layers: [DenseLayer], dims: [Int]) { (self.input, self.layers, self.dims) = (input, layers, dims) }
+    init(input: InputRows, layers: [DenseLayer], dims: [Int], sketch: FeatureSketch? = nil) {
+        (self.input, self.layers, self.dims, self.sketch) = (input, layers, dims, sketch)
+    }
+
+    /// This static network with `sketch` appended to its output (one IDF per feature).
+    public func withSketch(_ sketch: FeatureSketch) throws -> LexicalNetwork {
+        guard isStatic else { throw LexelError("network: a feature sketch needs a static model (no dense layers)") }
+        guard sketch.idf.count == inputDim else {
+            throw LexelError("network: the sketch has \(sketch.idf.count) IDF values for \(inputDim) features")
+        }
+        return LexicalNetwork(input: input, layers: layers, dims: dims, sketch: sketch)
+    }
 
     /// The same network with its dense layers quantised to 8 bits (one scale per output unit; activations are
     /// quantised per row to 7 bits on the fly): about twice the speed of f32 on AVX2. W0 is shared, not copied.
@@ -148,13 +163,19 @@ public final class LexicalNetwork: @unchecked Sendable {
         }
     }
 
-    /// W0 for one input: the weighted sum of its rows, then ReLU (none in a static model) and L2 (`h` holds `dims[0]` floats).
+    /// W0 for one input: the weighted sum of its rows, then ReLU (none in a static model) and L2 (`h` holds `dims[0]`
+    /// floats; a static model with a sketch writes its `outputDim` floats).
     @inline(__always)
     public func firstLayer(_ x: SparseVector, into h: UnsafeMutablePointer<Float>) {
         let d0 = dims[0]
         Kernels.zero(h, d0)
         input.accumulate(x, into: h)
-        if layers.isEmpty { _ = Kernels.normalize(h, d0) } else { LexelNetworkMath.reluNormalize(h, d0) }
+        guard layers.isEmpty else { return LexelNetworkMath.reluNormalize(h, d0) }
+        _ = Kernels.normalize(h, d0)
+        if let sketch {
+            Kernels.scale((1 - sketch.weight).squareRoot(), h, d0)
+            sketch.write(x, into: h + d0)
+        }
     }
 
     /// ReLU then L2 normalisation (a zero vector stays zero).

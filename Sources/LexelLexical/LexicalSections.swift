@@ -8,9 +8,10 @@ extension SectionKind {
     public static let networkInput = SectionKind(16, "network-input")
     public static let networkInputScales = SectionKind(17, "network-input-scales")
     public static let networkLayers = SectionKind(18, "network-layers")
+    public static let sketchIDF = SectionKind(19, "sketch-idf")
 }
 
 extension LexicalModel {
     /// The section kinds of a lexical model file, for naming them in messages and listings.
-    public static let sectionKinds: [SectionKind] = [.meta, .tokenizerVocab, .ngramHashes, .ngramIDF, .networkInput, .networkInputScales, .networkLayers]
+    public static let sectionKinds: [SectionKind] = [.meta, .tokenizerVocab, .ngramHashes, .ngramIDF, .networkInput, .networkInputScales, .networkLayers, .sketchIDF]
 }

@@ -23,6 +23,12 @@ struct DistillStatic: ParsableCommand {
             before and after, and for the written file (--dtype int8 by default:
             one byte per value and one scale per row).
 
+            --sketch-dims K appends K exact-match dimensions: each token's
+            sublinear TF-IDF, added with a hashed sign into one of K buckets,
+            normalised on its own and weighted so that it gives --sketch-weight
+            of every cosine. Names, numbers and rare words keep coordinates of
+            their own, as in TF-IDF; the output has D + K values.
+
             Example:
               tools/.venv/bin/python tools/teacher.py --tokens vocab/bert-base-uncased/vocab.txt tokens.npy
               lexel distill-static paragraphs.jsonl.zst --field text --teacher teacher.npy \\
@@ -44,6 +50,8 @@ struct DistillStatic: ParsableCommand {
     @Option(name: [.customLong("threads"), .customLong("thread", withSingleDash: true), .customLong("thread")],
             parsing: .unconditional, help: "Worker threads (default: all online CPUs).")
     var threads: Int = onlineCPUs
+    @Option(name: .customLong("sketch-dims"), parsing: .unconditional, help: "Exact-match dimensions appended after the trained ones: a signed hash of each token's sublinear TF-IDF (IDF from the training documents), normalised on its own (default 0: none).") var sketchDims = 0
+    @Option(name: .customLong("sketch-weight"), parsing: .unconditional, help: "The sketch's share of every cosine, between 0 and 1 (default 0.3).") var sketchWeight: Float = 0.3
     @Option(parsing: .unconditional, help: "Held-out documents (the last H of the teacher's rows), scored before and after.") var holdout = 0
     @Option(help: "Storage of the rows: f32, f16 or int8 (one scale per row).") var dtype = RowType.int8
     @Option(help: "The model (.lxm), written atomically.") var output: String
@@ -54,7 +62,7 @@ struct DistillStatic: ParsableCommand {
             var r = StaticDistillRequest(input: try documents.input(input), teacher: teacher, tokenVectors: tokenVectors, output: output)
             (r.vocabulary, r.sif, r.holdout, r.dtype, r.dims) = (vocab, sif, holdout, dtype, dims)
             (r.options.epochs, r.options.learningRate, r.options.batchSize, r.options.seed, r.options.threads) = (epoch, lr, batch, seed, threads)
-            r.options.anchor = anchor
+            (r.options.anchor, r.sketchDims, r.sketchWeight) = (anchor, sketchDims, sketchWeight)
             let start = monotonicSeconds()
             var lastDraw = -1.0, smoothed = 0.0
             try StaticDistillJob.run(r, log: { writeStderr($0 + "\n") }) { step, total, loss in

@@ -16,12 +16,22 @@ final class DistillStaticCLITests: LexelCLITestCase {
         XCTAssert(r.err.contains("held-out (8 docs): Spearman"), r.err)
         XCTAssert(r.err.contains("saved file (int8 rows), held-out: Spearman"), r.err)
 
+        // With 5 exact-match dimensions appended: 6 + 5 values, reported by --profile.
+        let sketched = outputPath("sketched.lxm")
+        let s = try lexel(["distill-static", corpus, "--teacher", teacher, "--token-vectors", tokens, "--vocab", LexicalFixtures.tinyVocab,
+                           "--holdout", "8", "-epoch", "3", "--batch", "8", "--sketch-dims", "5", "--output", sketched, "--quiet"])
+        XCTAssertEqual(s.status, 0, s.err)
+        XCTAssert(s.err.contains("saved file (int8 rows, with the sketch), held-out: Spearman"), s.err)
+
         let docs = temp("docs.txt", LexicalFixtures.corpusLines.prefix(3).joined(separator: "\n") + "\n")
         let e = try lexel(["embed", "--model", model, docs, "--profile", "--quiet"])
         XCTAssertEqual(e.status, 0, e.err)
         XCTAssert(e.err.contains("Model: 67 features -> 6, W0 int8"), e.err)
         let rows = embeddingRows(e.out)
         XCTAssertEqual(rows.count, 3)
+        let se = try lexel(["embed", "--model", sketched, docs, "--profile", "--quiet"])
+        XCTAssert(se.err.contains("no dense layers (static + sketch of 5 (weight 0.30))"), se.err)
+        XCTAssertEqual(embeddingRows(se.out).map(\.count), [11, 11, 11])
         for row in rows {
             XCTAssertEqual(row.count, 6)
             XCTAssertEqual(row.reduce(0) { $0 + $1 * $1 }, 1, accuracy: 1e-5)
@@ -43,6 +53,7 @@ final class DistillStaticCLITests: LexelCLITestCase {
         let tokens = temp("tokens.npy", LexicalFixtures.npy(rows: 67, cols: 6))
         try expectError(run(tokens: tokens, ["--holdout", "47"]), "--holdout 47 leaves fewer than 2")
         try expectError(run(tokens: tokens, ["--sif", "0"]), "--sif must be > 0")
+        try expectError(run(tokens: tokens, ["--sketch-dims", "8", "--sketch-weight", "1.5"]), "sketch: weight 1.5")
         XCTAssertFalse(FileManager.default.fileExists(atPath: out), "failed runs write nothing")
     }
 }

@@ -1,0 +1,62 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import LexelCore
+import LexelKernels
+
+/// Exact-match dimensions appended to a static model's output: a signed count sketch (feature hashing) of the
+/// document's sublinear TF-IDF. Feature `r` adds `sign(r) * idf[r] * (1 + ln count)` to bucket `bucket(r)` of
+/// `dims` buckets; the sketch is L2-normalised and the output is
+/// `[sqrt(1 - weight) * unit(trained rows' sum), sqrt(weight) * unit(sketch)]`, so the cosine of two documents is
+/// `(1 - weight) * cos(trained) + weight * cos(sketch)`. Names, numbers and rare words that a 384-d trained row
+/// blurs keep their own (hashed) coordinates: what TF-IDF is good at, at a fixed width. Bucket and sign of row `r`
+/// come from a fixed mix of `r` (the same in every build and on every CPU). Nothing is stored per row but the IDF.
+public struct FeatureSketch: Sendable {
+    /// Buckets (extra output dimensions).
+    public let dims: Int
+    /// Share of the squared norm (and of every cosine) that the sketch gets, in (0, 1).
+    public let weight: Float
+    /// IDF of each feature (row), the sketch's per-feature weight.
+    public let idf: [Float]
+
+    public init(dims: Int, weight: Float, idf: [Float]) throws {
+        guard dims >= 1, dims <= 1 << 16 else { throw LexelError("sketch: \(dims) dimensions (1 to 65,536)") }
+        guard weight > 0, weight < 1 else { throw LexelError("sketch: weight \(weight) (must be between 0 and 1, exclusive)") }
+        guard idf.allSatisfy({ $0.isFinite && $0 >= 0 }) else { throw LexelError("sketch: an IDF value is negative or not finite") }
+        (self.dims, self.weight, self.idf) = (dims, weight, idf)
+    }
+
+    /// IDF `ln((1 + n) / (1 + df)) + 1` (scikit-learn's smoothed form) of each of `features` rows, from the
+    /// documents' sparse features (a feature counts once per document).
+    public static func idf(features count: Int, documents: [SparseVector]) -> [Float] {
+        var df = [Int](repeating: 0, count: count)
+        for x in documents { for i in x.indices where Int(i) < count { df[Int(i)] += 1 } }
+        let n = Double(documents.count)
+        return df.map { Float(log((1 + n) / (1 + Double($0))) + 1) }
+    }
+
+    /// Bucket (low bits) and sign of row `r`.
+    @inline(__always)
+    static func slot(_ r: Int, dims: Int) -> (bucket: Int, negative: Bool) {
+        var z = UInt64(truncatingIfNeeded: r) &+ 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        z ^= z >> 31
+        return (Int(((z >> 32) &* UInt64(dims)) >> 32), z & 1 == 1)
+    }
+
+    /// Writes the normalised, weighted sketch of `x` (raw feature counts) into `h[0..<dims]`.
+    @inline(__always)
+    func write(_ x: SparseVector, into h: UnsafeMutablePointer<Float>) {
+        Kernels.zero(h, dims)
+        for (i, c) in zip(x.indices, x.values) where Int(i) < idf.count && c > 0 {
+            let (b, negative) = FeatureSketch.slot(Int(i), dims: dims)
+            let v = idf[Int(i)] * (1 + logf(c))
+            h[b] += negative ? -v : v
+        }
+        let norm = Kernels.normalize(h, dims)
+        if norm > 0 { Kernels.scale(weight.squareRoot(), h, dims) }
+    }
+}
