@@ -4,12 +4,13 @@ Rows, in this order:
   1. paragraphs 0..49,999 of corpus/paragraphs-en.jsonl.zst, teacher rows from teacher/minilm-train.f16.npy;
   2. extra paragraphs from id 52,000 on, for which `tools/teacher.py` wrote chunk files
      (--paragraph-chunks DIR: chunk-<start>.npy, each the teacher vectors of paragraphs start.. in order);
-  3. one sentence per paragraph of part 1 (--sentences S.jsonl, its teacher vectors S.npy): short texts, so the
-     student also sees queries, titles and questions, not only paragraphs;
+  3. one sentence per paragraph of part 1, and of any other paragraph range (--sentences S.jsonl, repeatable, each
+     with its teacher vectors S.npy): short texts, so the student also sees queries, titles and questions, not
+     only paragraphs;
   4. last, the held-out paragraphs 50,000..51,999 (never trained on: `lexel distill --holdout 2000`).
 
   tools/.venv/bin/python tools/make_distill_set.py OUT_DIR [--paragraph-chunks D] [--sentences S.jsonl]
-  tools/.venv/bin/python tools/make_distill_set.py --make-sentences S.jsonl   # step 0: pick the sentences
+  tools/.venv/bin/python tools/make_distill_set.py --make-sentences S.jsonl [--sentence-paragraphs 0:50000]
 
 Sentences: each paragraph of part 1 is split after . ! or ? followed by a space and a capital, digit or quote;
 one piece of 3 to 40 words is drawn at random (seeded); paragraphs with none are skipped. Their teacher vectors:
@@ -38,30 +39,40 @@ def paragraphs(limit=None):
         yield row["text"]
 
 
-def pick_sentences():
-    """{"id": paragraph, "text": one of its sentences} for the training paragraphs that have one."""
-    rng = random.Random(20261123)
-    for i, text in enumerate(paragraphs(TRAIN)):
+def pick_sentences(first=0, end=TRAIN):
+    """{"id": paragraph, "text": one of its sentences} for the paragraphs first..end-1 that have one (the seed
+    depends on `first`, so ranges draw independently and 0:50000 gives the original file)."""
+    rng = random.Random(20261123 + first)
+    for i, text in enumerate(paragraphs(end)):
+        if i < first:
+            continue
         pieces = [s.strip() for s in SENTENCE_END.split(text) if 3 <= len(s.split()) <= 40]
         if pieces:
             yield {"id": i, "text": rng.choice(pieces)}
 
 
-def make_sentences(path):
-    rows = list(pick_sentences())
+def make_sentences(path, span):
+    first, end = (int(x) for x in span.split(":"))
+    if not 0 <= first < end or (first < HELDOUT_END and end > HELDOUT_START):
+        sys.exit(f"--sentence-paragraphs {span}: a range first:end that leaves out the held-out "
+                 f"{HELDOUT_START}..{HELDOUT_END - 1}")
+    rows = list(pick_sentences(first, end))
     write_jsonl(path, rows)
-    print(f"{path}: {len(rows)} sentences from paragraphs 0..{TRAIN - 1}")
+    print(f"{path}: {len(rows)} sentences from paragraphs {first}..{end - 1}")
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("out_dir", nargs="?")
     ap.add_argument("--paragraph-chunks", help="folder of chunk-<start>.npy teacher files for paragraphs >= 52,000")
-    ap.add_argument("--sentences", help="sentences JSONL (its teacher vectors: the same path with .npy)")
+    ap.add_argument("--sentences", action="append", default=[],
+                    help="sentences JSONL (its teacher vectors: the same path with .npy); repeatable")
     ap.add_argument("--make-sentences", metavar="S.jsonl", help="write the sentence file and stop")
+    ap.add_argument("--sentence-paragraphs", default=f"0:{TRAIN}", metavar="FIRST:END",
+                    help=f"with --make-sentences: the paragraphs to draw from (default 0:{TRAIN})")
     args = ap.parse_args()
     if args.make_sentences:
-        return make_sentences(args.make_sentences)
+        return make_sentences(args.make_sentences, args.sentence_paragraphs)
     if not args.out_dir:
         ap.error("OUT_DIR is required")
 
@@ -82,14 +93,14 @@ def main():
             vectors.append(v.astype(np.float16))
             expect, extra = start + len(v), extra + len(v)
     sentences = 0
-    if args.sentences:
-        s = list(read_jsonl(args.sentences, "text"))
-        v = np.load(os.path.splitext(args.sentences)[0] + ".npy")
+    for path in args.sentences:
+        s = list(read_jsonl(path, "text"))
+        v = np.load(os.path.splitext(path)[0] + ".npy")
         if len(v) != len(s):
-            sys.exit(f"{args.sentences}: {len(s)} sentences but {len(v)} teacher rows")
+            sys.exit(f"{path}: {len(s)} sentences but {len(v)} teacher rows")
         rows += s
         vectors.append(v.astype(np.float16))
-        sentences = len(s)
+        sentences += len(s)
     rows += texts[HELDOUT_START:HELDOUT_END]
     vectors.append(np.asarray(teacher[HELDOUT_START:HELDOUT_END]))
     matrix = np.concatenate(vectors)
