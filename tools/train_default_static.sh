@@ -14,10 +14,10 @@
 #   2. one sentence of each of paragraphs 0..49,999 (tools/make_distill_set.py --make-sentences) and its teacher
 #      vector (about 12 min on 1 core): short texts, so queries, titles and questions are in the training set;
 #   3. CHUNKS more chunks of 10,000 paragraphs from id 52,000 on, with their teacher vectors (default 4; about
-#      6-15 min a chunk on 1 core), and one sentence of each of those paragraphs with its teacher vector;
+#      6-15 min a chunk on 1 core). (One sentence of each of those paragraphs as well gave nothing: docs/lexical-model.md);
 #   4. the training set (tools/make_distill_set.py): paragraphs 0..49,999, the chunks, the sentences, then the
 #      held-out paragraphs 50,000..51,999 last (--holdout 2000: never trained on, scored at the end);
-#   5. lexel distill-static: rows initialised from step 1 (centred, SIF-weighted), 2 epochs of cosine loss against
+#   5. lexel distill-static: rows initialised from step 1 (centred, SIF-weighted), 3 epochs at peak lr 5e-4 of cosine loss against
 #      the teacher vectors (30-60 s on 2 cores), int8 rows, and a 1,024-d feature sketch at weight 0.3 (IDF from the
 #      training texts).
 # `lexel distill-static` gives the same file for any thread count; the teacher vectors may differ in the last
@@ -31,7 +31,8 @@ OUT=${OUT:-vocab/lexel-minilm-distilled.lxm}
 WORK=${WORK:-.build/default-static}
 THREADS=${THREADS:-2}
 CHUNKS=${CHUNKS:-4}
-EPOCHS=${EPOCHS:-2}
+EPOCHS=${EPOCHS:-3}
+LR=${LR:-0.0005}
 LEXEL=${LEXEL:-.build/release/lexel}
 PYTHON=${PYTHON:-tools/.venv/bin/python}
 CORPUS=$DATA/corpus/paragraphs-en.jsonl.zst
@@ -45,7 +46,6 @@ if [ ! -x "$LEXEL" ]; then
   LEXEL=.build/release/lexel
 fi
 mkdir -p "$WORK/chunks"
-EXTRA_SENTENCES=()
 
 echo "== token vectors"
 [ -f "$WORK/tokens.npy" ] || "$PYTHON" tools/teacher.py --tokens "$VOCAB" "$WORK/tokens.npy" --dtype f32 --threads "$THREADS"
@@ -58,17 +58,12 @@ if [ "$CHUNKS" -gt 0 ]; then
     f=$WORK/chunks/chunk-$start.npy
     [ -f "$f" ] || nice -n 10 "$PYTHON" tools/teacher.py "$CORPUS" "$f" --start "$start" --limit 10000 --threads "$THREADS"
   done
-  echo "== one sentence of each of those paragraphs, and its teacher vector"
-  [ -f "$WORK/sentences-extra.jsonl" ] || "$PYTHON" tools/make_distill_set.py --make-sentences "$WORK/sentences-extra.jsonl" \
-    --sentence-paragraphs "52000:$((52000 + 10000 * CHUNKS))"
-  [ -f "$WORK/sentences-extra.npy" ] || nice -n 10 "$PYTHON" tools/teacher.py "$WORK/sentences-extra.jsonl" "$WORK/sentences-extra.npy" --threads "$THREADS"
-  EXTRA_SENTENCES=(--sentences "$WORK/sentences-extra.jsonl")
 fi
 echo "== training set"
 rm -rf "$WORK/set"
-"$PYTHON" tools/make_distill_set.py "$WORK/set" --paragraph-chunks "$WORK/chunks" --sentences "$WORK/sentences.jsonl" "${EXTRA_SENTENCES[@]}"
+"$PYTHON" tools/make_distill_set.py "$WORK/set" --paragraph-chunks "$WORK/chunks" --sentences "$WORK/sentences.jsonl"
 echo "== lexel distill-static"
 "$LEXEL" distill-static "$WORK/set/corpus.jsonl" --field text --teacher "$WORK/set/teacher.npy" \
-  --token-vectors "$WORK/tokens.npy" --vocab "$VOCAB" --holdout 2000 -epoch "$EPOCHS" -lr 0.001 --batch 256 \
+  --token-vectors "$WORK/tokens.npy" --vocab "$VOCAB" --holdout 2000 -epoch "$EPOCHS" -lr "$LR" --batch 256 \
   --seed 0 --thread "$THREADS" --dtype int8 --sketch-dims 1024 --sketch-weight 0.3 --output "$OUT"
 ls -l "$OUT"
