@@ -71,9 +71,12 @@ final class GemmTests: XCTestCase {
     func int8PathGivesTheScalarBits(_ path: Int32, _ name: String) throws {
         guard Gemm.int8Path >= path else { throw XCTSkip("the \(name) int8 kernel is not tested: this CPU lacks it (best: \(Gemm.int8Kernel))") }
         var rng = SplitMix64(seed: 99)
-        for (m, k, n) in [(1, 4, 1), (9, 100, 17), (17, 3072, 40), (64, 96, 48), (3, 8, 33)] {
-            let a = (0..<(m * k)).map { _ in max(0, rng.nextUnitFloat() - 0.3) }
-            let w = (0..<(k * n)).map { _ in rng.nextUnitFloat() - 0.5 }
+        // The last shape is the worst case for 16-bit sums: every activation 127 and every weight +-63 (one sign per
+        // column), so that four products add up to +-32,004 (the AVX2 kernel adds them in 16 bits).
+        for (m, k, n) in [(1, 4, 1), (9, 100, 17), (17, 3072, 40), (64, 96, 48), (3, 8, 33), (5, 64, 32)] {
+            let extreme = (m, k, n) == (5, 64, 32)
+            let a = (0..<(m * k)).map { _ in extreme ? 1 : max(0, rng.nextUnitFloat() - 0.3) }
+            let w = (0..<(k * n)).map { extreme ? ($0 % n % 2 == 0 ? 1 : -1) : rng.nextUnitFloat() - 0.5 }
             let packed = w.withUnsafeBufferPointer { Gemm.Int8Matrix($0.baseAddress!, rows: k, cols: n) }
             let ldq = Gemm.quantizedStride(k)
             var q = [UInt8](repeating: 0, count: m * ldq), scales = [Float](repeating: 0, count: m)

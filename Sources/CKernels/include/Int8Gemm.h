@@ -8,8 +8,8 @@
 #define LEXEL_I8_PANEL 16
 
 /// `c[i * ldc + j] = row_scale[i] * col_scale[j] * sum_p a[i * lda + p] * w(p, j)` for `m` rows and `n` columns.
-/// `a`: unsigned 8-bit activations (0...127, so that pairs of products never saturate 16 bits), rows of
-/// `4 * quads` bytes (zero-padded). `w`: signed 8-bit weights packed in panels of 16 columns; panel `t` holds, for
+/// `a`: unsigned 8-bit activations (0...127), rows of `4 * quads` bytes (zero-padded). `w`: signed weights in
+/// -63...63 (so that four products sum within 16 bits: the AVX2 path relies on it), packed in panels of 16 columns; panel `t` holds, for
 /// each group `q` of four inputs, 16 columns x 4 bytes: byte `w[(t * quads + q) * 64 + 4 * c + r]` is the weight
 /// from input `4q + r` to output `16t + c` (zero past `n`). Uses AVX-512 VNNI or AVX2 when the CPU has it, scalar
 /// code otherwise; the integer sums are exact, so every path gives the same floats.
