@@ -8,7 +8,7 @@ extension SectionKind {
     public static let networkInput = SectionKind(16, "network-input")
     public static let networkInputScales = SectionKind(17, "network-input-scales")
     public static let networkLayers = SectionKind(18, "network-layers")
-    public static let sketchIDF = SectionKind(19, "sketch-idf")
+    public static let sketchIDF = SectionKind(21, "sketch-idf")
 }
 
 extension LexicalModel {

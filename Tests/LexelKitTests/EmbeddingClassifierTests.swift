@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
 import LexelKit
+import LexelLexical
+import LexelContainer
 import LexelTestSupport
 
 /// Heads on document embeddings: the head's gradient against finite differences (through the trainer's
@@ -17,6 +19,12 @@ final class EmbeddingClassifierTests: XCTestCase {
         try ((0..<150).map { line($0 % 3) }.joined(separator: "\n") + "\nno label on this line\n").write(toFile: train, atomically: false, encoding: .utf8)
         try ((0..<30).map { line($0 % 3) }.joined(separator: "\n") + "\n").write(toFile: test, atomically: false, encoding: .utf8)
         return (train, test)
+    }
+
+    func testSectionKindsOfAModelWithAHeadAreDistinct() {
+        // A head file holds every section a lexical model may have plus its own two: one number each.
+        let kinds = LexicalModel.sectionKinds + [.headLabels, .headWeights]
+        XCTAssertEqual(Set(kinds.map(\.rawValue)).count, kinds.count, "\(kinds.map { "\($0.rawValue) \($0.name)" })")
     }
 
     func testHeadsTrainSaveLoadAndClassify() throws {

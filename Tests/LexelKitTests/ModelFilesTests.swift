@@ -21,7 +21,7 @@ final class ModelFilesTests: XCTestCase {
         XCTAssertThrowsError(try ModelFiles.vectorFile(model, for: "query")) {
             XCTAssert("\($0)".contains("this is a Lexel lexical model (.lxm); `lexel query` needs a Lexel vector file"), "\($0)")
         }
-        XCTAssertEqual(try ModelFiles.lexicalModel(model, for: "embed", verify: true).outputDim, 384)
+        XCTAssertEqual(try ModelFiles.lexicalModel(model, for: "embed", verify: true).outputDim, 1408)
     }
 
     func testPlainExportKeepsTheFirstWordsAndNormalises() throws {

@@ -79,7 +79,7 @@ final class ServerRouteTests: XCTestCase {
             XCTAssertEqual(rows[0].map { Float($0) }, Self.lexical.embed(["the king"])[0])
             let twoResponse = try await Self.post(client, "/embed", "{\"inputs\": [\"a\", \"b c\"]}")
             let two = try XCTUnwrap(try Self.json(twoResponse) as? [[Double]])
-            XCTAssertEqual(two.map(\.count), [384, 384])
+            XCTAssertEqual(two.map(\.count), [1408, 1408])
         }
     }
 
@@ -195,7 +195,7 @@ final class ServerRouteTests: XCTestCase {
             XCTAssertEqual(String(buffer: health.body), "{\"status\":\"ok\"}")
             let infoResponse = try await client.execute(uri: "/info", method: .get)
             let info = try XCTUnwrap(try Self.json(infoResponse) as? [String: Any])
-            XCTAssertEqual(info["dimensions"] as? Int, 384)
+            XCTAssertEqual(info["dimensions"] as? Int, 1408)
             XCTAssertEqual(info["max_client_batch_size"] as? Int, 2048)
             XCTAssertEqual((info["labels"] as? [String])?.count, 3)
             _ = try await Self.post(client, "/embed", "{\"inputs\": [\"a\", \"b\"]}")
