@@ -62,7 +62,7 @@ def main():
     check(handler == 1, "the host's SIGPIPE disposition (ignored, as Python sets it) is untouched")
     check((signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGPIPE)) == before, "Python's signal handlers untouched")
     dim = lib.lexel_model_dim(model)
-    check(dim == 384, f"dim {dim}")
+    check(dim == 1408, f"dim {dim}")
 
     data = b"".join(t.encode() for t in TEXTS)
     ends = [0]

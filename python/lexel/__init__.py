@@ -2,7 +2,7 @@
 
     import lexel
     model = lexel.Embedder.load()                 # the shipped document model
-    vectors = model.encode(["some text", "more"])  # (2, 384) float32, unit rows
+    vectors = model.encode(["some text", "more"])  # (2, 1408) float32, unit rows
     labels, probs = lexel.Classifier.load("model.bin").predict(texts, k=1)
     lexel.Vectors.open("words.lxv").most_similar("king")
     lexel.kmeans(vectors, k=100)

@@ -49,7 +49,7 @@ class Embedder(Handle):
     >>> import lexel
     >>> model = lexel.Embedder.load()            # the shipped model (distilled from all-MiniLM-L6-v2)
     >>> model.encode(["a first text", "a second one"]).shape
-    (2, 384)
+    (2, 1408)
     """
 
     _open = lib.lexel_model_open

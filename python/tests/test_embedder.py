@@ -64,7 +64,7 @@ def test_single_str_gives_one_vector(embedder, sample_texts):
     v = embedder.encode(sample_texts[0])
     assert v.shape == (embedder.dim,) and v.dtype == np.float32
     np.testing.assert_array_equal(v, embedder.encode(sample_texts[:1])[0])
-    assert embedder.get_sentence_embedding_dimension() == embedder.dim == 384
+    assert embedder.get_sentence_embedding_dimension() == embedder.dim == 1408
 
 
 def input_forms(texts):
@@ -94,7 +94,7 @@ def input_forms(texts):
 @pytest.mark.parametrize("batch_size", [4096, 3])
 def test_input_forms_give_identical_rows(embedder, sample_texts, batch_size):
     want = embedder.encode(sample_texts)
-    assert want.shape == (len(sample_texts), 384)
+    assert want.shape == (len(sample_texts), 1408)
     for name, texts in input_forms(sample_texts):
         got = embedder.encode(texts, batch_size=batch_size)
         assert got.shape == want.shape, name
@@ -116,7 +116,7 @@ def test_arrow_nulls_are_empty_texts(embedder, sample_texts):
 def test_empty_input(embedder):
     for texts in ([], (), pa.array([], pa.string()), np.array([], dtype=str)):
         got = embedder.encode(texts)
-        assert got.shape == (0, 384) and got.dtype == np.float32
+        assert got.shape == (0, 1408) and got.dtype == np.float32
 
 
 # ---- options ----
@@ -125,18 +125,18 @@ def test_output_arrow_is_fixed_size_list(embedder, sample_texts):
     want = embedder.encode(sample_texts)
     got = embedder.encode(pa.array(sample_texts), output="arrow")
     assert isinstance(got, pa.FixedSizeListArray)
-    assert got.type == pa.list_(pa.float32(), 384) and len(got) == len(sample_texts)
-    np.testing.assert_array_equal(got.flatten().to_numpy().reshape(len(sample_texts), 384), want)
+    assert got.type == pa.list_(pa.float32(), 1408) and len(got) == len(sample_texts)
+    np.testing.assert_array_equal(got.flatten().to_numpy().reshape(len(sample_texts), 1408), want)
 
 
 def test_out_buffer_is_written(embedder, sample_texts):
     want = embedder.encode(sample_texts)
-    out = np.full((len(sample_texts), 384), np.nan, dtype=np.float32)
+    out = np.full((len(sample_texts), 1408), np.nan, dtype=np.float32)
     got = embedder.encode(sample_texts, out=out, batch_size=4)
     assert got is out
     np.testing.assert_array_equal(out, want)
-    for bad in (np.zeros((len(sample_texts), 384)), np.zeros((len(sample_texts) + 1, 384), np.float32),
-                np.zeros((384, len(sample_texts)), np.float32).T):
+    for bad in (np.zeros((len(sample_texts), 1408)), np.zeros((len(sample_texts) + 1, 1408), np.float32),
+                np.zeros((1408, len(sample_texts)), np.float32).T):
         with pytest.raises(ValueError, match="out must be"):
             embedder.encode(sample_texts, out=bad)
 
@@ -247,7 +247,7 @@ def test_gil_is_released_during_encode():
 
     free, _ = main_thread_rate(lambda: time.sleep(0.2))  # time.sleep releases the GIL: the main thread runs free
     rate, inside = main_thread_rate(encode)
-    assert result["vectors"].shape == (20_000, 384) and np.abs(result["vectors"]).sum() > 0
+    assert result["vectors"].shape == (20_000, 1408) and np.abs(result["vectors"]).sum() > 0
     # With the GIL held through the native call the main thread stands still but for a switch interval before and
     # after it (measured: ~1% of `free`, with ctypes.PyDLL); released, it ran at 50-60% of `free` on 2 cores
     assert inside > 1000

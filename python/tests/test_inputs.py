@@ -23,7 +23,7 @@ def test_invalid_utf8_names_the_text(embedder, batch_size):
         embedder.encode(texts, batch_size=batch_size)
     with pytest.raises(lexel.InputError, match=r"\btext 0\b"):
         embedder.encode([b"\xff"])
-    assert embedder.encode(["still alive"]).shape == (1, 384)
+    assert embedder.encode(["still alive"]).shape == (1, 1408)
 
 
 @pytest.mark.parametrize("batch_size", [4096, 2])
@@ -74,14 +74,14 @@ def test_ten_megabyte_text(embedder):
     text = " ".join(words[np.arange(1_700_000) % len(words)])
     assert len(text.encode()) > 10_000_000
     v = embedder.encode([text, "short"])
-    assert v.shape == (2, 384) and np.isfinite(v).all()
+    assert v.shape == (2, 1408) and np.isfinite(v).all()
     assert abs(float(np.linalg.norm(v[0])) - 1) < 1e-5
 
 
 def test_hundred_thousand_texts(embedder):
     texts = [f"text number {i} about {('flights', 'bread', 'kernels')[i % 3]}" for i in range(100_000)]
     v = embedder.encode(texts)
-    assert v.shape == (100_000, 384) and np.isfinite(v).all()
+    assert v.shape == (100_000, 1408) and np.isfinite(v).all()
     np.testing.assert_allclose(np.linalg.norm(v[::997], axis=1), 1, atol=1e-5)
     np.testing.assert_array_equal(v[[1, 99_998]], embedder.encode([texts[1], texts[99_998]]))
 
