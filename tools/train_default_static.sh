@@ -13,7 +13,7 @@
 #   1. the teacher's vector of each of the 30,522 vocabulary tokens on its own (tools/teacher.py --tokens, 1 min);
 #   2. one sentence of each of paragraphs 0..49,999 (tools/make_distill_set.py --make-sentences) and its teacher
 #      vector (about 12 min on 1 core): short texts, so queries, titles and questions are in the training set;
-#   3. CHUNKS more chunks of 10,000 paragraphs from id 52,000 on, with their teacher vectors (default 4; about
+#   3. CHUNKS more chunks of 10,000 paragraphs from id 52,000 on, with their teacher vectors (default 8; about
 #      6-15 min a chunk on 1 core). (One sentence of each of those paragraphs as well gave nothing: docs/lexical-model.md);
 #   4. the training set (tools/make_distill_set.py): paragraphs 0..49,999, the chunks, the sentences, then the
 #      held-out paragraphs 50,000..51,999 last (--holdout 2000: never trained on, scored at the end);
@@ -30,7 +30,7 @@ DATA=${DATA:-../shared/data}
 OUT=${OUT:-vocab/lexel-minilm-distilled.lxm}
 WORK=${WORK:-.build/default-static}
 THREADS=${THREADS:-2}
-CHUNKS=${CHUNKS:-4}
+CHUNKS=${CHUNKS:-8}
 EPOCHS=${EPOCHS:-3}
 LR=${LR:-0.0005}
 LEXEL=${LEXEL:-.build/release/lexel}
