@@ -85,7 +85,7 @@ public enum DistillJob {
 
     /// Reloads the written model and embeds `features` with it (W0 and layers as stored): the Spearman correlation
     /// of its pair cosines with the teacher's, and the row cosines to `reference` (the f32 network's embeddings).
-    static func checkSaved(path: String, features: [SparseVector], reference: [Float], teacher: UnsafePointer<Float>,
+    static func checkSaved(path: String, features: [SparseVector], reference: [Float], referenceDim: Int? = nil, teacher: UnsafePointer<Float>,
                            teacherDim: Int) throws -> (spearman: Double, cosine: (mean: Double, min: Double)) {
         let net = try LexicalModel.load(path: path).network
         let n = features.count, dim = net.outputDim
@@ -104,7 +104,8 @@ public enum DistillJob {
             z.withUnsafeBufferPointer { pairSpearman(yp.baseAddress!, dim: dim, $0.baseAddress!, dim: teacherDim, count: n).spearman }
         }
         // A static model's sketch dimensions (`FeatureSketch`) follow the trained ones, which the reference holds.
-        let refDim = n > 0 ? reference.count / n : dim
+        let refDim = referenceDim ?? dim
+        precondition(refDim <= dim && reference.count == n * refDim, "checkSaved: reference rows do not match the model")
         let trained = refDim == dim ? y : (0..<(n * refDim)).map { y[($0 / refDim) * dim + $0 % refDim] }
         let cos = trained.withUnsafeBufferPointer { yp in reference.withUnsafeBufferPointer { rowCosines(yp.baseAddress!, $0.baseAddress!, dim: refDim, count: n) } }
         return (rho, cos)

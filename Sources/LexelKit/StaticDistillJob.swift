@@ -40,7 +40,11 @@ public enum StaticDistillJob {
         let start = monotonicSeconds()
         try OutputPath.checkWritable(r.output)
         guard r.sif > 0 else { throw LexelError("--sif must be > 0 (got \(r.sif))") }
-        if r.sketchDims != 0 { _ = try FeatureSketch(dims: r.sketchDims, weight: r.sketchWeight, idf: []) }  // checked before the work
+        if r.sketchDims != 0 {  // checked before the work, naming the flags
+            do { _ = try FeatureSketch(dims: r.sketchDims, weight: r.sketchWeight, idf: []) } catch let e as LexelError {
+                throw LexelError("--sketch-dims \(r.sketchDims) --sketch-weight \(r.sketchWeight): \(e.message)")
+            }
+        }
         let t = try TeacherVectors.load(path: r.teacher)
         let tv = try TeacherVectors.load(path: r.tokenVectors)
         let tokenizer = try WordPieceVocabulary.tokenizer(DefaultFiles.vocabulary(r.vocabulary))
@@ -108,7 +112,7 @@ public enum StaticDistillJob {
         try model.write(path: r.output, dtype: r.dtype)
         if r.holdout >= 2 {
             let s = try t.values.withUnsafeBufferPointer {
-                try DistillJob.checkSaved(path: r.output, features: heldOut, reference: distiller.embed(heldOut),
+                try DistillJob.checkSaved(path: r.output, features: heldOut, reference: distiller.embed(heldOut), referenceDim: d,
                                           teacher: $0.baseAddress! + trainCount * full, teacherDim: full)
             }
             log("saved file (\(r.dtype.rawValue) rows\(r.sketchDims > 0 ? ", with the sketch" : "")), held-out: Spearman \(formatFixed(s.spearman, 4)); cosine to the f32 rows: mean "

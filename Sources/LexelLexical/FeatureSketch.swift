@@ -10,7 +10,9 @@ import LexelKernels
 /// document's sublinear TF-IDF. Feature `r` adds `sign(r) * idf[r] * (1 + ln count)` to bucket `bucket(r)` of
 /// `dims` buckets; the sketch is L2-normalised and the output is
 /// `[sqrt(1 - weight) * unit(trained rows' sum), sqrt(weight) * unit(sketch)]`, so the cosine of two documents is
-/// `(1 - weight) * cos(trained) + weight * cos(sketch)`. Names, numbers and rare words that a 384-d trained row
+/// `(1 - weight) * cos(trained) + weight * cos(sketch)`; when one block is zero (no features, or sketch entries
+/// that cancel) the other keeps unit length, so the output is always a unit vector or zero. The features must be
+/// raw counts (`LexicalModel` checks: no IDF, no sublinear tf, no normalisation). Names, numbers and rare words that a 384-d trained row
 /// blurs keep their own (hashed) coordinates: what TF-IDF is good at, at a fixed width. Bucket and sign of row `r`
 /// come from a fixed mix of `r` (the same in every build and on every CPU). Nothing is stored per row but the IDF.
 public struct FeatureSketch: Sendable {
@@ -21,10 +23,13 @@ public struct FeatureSketch: Sendable {
     /// IDF of each feature (row), the sketch's per-feature weight.
     public let idf: [Float]
 
+    /// A sketch of `dims` buckets taking `weight` of every cosine, with one IDF per feature; errors name the bad value.
     public init(dims: Int, weight: Float, idf: [Float]) throws {
         guard dims >= 1, dims <= 1 << 16 else { throw LexelError("sketch: \(dims) dimensions (1 to 65,536)") }
         guard weight > 0, weight < 1 else { throw LexelError("sketch: weight \(weight) (must be between 0 and 1, exclusive)") }
-        guard idf.allSatisfy({ $0.isFinite && $0 >= 0 }) else { throw LexelError("sketch: an IDF value is negative or not finite") }
+        if let i = idf.firstIndex(where: { !$0.isFinite || $0 < 0 }) {
+            throw LexelError("sketch: the IDF of feature \(i) is \(idf[i]) (must be finite and >= 0)")
+        }
         (self.dims, self.weight, self.idf) = (dims, weight, idf)
     }
 
@@ -47,16 +52,16 @@ public struct FeatureSketch: Sendable {
         return (Int(((z >> 32) &* UInt64(dims)) >> 32), z & 1 == 1)
     }
 
-    /// Writes the normalised, weighted sketch of `x` (raw feature counts) into `h[0..<dims]`.
+    /// Writes the unit-length sketch of `x` (raw feature counts) into `h[0..<dims]` (zeros when it is empty or its
+    /// entries cancel) and returns its norm before normalising.
     @inline(__always)
-    func write(_ x: SparseVector, into h: UnsafeMutablePointer<Float>) {
+    func write(_ x: SparseVector, into h: UnsafeMutablePointer<Float>) -> Float {
         Kernels.zero(h, dims)
         for (i, c) in zip(x.indices, x.values) where Int(i) < idf.count && c > 0 {
             let (b, negative) = FeatureSketch.slot(Int(i), dims: dims)
             let v = idf[Int(i)] * (1 + logf(c))
             h[b] += negative ? -v : v
         }
-        let norm = Kernels.normalize(h, dims)
-        if norm > 0 { Kernels.scale(weight.squareRoot(), h, dims) }
+        return Kernels.normalize(h, dims)
     }
 }

@@ -18,6 +18,9 @@ public final class LexicalModel: Sendable {
         guard vocabulary.count == network.inputDim else {
             throw LexelError("lexical model: \(vocabulary.count) n-gram features but the network takes \(network.inputDim)")
         }
+        if network.sketch != nil, tfidf.normalize || tfidf.sublinearTF || vocabulary.idf.contains(where: { $0 != 1 }) {
+            throw LexelError("lexical model: a feature sketch needs raw counts as features (tf=raw, tfidf-normalize=false, every n-gram IDF 1)")
+        }
         (self.tokenizer, self.vocabulary, self.network, self.tfidf, self.info) = (tokenizer, vocabulary, network, tfidf, info)
     }
 

@@ -131,12 +131,17 @@ extension LexicalModel {
                 throw c.error(Int(c.entry(.networkLayers)!.offset), "section network-layers: layer \(i + 1) holds a non-finite weight (corrupt)")
             }
             var network = try withBuffers(layers) { try LexicalNetwork(input: input, layers: $0, dims: dims, choice: choice) }
-            if let k = meta["sketch-dims"] {
-                guard let k = Int(k), let weight = Float(meta["sketch-weight"] ?? "") else {
-                    throw c.error(Int(m.offset), "section meta: sketch-dims or sketch-weight is not a number")
+            if meta["sketch-dims"] != nil || meta["sketch-weight"] != nil || c.entry(.sketchIDF) != nil {
+                let (k, w) = (meta["sketch-dims"] ?? "(missing)", meta["sketch-weight"] ?? "(missing)")
+                guard let dims = Int(k), let weight = Float(w) else {
+                    throw c.error(Int(m.offset), "section meta: sketch-dims \(k) and sketch-weight \(w) must both be numbers")
                 }
                 let idf = try c.raw(.sketchIDF, expect: v * 4, verify: true, "for \(v) features")
-                network = try network.withSketch(FeatureSketch(dims: k, weight: weight, idf: Array(idf.bindMemory(to: Float.self))))
+                do {
+                    network = try network.withSketch(FeatureSketch(dims: dims, weight: weight, idf: Array(idf.bindMemory(to: Float.self))))
+                } catch let e as LexelError {
+                    throw c.error(Int(c.entry(.sketchIDF)!.offset), e.message)
+                }
             }
             var options = TFIDFOptions()
             options.sublinearTF = meta["tf"] == "sublinear"

@@ -5,7 +5,7 @@ import LexelKernels
 /// so each nonzero adds one contiguous row) -> ReLU -> L2-normalise -> for each hidden layer: dense, ReLU,
 /// L2-normalise -> last dense layer, linear -> L2-normalise. Dense layers run as batched matrix products.
 /// With no dense layers (`dims` has one entry: a static model, `lexel distill-static`) the output is W0's weighted
-/// sum, L2-normalised, with no ReLU.
+/// sum, L2-normalised, with no ReLU, followed by the feature sketch's dimensions where there is one (`FeatureSketch`).
 public final class LexicalNetwork: @unchecked Sendable {
     /// Features (rows of W0).
     public var inputDim: Int { input.count }
@@ -19,7 +19,7 @@ public final class LexicalNetwork: @unchecked Sendable {
     public var int8Layers: Bool { if case .int8 = layers.first { return true } else { return false } }
     /// Weights of the dense layers (W0 not counted).
     public var denseWeightCount: Int { (1..<dims.count).reduce(0) { $0 + dims[$1 - 1] * dims[$1] } }
-    /// Whether the output is W0's normalised sum, with no dense layers (a static model).
+    /// Whether the output is W0's normalised sum (and the sketch, if any), with no dense layers (a static model).
     public var isStatic: Bool { layers.isEmpty }
 
     /// Exact-match dimensions appended to a static model's output (`FeatureSketch`), or nil.
@@ -47,7 +47,7 @@ public final class LexicalNetwork: @unchecked Sendable {
         return LexicalNetwork(input: input, layers: layers, dims: dims, sketch: sketch)
     }
 
-    /// The same network with its dense layers quantised to 8 bits (one scale per output unit; activations are
+    /// The same network with its dense layers quantised to -63...63 (one scale per output unit; activations are
     /// quantised per row to 7 bits on the fly): about twice the speed of f32 on AVX2. W0 is shared, not copied.
     public func quantizedLayers() -> LexicalNetwork {
         if int8Layers || isStatic { return self }
@@ -171,10 +171,10 @@ public final class LexicalNetwork: @unchecked Sendable {
         Kernels.zero(h, d0)
         input.accumulate(x, into: h)
         guard layers.isEmpty else { return LexelNetworkMath.reluNormalize(h, d0) }
-        _ = Kernels.normalize(h, d0)
-        if let sketch {
+        let rows = Kernels.normalize(h, d0)
+        if let sketch, sketch.write(x, into: h + d0) > 0, rows > 0 {   // both blocks nonzero: weight them
             Kernels.scale((1 - sketch.weight).squareRoot(), h, d0)
-            sketch.write(x, into: h + d0)
+            Kernels.scale(sketch.weight.squareRoot(), h + d0, sketch.dims)
         }
     }
 

@@ -8,6 +8,8 @@ extension SectionKind {
     public static let networkInput = SectionKind(16, "network-input")
     public static let networkInputScales = SectionKind(17, "network-input-scales")
     public static let networkLayers = SectionKind(18, "network-layers")
+    /// Static models with a feature sketch: one f32 IDF per feature (`FeatureSketch`). 19 and 20 are a classifier
+    /// head's (`lexel supervised --features lexical`).
     public static let sketchIDF = SectionKind(21, "sketch-idf")
 }
 

@@ -53,7 +53,7 @@ final class DistillStaticCLITests: LexelCLITestCase {
         let tokens = temp("tokens.npy", LexicalFixtures.npy(rows: 67, cols: 6))
         try expectError(run(tokens: tokens, ["--holdout", "47"]), "--holdout 47 leaves fewer than 2")
         try expectError(run(tokens: tokens, ["--sif", "0"]), "--sif must be > 0")
-        try expectError(run(tokens: tokens, ["--sketch-dims", "8", "--sketch-weight", "1.5"]), "sketch: weight 1.5")
+        try expectError(run(tokens: tokens, ["--sketch-dims", "8", "--sketch-weight", "1.5"]), "--sketch-dims 8 --sketch-weight 1.5: sketch: weight 1.5")
         XCTAssertFalse(FileManager.default.fileExists(atPath: out), "failed runs write nothing")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import LexelContainer
 import LexelCore
 import LexelKernels
 import LexelTestSupport
@@ -27,7 +28,7 @@ final class FeatureSketchTests: XCTestCase {
         let slots = (0..<6).map { FeatureSketch.slot($0, dims: 1024) }
         XCTAssertEqual(slots.map(\.bucket), [904, 580, 605, 116, 441, 396])
         XCTAssertEqual(slots.map(\.negative), [true, true, false, true, false, false])
-        // Buckets spread evenly: 100,000 rows over 64 buckets, every bucket within 10% of the mean.
+        // Buckets spread evenly: 100,000 rows over 64 buckets (1,562 each on average), max - min under 20% of that.
         var counts = [Int](repeating: 0, count: 64)
         for r in 0..<100_000 { counts[FeatureSketch.slot(r, dims: 64).bucket] += 1 }
         XCTAssertLessThan(counts.max()! - counts.min()!, 2 * 156, "\(counts)")
@@ -55,6 +56,15 @@ final class FeatureSketchTests: XCTestCase {
         for k in 0..<3 { XCTAssertEqual(y[2 + k], s[k] / sn * 0.5, accuracy: 1e-6, "bucket \(k)") }
         XCTAssertEqual(y.reduce(0) { $0 + $1 * $1 }, 1, accuracy: 1e-5)
         XCTAssertEqual(embed(net, SparseVector()), [Float](repeating: 0, count: 5), "no features: a zero vector")
+        // A sketch that comes out zero (here: IDF 0) leaves the trained block at unit length, and vice versa.
+        let flat = try LexicalNetwork(w0: [1, 0, 0, 2, 3, 4, -1, 1], inputDim: 4, layers: [], dims: [2])
+            .withSketch(FeatureSketch(dims: 3, weight: 0.25, idf: [0, 0, 0, 0]))
+        let z = embed(flat, x)
+        XCTAssertEqual(z[0], 6 / n, accuracy: 1e-6)
+        XCTAssertEqual(Array(z[2...]), [0, 0, 0])
+        let noRows = try LexicalNetwork(w0: [Float](repeating: 0, count: 8), inputDim: 4, layers: [], dims: [2])
+            .withSketch(FeatureSketch(dims: 3, weight: 0.25, idf: [1, 2, 0.5, 3]))
+        XCTAssertEqual(embed(noRows, x).reduce(0) { $0 + $1 * $1 }, 1, accuracy: 1e-5)
     }
 
     func testCosineIsTheWeightedMixOfTheBlocks() throws {
@@ -97,7 +107,38 @@ final class FeatureSketchTests: XCTestCase {
         XCTAssertEqual(loaded.outputDim, 24)
         XCTAssertEqual(loaded.embed(texts), want)
 
+        // Bad sketch values in a file: errors name the file and what was wrong.
+        func rewritten(_ name: String, _ change: (inout [String: String]) -> Void) throws -> String {
+            let source = try ContainerFile(path: path, kinds: LexicalModel.sectionKinds)
+            var meta = source.meta
+            change(&meta)
+            let out = TestTemporaryFiles.folder("sketch") + "/" + name
+            let others = source.sections.filter { $0.kind != SectionKind.meta.rawValue }
+            let w = try SectionWriter(path: out, sectionCount: others.count + 1)
+            try w.section(.meta, compressing: Array(meta.sorted { $0.key < $1.key }.map { "\($0)=\($1)\n" }.joined().utf8))
+            for e in others { try w.copy(e, from: source.bytes(of: e)) }
+            try w.commit()
+            return out
+        }
+        for (name, change, expect) in [("w.lxm", { (m: inout [String: String]) in m["sketch-weight"] = "1.5" }, "weight 1.5"),
+                                       ("nan.lxm", { $0["sketch-weight"] = "nan" }, "weight nan"),
+                                       ("d.lxm", { $0["sketch-dims"] = "70000" }, "70000 dimensions"),
+                                       ("x.lxm", { $0["sketch-dims"] = "x" }, "sketch-dims x"),
+                                       ("none.lxm", { $0["sketch-dims"] = nil }, "sketch-dims (missing)")] {
+            let bad = try rewritten(name, change)
+            defer { unlink(bad) }
+            XCTAssertThrowsError(try LexicalModel.load(path: bad)) {
+                XCTAssertTrue("\($0)".contains(bad) && "\($0)".contains(expect), "\($0)")
+            }
+        }
+        var normalised = TFIDFOptions()
+        normalised.normalize = true
+        XCTAssertThrowsError(try LexicalModel(tokenizer: tok, vocabulary: vocab, network: net, tfidf: normalised)) {
+            XCTAssertTrue("\($0)".contains("raw counts"))
+        }
+
         XCTAssertThrowsError(try FeatureSketch(dims: 16, weight: 1, idf: idf)) { XCTAssertTrue("\($0)".contains("weight")) }
+        XCTAssertThrowsError(try FeatureSketch(dims: 16, weight: 0.3, idf: [1, .nan])) { XCTAssertTrue("\($0)".contains("feature 1 is nan")) }
         XCTAssertThrowsError(try FeatureSketch(dims: 0, weight: 0.3, idf: idf))
         XCTAssertThrowsError(try LexicalNetwork(w0: w0, inputDim: v, layers: [], dims: [8]).withSketch(FeatureSketch(dims: 4, weight: 0.3, idf: [1])))
         let dense = try LexicalNetwork.random(inputDim: v, dims: [8, 4], seed: 1)
