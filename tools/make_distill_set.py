@@ -52,7 +52,10 @@ def pick_sentences(first=0, end=TRAIN):
 
 
 def make_sentences(path, span):
-    first, end = (int(x) for x in span.split(":"))
+    try:
+        first, end = (int(x) for x in span.split(":"))
+    except ValueError:
+        sys.exit(f"--sentence-paragraphs {span}: expected FIRST:END, two paragraph ids (e.g. 52000:92000)")
     if not 0 <= first < end or (first < HELDOUT_END and end > HELDOUT_START):
         sys.exit(f"--sentence-paragraphs {span}: a range first:end that leaves out the held-out "
                  f"{HELDOUT_START}..{HELDOUT_END - 1}")

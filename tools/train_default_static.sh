@@ -15,7 +15,8 @@
 #      vector (about 12 min on 1 core): short texts, so queries, titles and questions are in the training set;
 #   3. CHUNKS more chunks of 10,000 paragraphs from id 52,000 on, with their teacher vectors (default 8; about
 #      6-15 min a chunk on 1 core). (One sentence of each of those paragraphs as well gave nothing: docs/lexical-model.md);
-#   4. the training set (tools/make_distill_set.py): paragraphs 0..49,999, the chunks, the sentences, then the
+#   4. the training set (tools/make_distill_set.py): paragraphs 0..49,999, every chunk in WORK/chunks (CHUNKS sets how
+#      many are computed; chunks already there from a larger run are used too), the sentences, then the
 #      held-out paragraphs 50,000..51,999 last (--holdout 2000: never trained on, scored at the end);
 #   5. lexel distill-static: rows initialised from step 1 (centred, SIF-weighted), 3 epochs at peak lr 5e-4 of cosine loss against
 #      the teacher vectors (30-60 s on 2 cores), int8 rows, and a 1,024-d feature sketch at weight 0.3 (IDF from the
