@@ -122,7 +122,8 @@ public final class LexicalModel: Sendable {
 /// Which arithmetic the dense layers run in. `auto` is what `lexel embed` uses: int8 for networks whose dense
 /// layers hold at least `LayerChoice.int8Threshold` weights, f32 for smaller ones, where quantising the activations
 /// costs about what it saves. Measured with `LexicalBench dense` (batch 256, 1 thread, AMD EPYC with AVX2 only):
-/// int8 / f32 = 1.09x at 96-1024-192, 1.23x at 96-2048-192, 1.54x at 96-3072-3072-192; with AVX-512 VNNI about 4x.
+/// int8 / f32 = 1.09x at 96-1024-192, 1.23x at 96-2048-192, 1.54x at 96-3072-3072-192 (8-bit weights; with the
+/// 7-bit weights and 16-bit pair sums since, 2.4x at the Luxical shape, batch 64: 197-203 vs 83 GOPS); AVX-512 VNNI about 4x.
 /// int8 gives the same bits on every CPU (its integer sums are exact). Static models have no dense layers.
 public enum LayerChoice: String, Sendable, CaseIterable {
     case auto, f32, int8
