@@ -33,13 +33,12 @@ public struct FeatureSketch: Sendable {
         (self.dims, self.weight, self.idf) = (dims, weight, idf)
     }
 
-    /// IDF `ln((1 + n) / (1 + df)) + 1` (scikit-learn's smoothed form) of each of `features` rows, from the
-    /// documents' sparse features (a feature counts once per document).
+    /// The smoothed document IDF (`NgramVocabulary.documentIDF`) of each of `features` rows, from the documents'
+    /// sparse features (a feature counts once per document).
     public static func idf(features count: Int, documents: [SparseVector]) -> [Float] {
-        var df = [Int](repeating: 0, count: count)
+        var df = [Int64](repeating: 0, count: count)
         for x in documents { for i in x.indices where Int(i) < count { df[Int(i)] += 1 } }
-        let n = Double(documents.count)
-        return df.map { Float(log((1 + n) / (1 + Double($0))) + 1) }
+        return NgramVocabulary.documentIDF(documentFrequencies: df, documents: Int64(documents.count))
     }
 
     /// Bucket (low bits) and sign of row `r`.
