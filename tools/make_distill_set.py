@@ -11,9 +11,12 @@ Rows, in this order:
 
   tools/.venv/bin/python tools/make_distill_set.py OUT_DIR [--paragraph-chunks D] [--sentences S.jsonl]
   tools/.venv/bin/python tools/make_distill_set.py --make-sentences S.jsonl [--sentence-paragraphs 0:50000]
+  tools/.venv/bin/python tools/make_distill_set.py --make-questions Q.jsonl
 
 Sentences: each paragraph of part 1 is split after . ! or ? followed by a space and a capital, digit or quote;
-one piece of 3 to 40 words is drawn at random (seeded); paragraphs with none are skipped. Their teacher vectors:
+one piece of 3 to 40 words is drawn at random (seeded); paragraphs with none are skipped. Questions: every such
+piece that ends with "?", from every paragraph but the held-out ones (18k, most from the plays, the Bible and its
+commentaries, Austen). Their teacher vectors:
   tools/.venv/bin/python tools/teacher.py S.jsonl S.npy
 """
 import argparse
@@ -51,6 +54,18 @@ def pick_sentences(first=0, end=TRAIN):
             yield {"id": i, "text": rng.choice(pieces)}
 
 
+def make_questions(path):
+    """Every sentence of 3 to 40 words that ends with a question mark, of every paragraph outside the held-out ones."""
+    rows = []
+    for i, text in enumerate(paragraphs()):
+        if HELDOUT_START <= i < HELDOUT_END:
+            continue
+        rows += [{"id": i, "text": q} for q in (s.strip() for s in SENTENCE_END.split(text))
+                 if q.endswith("?") and 3 <= len(q.split()) <= 40]
+    write_jsonl(path, rows)
+    print(f"{path}: {len(rows)} questions")
+
+
 def make_sentences(path, span):
     try:
         first, end = (int(x) for x in span.split(":"))
@@ -73,7 +88,10 @@ def main():
     ap.add_argument("--make-sentences", metavar="S.jsonl", help="write the sentence file and stop")
     ap.add_argument("--sentence-paragraphs", default=f"0:{TRAIN}", metavar="FIRST:END",
                     help=f"with --make-sentences: the paragraphs to draw from (default 0:{TRAIN})")
+    ap.add_argument("--make-questions", metavar="Q.jsonl", help="write the question file and stop")
     args = ap.parse_args()
+    if args.make_questions:
+        return make_questions(args.make_questions)
     if args.make_sentences:
         return make_sentences(args.make_sentences, args.sentence_paragraphs)
     if not args.out_dir:

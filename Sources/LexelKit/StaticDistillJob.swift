@@ -21,6 +21,10 @@ public struct StaticDistillRequest {
     public var sketchDims = 0
     /// The sketch's share of every cosine.
     public var sketchWeight: Float = 0.3
+    /// An n-gram table (`lexel ngrams --minn 2`): its n-grams with at least `ngramMinDF` documents get rows of
+    /// their own after the token rows, starting at zero (what the n-gram means beyond its tokens is learned).
+    public var ngrams: String?
+    public var ngramMinDF: Int64 = 20
     public var options = StaticDistillOptions()
     public var holdout = 0
     public var dtype = RowType.int8
@@ -60,13 +64,16 @@ public enum StaticDistillJob {
         guard r.holdout <= t.rows - 2 else {
             throw LexelError("--holdout \(r.holdout) leaves fewer than 2 of the teacher's \(t.rows) rows for training")
         }
-        // One feature per WordPiece token: a unigram "n-gram" vocabulary, weight = raw count.
-        let vocabulary = try NgramVocabulary(hashes: (0..<v).map { Ngrams.hash([UInt32($0)], maxN: 1) },
-                                             idf: [Float](repeating: 1, count: v), minN: 1, maxN: 1)
+        // One feature per WordPiece token (row t = token t), then the table's n-grams; weight = raw count.
+        let extra = try r.ngrams.map { try Self.ngramRows($0, minDF: r.ngramMinDF) }
+        let maxN = extra?.maxN ?? 1, hashes = extra?.hashes ?? []
+        let rowCount = v + hashes.count
+        let vocabulary = try NgramVocabulary(hashes: (0..<v).map { Ngrams.hash([UInt32($0)], maxN: maxN) } + hashes,
+                                             idf: [Float](repeating: 1, count: rowCount), minN: 1, maxN: maxN)
         var tfidf = TFIDFOptions()
         tfidf.normalize = false
         let featurizer = try LexicalModel(tokenizer: tokenizer, vocabulary: vocabulary,
-                                          network: try LexicalNetwork(w0: [Float](repeating: 0, count: v), inputDim: v, layers: [], dims: [1]),
+                                          network: try LexicalNetwork(w0: [Float](repeating: 0, count: rowCount), inputDim: rowCount, layers: [], dims: [1]),
                                           tfidf: tfidf)
         let features = try DocumentFeatures.read(r.input, count: t.rows, model: featurizer, threads: r.options.threads)
         let trainCount = t.rows - r.holdout
@@ -76,11 +83,12 @@ public enum StaticDistillJob {
         let axes = d < full ? principalAxes(t, rows: trainCount, count: d) : nil
         let target = axes.map { project(t.values, rows: t.rows, from: full, $0, to: d) } ?? t.values
         let tokens = axes.map { TeacherVectors(rows: v, cols: d, values: project(tv.values, rows: v, from: full, $0, to: d)) } ?? tv
-        let rows = initialRows(tokens, counts: tokenCounts(train, v), sif: r.sif)
-        log("\(t.rows) documents (\(trainCount) training, \(r.holdout) held out), \(v) token rows of \(d)"
+        let rows = initialRows(tokens, counts: tokenCounts(train, v), sif: r.sif) + [Float](repeating: 0, count: hashes.count * d)
+        log("\(t.rows) documents (\(trainCount) training, \(r.holdout) held out), \(v) token rows"
+            + (hashes.isEmpty ? "" : " and \(hashes.count) n-gram rows (\(maxN)-grams in \(r.ngrams!) with >= \(r.ngramMinDF) documents)") + " of \(d)"
             + (axes == nil ? "" : " (teacher's top \(d) of \(full) principal axes)")
             + "; \(formatFixed(monotonicSeconds() - start, 1)) s to read")
-        let distiller = try StaticDistiller(rows: rows, count: v, dim: d, options: r.options)
+        let distiller = try StaticDistiller(rows: rows, count: rowCount, dim: d, options: r.options)
         func spearman() -> Double {  // against the full teacher vectors
             let y = distiller.embed(heldOut)
             return t.values.withUnsafeBufferPointer { tp in
@@ -97,6 +105,7 @@ public enum StaticDistillJob {
         var info = ["source": "lexel distill-static", "teacher": r.teacher, "token-vectors": r.tokenVectors,
                     "documents": "\(trainCount)", "steps": "\(distiller.step)", "epochs": "\(o.epochs)", "batch": "\(o.batchSize)",
                     "lr": "\(o.learningRate)", "anchor": "\(o.anchor)", "sif": "\(r.sif)", "teacher-dims": "\(full)", "seed": "\(o.seed)", "holdout": "\(r.holdout)"]
+        if let table = r.ngrams { (info["ngrams"], info["ngram-min-df"], info["ngram-rows"]) = (table, "\(r.ngramMinDF)", "\(hashes.count)") }
         if let before {
             let after = spearman()
             log("held-out (\(r.holdout) docs): Spearman \(formatFixed(before, 4)) -> \(formatFixed(after, 4))")
@@ -105,8 +114,8 @@ public enum StaticDistillJob {
         var network = try distiller.network()
         if r.sketchDims > 0 {
             network = try network.withSketch(FeatureSketch(dims: r.sketchDims, weight: r.sketchWeight,
-                                                           idf: FeatureSketch.idf(features: v, documents: train)))
-            log("sketch: \(r.sketchDims) exact-match dimensions after the \(d) trained ones, weight \(r.sketchWeight)")
+                                                           idf: FeatureSketch.idf(features: v, documents: train) + [Float](repeating: 0, count: hashes.count)))
+            log("sketch: \(r.sketchDims) exact-match dimensions of the tokens after the \(d) trained ones, weight \(r.sketchWeight)")
         }
         let model = try LexicalModel(tokenizer: tokenizer, vocabulary: vocabulary, network: network, tfidf: tfidf, info: info)
         try model.write(path: r.output, dtype: r.dtype)
@@ -153,11 +162,25 @@ public enum StaticDistillJob {
         return out
     }
 
-    /// How often each token occurs in `features` (raw counts, as the unigram features hold them).
+    /// How often each of the `v` tokens occurs in `features` (raw counts, as the unigram features hold them;
+    /// n-gram features after the tokens are skipped).
     static func tokenCounts(_ features: [SparseVector], _ v: Int) -> [Double] {
         var c = [Double](repeating: 0, count: v)
-        for x in features { for (i, w) in zip(x.indices, x.values) { c[Int(i)] += Double(w) } }
+        for x in features { for (i, w) in zip(x.indices, x.values) where Int(i) < v { c[Int(i)] += Double(w) } }
         return c
+    }
+
+    /// The hashes of the n-grams of `path` seen in at least `minDF` documents, and the table's longest n-gram
+    /// (the hashes' padding). The table must hold n-grams of 2 tokens or more: the tokens have rows already.
+    static func ngramRows(_ path: String, minDF: Int64) throws -> (hashes: [UInt64], maxN: Int) {
+        let table = try NgramTable.read(path: path)
+        guard table.minN >= 2 else {
+            throw LexelError(file: path, "--ngrams: the table counts n-grams of \(table.minN) to \(table.maxN) tokens; count them with `lexel ngrams --minn 2` (every token has a row already)")
+        }
+        guard minDF >= 1 else { throw LexelError("--ngram-min-df \(minDF): must be >= 1") }
+        let hashes = zip(table.hashes, table.documentFrequencies).filter { $0.1 >= minDF }.map(\.0)
+        guard !hashes.isEmpty else { throw LexelError(file: path, "--ngrams: no n-gram has >= \(minDF) documents") }
+        return (hashes, table.maxN)
     }
 
     /// Row t = (token vector t − the mean token vector) · a / (a + p(t)), p(t) = (count + 1) / (total + V).

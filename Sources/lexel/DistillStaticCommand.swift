@@ -52,6 +52,8 @@ struct DistillStatic: ParsableCommand {
     var threads: Int = onlineCPUs
     @Option(name: .customLong("sketch-dims"), parsing: .unconditional, help: "Exact-match dimensions appended after the trained ones: a signed hash of each token's sublinear TF-IDF (IDF from the training documents), normalised on its own (default 0: none).") var sketchDims = 0
     @Option(name: .customLong("sketch-weight"), parsing: .unconditional, help: "The sketch's share of every cosine, between 0 and 1 (default 0.3).") var sketchWeight: Float = 0.3
+    @Option(help: "N-gram table (`lexel ngrams --minn 2 --maxn 2`): its n-grams get rows of their own after the tokens' rows, starting at zero.") var ngrams: String?
+    @Option(name: .customLong("ngram-min-df"), parsing: .unconditional, help: "Only the table's n-grams found in at least this many documents (default 20).") var ngramMinDF: Int64 = 20
     @Option(parsing: .unconditional, help: "Held-out documents (the last H of the teacher's rows), scored before and after.") var holdout = 0
     @Option(help: "Storage of the rows: f32, f16 or int8 (one scale per row).") var dtype = RowType.int8
     @Option(help: "The model (.lxm), written atomically.") var output: String
@@ -63,6 +65,7 @@ struct DistillStatic: ParsableCommand {
             (r.vocabulary, r.sif, r.holdout, r.dtype, r.dims) = (vocab, sif, holdout, dtype, dims)
             (r.options.epochs, r.options.learningRate, r.options.batchSize, r.options.seed, r.options.threads) = (epoch, lr, batch, seed, threads)
             (r.options.anchor, r.sketchDims, r.sketchWeight) = (anchor, sketchDims, sketchWeight)
+            (r.ngrams, r.ngramMinDF) = (ngrams, ngramMinDF)
             let start = monotonicSeconds()
             var lastDraw = -1.0, smoothed = 0.0
             try StaticDistillJob.run(r, log: { writeStderr($0 + "\n") }) { step, total, loss in
