@@ -66,7 +66,7 @@ public enum StaticDistillJob {
         }
         // One feature per WordPiece token (row t = token t), then the table's n-grams; weight = raw count.
         let extra = try r.ngrams.map { try Self.ngramRows($0, minDF: r.ngramMinDF) }
-        let maxN = extra?.maxN ?? 1, hashes = extra?.hashes ?? []
+        let maxN = extra?.maxN ?? 1, hashes = extra?.hashes ?? [], span = extra.map { $0.minN == $0.maxN ? "\($0.minN)" : "\($0.minN)- to \($0.maxN)" } ?? ""
         let rowCount = v + hashes.count
         let vocabulary = try NgramVocabulary(hashes: (0..<v).map { Ngrams.hash([UInt32($0)], maxN: maxN) } + hashes,
                                              idf: [Float](repeating: 1, count: rowCount), minN: 1, maxN: maxN)
@@ -85,7 +85,7 @@ public enum StaticDistillJob {
         let tokens = axes.map { TeacherVectors(rows: v, cols: d, values: project(tv.values, rows: v, from: full, $0, to: d)) } ?? tv
         let rows = initialRows(tokens, counts: tokenCounts(train, v), sif: r.sif) + [Float](repeating: 0, count: hashes.count * d)
         log("\(t.rows) documents (\(trainCount) training, \(r.holdout) held out), \(v) token rows"
-            + (hashes.isEmpty ? "" : " and \(hashes.count) n-gram rows (\(maxN)-grams in \(r.ngrams!) with >= \(r.ngramMinDF) documents)") + " of \(d)"
+            + (hashes.isEmpty ? "" : " and \(hashes.count) n-gram rows (\(span)-grams in \(r.ngrams!) with >= \(r.ngramMinDF) documents)") + " of \(d)"
             + (axes == nil ? "" : " (teacher's top \(d) of \(full) principal axes)")
             + "; \(formatFixed(monotonicSeconds() - start, 1)) s to read")
         let distiller = try StaticDistiller(rows: rows, count: rowCount, dim: d, options: r.options)
@@ -172,7 +172,7 @@ public enum StaticDistillJob {
 
     /// The hashes of the n-grams of `path` seen in at least `minDF` documents, and the table's longest n-gram
     /// (the hashes' padding). The table must hold n-grams of 2 tokens or more: the tokens have rows already.
-    static func ngramRows(_ path: String, minDF: Int64) throws -> (hashes: [UInt64], maxN: Int) {
+    static func ngramRows(_ path: String, minDF: Int64) throws -> (hashes: [UInt64], minN: Int, maxN: Int) {
         let table = try NgramTable.read(path: path)
         guard table.minN >= 2 else {
             throw LexelError(file: path, "--ngrams: the table counts n-grams of \(table.minN) to \(table.maxN) tokens; count them with `lexel ngrams --minn 2` (every token has a row already)")
@@ -180,7 +180,7 @@ public enum StaticDistillJob {
         guard minDF >= 1 else { throw LexelError("--ngram-min-df \(minDF): must be >= 1") }
         let hashes = zip(table.hashes, table.documentFrequencies).filter { $0.1 >= minDF }.map(\.0)
         guard !hashes.isEmpty else { throw LexelError(file: path, "--ngrams: no n-gram has >= \(minDF) documents") }
-        return (hashes, table.maxN)
+        return (hashes, table.minN, table.maxN)
     }
 
     /// Row t = (token vector t − the mean token vector) · a / (a + p(t)), p(t) = (count + 1) / (total + V).

@@ -38,6 +38,41 @@ final class DistillStaticCLITests: LexelCLITestCase {
         }
     }
 
+    /// `--ngrams`: the table's bigrams get rows after the tokens', so word order starts to count ("cat dog" is a
+    /// bigram of the corpus, "dog cat" is not); tables with unigrams and thresholds nothing passes are errors.
+    func testNgramRowsFromATableMakeWordOrderCount() throws {
+        let corpus = temp("corpus.txt", LexicalFixtures.corpusLines.joined(separator: "\n") + "\n")
+        let teacher = temp("teacher.npy", LexicalFixtures.npy(rows: 48, cols: 6))
+        let tokens = temp("tokens.npy", LexicalFixtures.npy(rows: 67, cols: 6, seed: 2))
+        let table = outputPath("bigrams.tsv"), unigrams = outputPath("unigrams.tsv")
+        XCTAssertEqual(try lexel(["ngrams", corpus, "--vocab", LexicalFixtures.tinyVocab, "--minn", "2", "--maxn", "2", "--output", table]).status, 0)
+        XCTAssertEqual(try lexel(["ngrams", corpus, "--vocab", LexicalFixtures.tinyVocab, "--minn", "1", "--maxn", "2", "--output", unigrams]).status, 0)
+        func run(_ ngrams: String, _ minDF: String, output: String) throws -> Result {
+            try lexel(["distill-static", corpus, "--teacher", teacher, "--token-vectors", tokens, "--vocab", LexicalFixtures.tinyVocab,
+                       "--holdout", "8", "-epoch", "3", "--batch", "8", "--ngrams", ngrams, "--ngram-min-df", minDF,
+                       "--sketch-dims", "5", "--output", output, "--quiet"])
+        }
+        let model = outputPath("bigrams.lxm")
+        let r = try run(table, "2", output: model)
+        XCTAssertEqual(r.status, 0, r.err)
+        // 8 bigrams within each group's cycle of 4 words (the lines never join the groups).
+        XCTAssert(r.err.contains("67 token rows and 8 n-gram rows (2-grams in \(table) with >= 2 documents) of 6"), r.err)
+        let docs = temp("order.txt", "cat dog\ndog cat\ncat\n")
+        let e = try lexel(["embed", "--model", model, docs, "--profile", "--quiet"])
+        XCTAssertEqual(e.status, 0, e.err)
+        XCTAssert(e.err.contains("Model: 75 features -> 6"), e.err)
+        let rows = embeddingRows(e.out)
+        XCTAssertEqual(rows.map(\.count), [11, 11, 11])
+        XCTAssertGreaterThan(zip(rows[0], rows[1]).map { abs($0 - $1) }.max()!, 1e-3, "the bigram row moves \"cat dog\"")
+
+        try expectError(["distill-static", corpus, "--teacher", teacher, "--token-vectors", tokens, "--vocab", LexicalFixtures.tinyVocab,
+                         "--ngrams", unigrams, "--output", outputPath("never.lxm"), "--quiet"],
+                        "\(unigrams): --ngrams: the table counts n-grams of 1 to 2 tokens; count them with `lexel ngrams --minn 2`")
+        try expectError(["distill-static", corpus, "--teacher", teacher, "--token-vectors", tokens, "--vocab", LexicalFixtures.tinyVocab,
+                         "--ngrams", table, "--ngram-min-df", "1000", "--output", outputPath("never.lxm"), "--quiet"],
+                        "\(table): --ngrams: no n-gram has >= 1000 documents")
+    }
+
     func testInputsThatDoNotFitGiveErrors() throws {
         let corpus = temp("corpus.txt", LexicalFixtures.corpusLines.joined(separator: "\n") + "\n")
         let teacher = temp("teacher.npy", LexicalFixtures.npy(rows: 48, cols: 6))
