@@ -12,11 +12,15 @@ Rows, in this order:
   tools/.venv/bin/python tools/make_distill_set.py OUT_DIR [--paragraph-chunks D] [--sentences S.jsonl]
   tools/.venv/bin/python tools/make_distill_set.py --make-sentences S.jsonl [--sentence-paragraphs 0:50000]
   tools/.venv/bin/python tools/make_distill_set.py --make-questions Q.jsonl
+  tools/.venv/bin/python tools/make_distill_set.py --make-windows W.jsonl --word-lines 540200:554259
 
 Sentences: each paragraph of part 1 is split after . ! or ? followed by a space and a capital, digit or quote;
 one piece of 3 to 40 words is drawn at random (seeded); paragraphs with none are skipped. Questions: every such
 piece that ends with "?", from every paragraph but the held-out ones (18k, most from the plays, the Bible and its
-commentaries, Austen). Their teacher vectors:
+commentaries, Austen). Windows: lines FIRST..END-1 (1-based) of corpus/words-en.txt.zst with 20 words or more, cut into
+pieces of at most 120 words (lower case, no punctuation: how that file is made); lines 540,200..554,258 are the
+shortened English Wikipedia of its `debian_en` part, text the paragraphs do not have (people, places, history).
+The file's last 4,284 lines (the news bodies) are refused. Their teacher vectors:
   tools/.venv/bin/python tools/teacher.py S.jsonl S.npy
 """
 import argparse
@@ -33,6 +37,8 @@ from lexel_tools import DATA, read_jsonl, save_npy, write_jsonl
 PARAGRAPHS = os.path.join(DATA, "corpus", "paragraphs-en.jsonl.zst")
 TEACHER = os.path.join(DATA, "teacher", "minilm-train.f16.npy")
 TRAIN, HELDOUT_START, HELDOUT_END, EXTRA_START = 50_000, 50_000, 52_000, 52_000
+WORDS = os.path.join(DATA, "corpus", "words-en.txt.zst")
+WORD_LINES, NEWS_LINES, WINDOW = 740_810, 4_284, 120
 SENTENCE_END = re.compile(r'(?<=[.!?])["\')\]]?\s+(?=[A-Z0-9"\'(])')
 
 
@@ -66,6 +72,34 @@ def make_questions(path):
     print(f"{path}: {len(rows)} questions")
 
 
+def make_windows(path, span):
+    """Pieces of at most WINDOW words of the lines first..end-1 (1-based) of the word corpus that have 20 or more."""
+    from lexel_tools import read_lines
+    first, end = parse_span("--word-lines", span)
+    if end > WORD_LINES - NEWS_LINES + 1:
+        sys.exit(f"--word-lines {span}: lines from {WORD_LINES - NEWS_LINES + 1} on are the news bodies of the retrieval set")
+    rows = []
+    for n, line in enumerate(read_lines(WORDS), start=1):
+        if n >= end:
+            break
+        words = line.split()
+        if n >= first and len(words) >= 20:
+            rows += [{"line": n, "text": " ".join(words[i:i + WINDOW])} for i in range(0, len(words), WINDOW)
+                     if len(words[i:i + WINDOW]) >= 10]
+    write_jsonl(path, rows)
+    print(f"{path}: {len(rows)} windows of lines {first}..{end - 1}")
+
+
+def parse_span(flag, span):
+    try:
+        first, end = (int(x) for x in span.split(":"))
+    except ValueError:
+        sys.exit(f"{flag} {span}: expected FIRST:END, two numbers")
+    if not 0 <= first < end:
+        sys.exit(f"{flag} {span}: FIRST must be below END")
+    return first, end
+
+
 def make_sentences(path, span):
     try:
         first, end = (int(x) for x in span.split(":"))
@@ -89,9 +123,14 @@ def main():
     ap.add_argument("--sentence-paragraphs", default=f"0:{TRAIN}", metavar="FIRST:END",
                     help=f"with --make-sentences: the paragraphs to draw from (default 0:{TRAIN})")
     ap.add_argument("--make-questions", metavar="Q.jsonl", help="write the question file and stop")
+    ap.add_argument("--make-windows", metavar="W.jsonl", help="write windows of --word-lines of the word corpus and stop")
+    ap.add_argument("--word-lines", default="540200:554259", metavar="FIRST:END",
+                    help="with --make-windows: 1-based lines FIRST..END-1 (default: the word corpus's Wikipedia)")
     args = ap.parse_args()
     if args.make_questions:
         return make_questions(args.make_questions)
+    if args.make_windows:
+        return make_windows(args.make_windows, args.word_lines)
     if args.make_sentences:
         return make_sentences(args.make_sentences, args.sentence_paragraphs)
     if not args.out_dir:
