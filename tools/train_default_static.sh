@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Reproduces vocab/lexel-minilm-distilled.lxm, the default model of `lexel embed` (docs/lexical-model.md, "The
-# default model"): a static model (one trained 384-d vector per bert-base-uncased WordPiece token, summed and
-# normalised, then 1,024 exact-match dimensions: a signed hash of the text's TF-IDF) distilled from all-MiniLM-L6-v2.
+# default model"): a static model (one trained 384-d vector per bert-base-uncased WordPiece token and per frequent
+# token bigram, summed and normalised, then 1,024 exact-match dimensions: a signed hash of the text's TF-IDF)
+# distilled from all-MiniLM-L6-v2.
 #
 #   tools/train_default_static.sh              # writes vocab/lexel-minilm-distilled.lxm
-#   OUT=/tmp/m.lxm CHUNKS=3 tools/train_default_static.sh
+#   OUT=/tmp/m.lxm CHUNKS=3 tools/train_default_static.sh   # a quicker, weaker model
 #
 # Inputs (the shared data pack, ../shared/data next to the repository; DATA=... to point elsewhere):
 #   corpus/paragraphs-en.jsonl.zst   183,000 paragraphs (JSON Lines, field `text`)
@@ -13,13 +14,18 @@
 #   1. the teacher's vector of each of the 30,522 vocabulary tokens on its own (tools/teacher.py --tokens, 1 min);
 #   2. one sentence of each of paragraphs 0..49,999 (tools/make_distill_set.py --make-sentences) and its teacher
 #      vector (about 12 min on 1 core): short texts, so queries, titles and questions are in the training set;
-#   3. CHUNKS more chunks of 10,000 paragraphs from id 52,000 on, with their teacher vectors (default 8; about
-#      6-15 min a chunk on 1 core). (One sentence of each of those paragraphs as well gave nothing: docs/lexical-model.md);
-#   4. the training set (tools/make_distill_set.py): paragraphs 0..49,999, every chunk in WORK/chunks (CHUNKS sets how
-#      many are computed; chunks already there from a larger run are used too), the sentences, then the
-#      held-out paragraphs 50,000..51,999 last (--holdout 2000: never trained on, scored at the end);
-#   5. lexel distill-static: rows initialised from step 1 (centred, SIF-weighted), 3 epochs at peak lr 5e-4 of cosine loss against
-#      the teacher vectors (30-60 s on 2 cores), int8 rows, and a 1,024-d feature sketch at weight 0.3 (IDF from the
+#   3. CHUNKS more chunks of 10,000 paragraphs from id 52,000 on, with their teacher vectors (default 14: every
+#      paragraph to 182,999, the last chunk 1,000; about 6-15 min a chunk on 1 core, two processes in parallel are
+#      faster than one with 2 threads). (One sentence of each of those paragraphs as well gave nothing: docs/lexical-model.md);
+#   4. every question of the paragraphs (make_distill_set.py --make-questions, 19k) and windows of the word corpus's
+#      Wikipedia lines (--make-windows, 7.6k), with their teacher vectors (5 min);
+#   5. the training set (tools/make_distill_set.py): paragraphs 0..49,999, every chunk in WORK/chunks (CHUNKS sets how
+#      many are computed; chunks already there from a larger run are used too), the sentences, questions and
+#      windows, then the held-out paragraphs 50,000..51,999 last (--holdout 2000: never trained on, scored at the end);
+#   6. the token bigrams of the training texts (lexel ngrams --minn 2 --maxn 2, the held-out paragraphs left out);
+#   7. lexel distill-static: token rows initialised from step 1 (centred, SIF-weighted), a row starting at zero for
+#      each bigram found in >= 50 training texts, 3 epochs at peak lr 5e-4 of cosine loss against the teacher vectors
+#      (1-2 min on 2 cores), int8 rows, and a 1,024-d feature sketch of the tokens at weight 0.3 (IDF from the
 #      training texts).
 # `lexel distill-static` gives the same file for any thread count; the teacher vectors may differ in the last
 # float16 bit between machines (torch kernels).
@@ -31,7 +37,7 @@ DATA=${DATA:-../shared/data}
 OUT=${OUT:-vocab/lexel-minilm-distilled.lxm}
 WORK=${WORK:-.build/default-static}
 THREADS=${THREADS:-2}
-CHUNKS=${CHUNKS:-8}
+CHUNKS=${CHUNKS:-14}
 EPOCHS=${EPOCHS:-3}
 LR=${LR:-0.0005}
 LEXEL=${LEXEL:-.build/release/lexel}
@@ -57,14 +63,27 @@ if [ "$CHUNKS" -gt 0 ]; then
   echo "== teacher vectors of $CHUNKS chunks of 10,000 paragraphs from 52,000"
   for start in $(seq 52000 10000 $((52000 + 10000 * (CHUNKS - 1)))); do
     f=$WORK/chunks/chunk-$start.npy
-    [ -f "$f" ] || nice -n 10 "$PYTHON" tools/teacher.py "$CORPUS" "$f" --start "$start" --limit 10000 --threads "$THREADS"
+    limit=$((183000 - start < 10000 ? 183000 - start : 10000))
+    [ "$limit" -gt 0 ] || break
+    [ -f "$f" ] || nice -n 10 "$PYTHON" tools/teacher.py "$CORPUS" "$f" --start "$start" --limit "$limit" --threads "$THREADS"
   done
 fi
+echo "== questions and Wikipedia windows, and their teacher vectors"
+[ -f "$WORK/questions.jsonl" ] || "$PYTHON" tools/make_distill_set.py --make-questions "$WORK/questions.jsonl"
+[ -f "$WORK/questions.npy" ] || nice -n 10 "$PYTHON" tools/teacher.py "$WORK/questions.jsonl" "$WORK/questions.npy" --threads "$THREADS"
+[ -f "$WORK/wiki.jsonl" ] || "$PYTHON" tools/make_distill_set.py --make-windows "$WORK/wiki.jsonl"
+[ -f "$WORK/wiki.npy" ] || nice -n 10 "$PYTHON" tools/teacher.py "$WORK/wiki.jsonl" "$WORK/wiki.npy" --threads "$THREADS"
 echo "== training set"
 rm -rf "$WORK/set"
-"$PYTHON" tools/make_distill_set.py "$WORK/set" --paragraph-chunks "$WORK/chunks" --sentences "$WORK/sentences.jsonl"
+"$PYTHON" tools/make_distill_set.py "$WORK/set" --paragraph-chunks "$WORK/chunks" --sentences "$WORK/sentences.jsonl" \
+  --sentences "$WORK/questions.jsonl" --sentences "$WORK/wiki.jsonl"
+echo "== token bigrams of the training texts"
+head -n -2000 "$WORK/set/corpus.jsonl" > "$WORK/set/train.jsonl"
+"$LEXEL" ngrams "$WORK/set/train.jsonl" --field text --vocab "$VOCAB" --minn 2 --maxn 2 --top 300000 \
+  --threads "$THREADS" --quiet --output "$WORK/set/bigrams.tsv"
 echo "== lexel distill-static"
 "$LEXEL" distill-static "$WORK/set/corpus.jsonl" --field text --teacher "$WORK/set/teacher.npy" \
   --token-vectors "$WORK/tokens.npy" --vocab "$VOCAB" --holdout 2000 -epoch "$EPOCHS" -lr "$LR" --batch 256 \
-  --seed 0 --thread "$THREADS" --dtype int8 --sketch-dims 1024 --sketch-weight 0.3 --output "$OUT"
+  --seed 0 --thread "$THREADS" --dtype int8 --sketch-dims 1024 --sketch-weight 0.3 \
+  --ngrams "$WORK/set/bigrams.tsv" --ngram-min-df 50 --output "$OUT"
 ls -l "$OUT"
