@@ -99,7 +99,7 @@ demo: release
 	    | $(RELEASE_BIN) predict-prob $(DEMO_DIR)/trec.bin - 1; \
 	  else echo "(../shared/data/eval/trec-6 not found: skipped)"; fi
 	@echo
-	@echo "== Document embeddings: the shipped static model, 1,408-d: trained token rows + a TF-IDF sketch (vocab/lexel-minilm-distilled.lxm)"
+	@echo "== Document embeddings: the shipped static model, 1,408-d: trained token and bigram rows + a TF-IDF sketch (vocab/lexel-minilm-distilled.lxm)"
 	@printf 'How do I install a package on Debian?\nThe king and the queen of the land\nA function that returns a list of files\nLove is patient, love is kind\n' \
 	  | $(RELEASE_BIN) embed --quiet | cut -c1-100
 	@echo
