@@ -16,10 +16,11 @@ Rows, in this order:
 
 Sentences: each paragraph of part 1 is split after . ! or ? followed by a space and a capital, digit or quote;
 one piece of 3 to 40 words is drawn at random (seeded); paragraphs with none are skipped. Questions: every such
-piece that ends with "?", from every paragraph but the held-out ones (18k, most from the plays, the Bible and its
+piece that ends with "?", from every paragraph but the held-out ones (18,988, most from the plays, the Bible and its
 commentaries, Austen). Windows: lines FIRST..END-1 (1-based) of corpus/words-en.txt.zst with 20 words or more, cut into
-pieces of at most 120 words (lower case, no punctuation: how that file is made); lines 540,200..554,258 are the
-shortened English Wikipedia of its `debian_en` part, text the paragraphs do not have (people, places, history).
+pieces of at most 120 words (lower case, no punctuation: how that file is made); lines 540,200..554,258 are the two
+gensim test texts of its `debian_en` part, a shortened English Wikipedia (to line 553,966) and the 300 news articles
+of Lee et al. (2005), text the paragraphs do not have (people, places, history).
 The file's last 4,284 lines (the news bodies) are refused. Their teacher vectors:
   tools/.venv/bin/python tools/teacher.py S.jsonl S.npy
 """
@@ -86,6 +87,8 @@ def make_windows(path, span):
         if n >= first and len(words) >= 20:
             rows += [{"line": n, "text": " ".join(words[i:i + WINDOW])} for i in range(0, len(words), WINDOW)
                      if len(words[i:i + WINDOW]) >= 10]
+    if not rows:
+        sys.exit(f"--word-lines {span}: no line of 20 words or more")
     write_jsonl(path, rows)
     print(f"{path}: {len(rows)} windows of lines {first}..{end - 1}")
 
@@ -97,6 +100,8 @@ def parse_span(flag, span):
         sys.exit(f"{flag} {span}: expected FIRST:END, two numbers")
     if not 0 <= first < end:
         sys.exit(f"{flag} {span}: FIRST must be below END")
+    if flag == "--word-lines" and first < 1:
+        sys.exit(f"{flag} {span}: lines are numbered from 1")
     return first, end
 
 
@@ -119,11 +124,12 @@ def main():
     ap.add_argument("--paragraph-chunks", help="folder of chunk-<start>.npy teacher files for paragraphs >= 52,000")
     ap.add_argument("--sentences", action="append", default=[],
                     help="sentences JSONL (its teacher vectors: the same path with .npy); repeatable")
-    ap.add_argument("--make-sentences", metavar="S.jsonl", help="write the sentence file and stop")
+    make = ap.add_mutually_exclusive_group()
+    make.add_argument("--make-sentences", metavar="S.jsonl", help="write the sentence file and stop")
     ap.add_argument("--sentence-paragraphs", default=f"0:{TRAIN}", metavar="FIRST:END",
                     help=f"with --make-sentences: the paragraphs to draw from (default 0:{TRAIN})")
-    ap.add_argument("--make-questions", metavar="Q.jsonl", help="write the question file and stop")
-    ap.add_argument("--make-windows", metavar="W.jsonl", help="write windows of --word-lines of the word corpus and stop")
+    make.add_argument("--make-questions", metavar="Q.jsonl", help="write the question file and stop")
+    make.add_argument("--make-windows", metavar="W.jsonl", help="write windows of --word-lines of the word corpus and stop")
     ap.add_argument("--word-lines", default="540200:554259", metavar="FIRST:END",
                     help="with --make-windows: 1-based lines FIRST..END-1 (default: the word corpus's Wikipedia)")
     args = ap.parse_args()

@@ -17,15 +17,16 @@
 #   3. CHUNKS more chunks of 10,000 paragraphs from id 52,000 on, with their teacher vectors (default 14: every
 #      paragraph to 182,999, the last chunk 1,000; about 6-15 min a chunk on 1 core, two processes in parallel are
 #      faster than one with 2 threads). (One sentence of each of those paragraphs as well gave nothing: docs/lexical-model.md);
-#   4. every question of the paragraphs (make_distill_set.py --make-questions, 19k) and windows of the word corpus's
-#      Wikipedia lines (--make-windows, 7.6k), with their teacher vectors (5 min);
+#   4. every question of the paragraphs (make_distill_set.py --make-questions, 18,988) and windows of the word
+#      corpus's gensim test texts, a shortened Wikipedia and 300 news articles of Lee et al. (--make-windows, 7,577),
+#      with their teacher vectors (5 min);
 #   5. the training set (tools/make_distill_set.py): paragraphs 0..49,999, every chunk in WORK/chunks (CHUNKS sets how
 #      many are computed; chunks already there from a larger run are used too), the sentences, questions and
 #      windows, then the held-out paragraphs 50,000..51,999 last (--holdout 2000: never trained on, scored at the end);
 #   6. the token bigrams of the training texts (lexel ngrams --minn 2 --maxn 2, the held-out paragraphs left out);
 #   7. lexel distill-static: token rows initialised from step 1 (centred, SIF-weighted), a row starting at zero for
 #      each bigram found in >= 50 training texts, 3 epochs at peak lr 5e-4 of cosine loss against the teacher vectors
-#      (1-2 min on 2 cores), int8 rows, and a 1,024-d feature sketch of the tokens at weight 0.3 (IDF from the
+#      (about a minute on 2 cores), int8 rows, and a 1,024-d feature sketch of the tokens at weight 0.3 (IDF from the
 #      training texts).
 # `lexel distill-static` gives the same file for any thread count; the teacher vectors may differ in the last
 # float16 bit between machines (torch kernels).
@@ -38,6 +39,7 @@ OUT=${OUT:-vocab/lexel-minilm-distilled.lxm}
 WORK=${WORK:-.build/default-static}
 THREADS=${THREADS:-2}
 CHUNKS=${CHUNKS:-14}
+HOLDOUT=2000   # the held-out paragraphs make_distill_set.py puts last
 EPOCHS=${EPOCHS:-3}
 LR=${LR:-0.0005}
 LEXEL=${LEXEL:-.build/release/lexel}
@@ -78,12 +80,14 @@ rm -rf "$WORK/set"
 "$PYTHON" tools/make_distill_set.py "$WORK/set" --paragraph-chunks "$WORK/chunks" --sentences "$WORK/sentences.jsonl" \
   --sentences "$WORK/questions.jsonl" --sentences "$WORK/wiki.jsonl"
 echo "== token bigrams of the training texts"
-head -n -2000 "$WORK/set/corpus.jsonl" > "$WORK/set/train.jsonl"
+rows=$(wc -l < "$WORK/set/corpus.jsonl")
+head -n $((rows - HOLDOUT)) "$WORK/set/corpus.jsonl" > "$WORK/set/train.jsonl"
+# one counting thread: with more, Space-Saving's merges (so borderline n-grams) depend on scheduling
 "$LEXEL" ngrams "$WORK/set/train.jsonl" --field text --vocab "$VOCAB" --minn 2 --maxn 2 --top 300000 \
-  --threads "$THREADS" --quiet --output "$WORK/set/bigrams.tsv"
+  --threads 1 --quiet --output "$WORK/set/bigrams.tsv"
 echo "== lexel distill-static"
 "$LEXEL" distill-static "$WORK/set/corpus.jsonl" --field text --teacher "$WORK/set/teacher.npy" \
-  --token-vectors "$WORK/tokens.npy" --vocab "$VOCAB" --holdout 2000 -epoch "$EPOCHS" -lr "$LR" --batch 256 \
+  --token-vectors "$WORK/tokens.npy" --vocab "$VOCAB" --holdout "$HOLDOUT" -epoch "$EPOCHS" -lr "$LR" --batch 256 \
   --seed 0 --thread "$THREADS" --dtype int8 --sketch-dims 1024 --sketch-weight 0.3 \
   --ngrams "$WORK/set/bigrams.tsv" --ngram-min-df 50 --output "$OUT"
 ls -l "$OUT"

@@ -49,6 +49,8 @@ public enum StaticDistillJob {
                 throw LexelError("--sketch-dims \(r.sketchDims) --sketch-weight \(r.sketchWeight): \(e.message)")
             }
         }
+        // The n-gram table before the (large) teacher files, so that its errors come first.
+        let extra = try r.ngrams.map { try Self.ngramRows($0, minDF: r.ngramMinDF) }
         let t = try TeacherVectors.load(path: r.teacher)
         let tv = try TeacherVectors.load(path: r.tokenVectors)
         let tokenizer = try WordPieceVocabulary.tokenizer(DefaultFiles.vocabulary(r.vocabulary))
@@ -65,7 +67,6 @@ public enum StaticDistillJob {
             throw LexelError("--holdout \(r.holdout) leaves fewer than 2 of the teacher's \(t.rows) rows for training")
         }
         // One feature per WordPiece token (row t = token t), then the table's n-grams; weight = raw count.
-        let extra = try r.ngrams.map { try Self.ngramRows($0, minDF: r.ngramMinDF) }
         let maxN = extra?.maxN ?? 1, hashes = extra?.hashes ?? [], span = extra.map { $0.minN == $0.maxN ? "\($0.minN)" : "\($0.minN)- to \($0.maxN)" } ?? ""
         let rowCount = v + hashes.count
         let vocabulary = try NgramVocabulary(hashes: (0..<v).map { Ngrams.hash([UInt32($0)], maxN: maxN) } + hashes,
@@ -78,6 +79,9 @@ public enum StaticDistillJob {
         let features = try DocumentFeatures.read(r.input, count: t.rows, model: featurizer, threads: r.options.threads)
         let trainCount = t.rows - r.holdout
         let train = Array(features[0..<trainCount]), heldOut = Array(features[trainCount...])
+        if let table = r.ngrams, !train.contains(where: { $0.indices.contains { Int($0) >= v } }) {
+            throw LexelError(file: table, "--ngrams: none of its \(hashes.count) n-grams occurs in the training documents (was it counted with this --vocab, \(r.vocabulary)?)")
+        }
 
         // The teacher's space, or its top d principal axes.
         let axes = d < full ? principalAxes(t, rows: trainCount, count: d) : nil

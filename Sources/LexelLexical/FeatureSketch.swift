@@ -56,7 +56,7 @@ public struct FeatureSketch: Sendable {
     @inline(__always)
     func write(_ x: SparseVector, into h: UnsafeMutablePointer<Float>) -> Float {
         Kernels.zero(h, dims)
-        for (i, c) in zip(x.indices, x.values) where Int(i) < idf.count && c > 0 {
+        for (i, c) in zip(x.indices, x.values) where Int(i) < idf.count && c > 0 && idf[Int(i)] != 0 {  // IDF 0: not sketched
             let (b, negative) = FeatureSketch.slot(Int(i), dims: dims)
             let v = idf[Int(i)] * (1 + logf(c))
             h[b] += negative ? -v : v

@@ -5,7 +5,7 @@ import LexelKit
 struct DistillStatic: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "distill-static",
-        abstract: "Distil a teacher into a static model: one trained vector per WordPiece token, no dense layers.",
+        abstract: "Distil a teacher into a static model: one trained vector per WordPiece token (and per frequent n-gram), no dense layers.",
         discussion: """
             A text's vector is the normalised sum of its tokens' rows: no
             network, so it embeds several times faster than a lexical-dense
@@ -29,6 +29,12 @@ struct DistillStatic: ParsableCommand {
             of every cosine. Names, numbers and rare words keep coordinates of
             their own, as in TF-IDF; the output has D + K values.
 
+            --ngrams TABLE adds a row for each n-gram of TABLE (count them on
+            the training documents with `lexel ngrams --minn 2 --maxn 2`) found
+            in at least --ngram-min-df documents. These rows start at zero and
+            learn what the bigram means beyond its tokens ("new york", "how
+            many"), so word order starts to count; the sketch stays on tokens.
+
             Example:
               tools/.venv/bin/python tools/teacher.py --tokens vocab/bert-base-uncased/vocab.txt tokens.npy
               lexel distill-static paragraphs.jsonl.zst --field text --teacher teacher.npy \\
@@ -45,7 +51,7 @@ struct DistillStatic: ParsableCommand {
     var epoch = 10
     @Option(name: [.customLong("lr", withSingleDash: true), .customLong("lr")], parsing: .unconditional, help: "Peak learning rate (default 0.001).") var lr: Float = 0.001
     @Option(parsing: .unconditional, help: "Documents per step (default 256).") var batch = 256
-    @Option(parsing: .unconditional, help: "Pull of each trained row toward its initial token vector, per step: w -= lr * anchor * (w - w0) (default 0).") var anchor: Float = 0
+    @Option(parsing: .unconditional, help: "Pull of each trained row toward its initial value (a token's vector; zero for an n-gram), per step: w -= lr * anchor * (w - w0) (default 0).") var anchor: Float = 0
     @Option(help: "Seed of the batch order.") var seed: UInt64 = 0
     @Option(name: [.customLong("threads"), .customLong("thread", withSingleDash: true), .customLong("thread")],
             parsing: .unconditional, help: "Worker threads (default: all online CPUs).")
@@ -53,7 +59,7 @@ struct DistillStatic: ParsableCommand {
     @Option(name: .customLong("sketch-dims"), parsing: .unconditional, help: "Exact-match dimensions appended after the trained ones: a signed hash of each token's sublinear TF-IDF (IDF from the training documents), normalised on its own (default 0: none).") var sketchDims = 0
     @Option(name: .customLong("sketch-weight"), parsing: .unconditional, help: "The sketch's share of every cosine, between 0 and 1 (default 0.3).") var sketchWeight: Float = 0.3
     @Option(help: "N-gram table (`lexel ngrams --minn 2 --maxn 2`): its n-grams get rows of their own after the tokens' rows, starting at zero.") var ngrams: String?
-    @Option(name: .customLong("ngram-min-df"), parsing: .unconditional, help: "Only the table's n-grams found in at least this many documents (default 20).") var ngramMinDF: Int64 = 20
+    @Option(name: .customLong("ngram-min-df"), parsing: .unconditional, help: "With --ngrams: only the table's n-grams found in at least this many documents (default 20).") var ngramMinDF: Int64?
     @Option(parsing: .unconditional, help: "Held-out documents (the last H of the teacher's rows), scored before and after.") var holdout = 0
     @Option(help: "Storage of the rows: f32, f16 or int8 (one scale per row).") var dtype = RowType.int8
     @Option(help: "The model (.lxm), written atomically.") var output: String
@@ -65,7 +71,8 @@ struct DistillStatic: ParsableCommand {
             (r.vocabulary, r.sif, r.holdout, r.dtype, r.dims) = (vocab, sif, holdout, dtype, dims)
             (r.options.epochs, r.options.learningRate, r.options.batchSize, r.options.seed, r.options.threads) = (epoch, lr, batch, seed, threads)
             (r.options.anchor, r.sketchDims, r.sketchWeight) = (anchor, sketchDims, sketchWeight)
-            (r.ngrams, r.ngramMinDF) = (ngrams, ngramMinDF)
+            if ngramMinDF != nil && ngrams == nil { throw LexelError("--ngram-min-df needs --ngrams TABLE") }
+            (r.ngrams, r.ngramMinDF) = (ngrams, ngramMinDF ?? r.ngramMinDF)
             let start = monotonicSeconds()
             var lastDraw = -1.0, smoothed = 0.0
             try StaticDistillJob.run(r, log: { writeStderr($0 + "\n") }) { step, total, loss in

@@ -71,6 +71,15 @@ final class DistillStaticCLITests: LexelCLITestCase {
         try expectError(["distill-static", corpus, "--teacher", teacher, "--token-vectors", tokens, "--vocab", LexicalFixtures.tinyVocab,
                          "--ngrams", table, "--ngram-min-df", "1000", "--output", outputPath("never.lxm"), "--quiet"],
                         "\(table): --ngrams: no n-gram has >= 1000 documents")
+        // A table whose n-grams never occur (the words in reverse order: as if counted with another vocabulary).
+        let reversed = temp("reversed.txt", String(repeating: "cat cow horse dog\nhammer nail drill saw\n", count: 3))
+        let foreign = outputPath("foreign.tsv")
+        XCTAssertEqual(try lexel(["ngrams", reversed, "--vocab", LexicalFixtures.tinyVocab, "--minn", "2", "--maxn", "2", "--output", foreign]).status, 0)
+        try expectError(["distill-static", corpus, "--teacher", teacher, "--token-vectors", tokens, "--vocab", LexicalFixtures.tinyVocab,
+                         "--ngrams", foreign, "--ngram-min-df", "1", "--output", outputPath("never.lxm"), "--quiet"],
+                        "\(foreign): --ngrams: none of its 6 n-grams occurs in the training documents")
+        try expectError(["distill-static", corpus, "--teacher", teacher, "--token-vectors", tokens, "--vocab", LexicalFixtures.tinyVocab,
+                         "--ngram-min-df", "5", "--output", outputPath("never.lxm"), "--quiet"], "--ngram-min-df needs --ngrams TABLE")
     }
 
     func testInputsThatDoNotFitGiveErrors() throws {
