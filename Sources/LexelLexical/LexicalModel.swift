@@ -21,7 +21,8 @@ public final class LexicalModel: Sendable {
         if network.sketch != nil, tfidf.normalize || tfidf.sublinearTF || vocabulary.idf.contains(where: { $0 != 1 }) {
             throw LexelError("lexical model: a feature sketch needs raw counts as features (tf=raw, tfidf-normalize=false, every n-gram IDF 1)")
         }
-        (self.tokenizer, self.vocabulary, self.network, self.tfidf, self.info) = (tokenizer, vocabulary, network, tfidf, info)
+        self.vocabulary = vocabulary.withDirectUnigrams(tokens: tokenizer.vocabulary.count)
+        (self.tokenizer, self.network, self.tfidf, self.info) = (tokenizer, network, tfidf, info)
     }
 
     /// The same model with its dense layers in 8-bit integers (`LexicalNetwork.quantizedLayers()`): on CPUs with

@@ -16,6 +16,8 @@ public struct NgramVocabulary: Sendable {
     /// Hash of feature `i`'s n-gram.
     public let hashes: [UInt64]
     let table: NgramSlots
+    /// The unigram keys of token ids read from an array, not hashed (`withDirectUnigrams(tokens:)`), or nil.
+    var unigrams: UnigramKeys?
     /// Bits of the largest feature index (for the radix sort).
     let indexBits: Int
 
@@ -86,8 +88,15 @@ extension NgramVocabulary {
         let m = starts.count * (maxN - minN + 1)
         withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 3 * m + 1) { buffer in
             let hashes = buffer.baseAddress!, found = hashes + m, temp = found + m
-            let written = Ngrams.hashes(of: tokens, minN: minN, maxN: maxN, starts: starts, into: hashes)
-            let k = table.lookup(hashes, written, found: found)
+            let k: Int
+            if let u = unigrams {
+                let (written, direct) = NgramVocabulary.hashesAndDirectKeys(of: tokens, maxN: maxN, starts: starts,
+                                                                           unigrams: u, hashes: hashes, found: found)
+                k = direct + table.lookup(hashes, written, found: found + direct)
+            } else {
+                let written = Ngrams.hashes(of: tokens, minN: minN, maxN: maxN, starts: starts, into: hashes)
+                k = table.lookup(hashes, written, found: found)
+            }
             let sorted = KeySort.sort(found, k, indexBits: indexBits, temp: temp)
             // run-length count in place: equal keys are equal indices (with equal IDF bits); the counts go to
             // the (no longer needed) hash buffer

@@ -3,6 +3,7 @@
 // this shape, `LayerChoice`). Prints one line per repeat.
 //
 //   LexicalBench dense [--dims 96,3072,3072,192] [--batch 64] [--docs 4096] [--threads 1] [--layers auto|f32|int8]
+//   LexicalBench stages --model M.lxm --input DOCS.jsonl [--repeats 5]   (the sparse stages: StagesBench.swift)
 //
 // Build: swift build -c release --package-path Benchmarks --scratch-path .build-lexbench --product LexicalBench
 
@@ -21,6 +22,11 @@ let args = Array(CommandLine.arguments.dropFirst())
 func option(_ name: String, _ fallback: String, _ args: [String] = args) -> String {
     guard let i = args.firstIndex(of: name), i + 1 < args.count else { return fallback }
     return args[i + 1]
+}
+if args.first == "stages" {
+    try stagesBench(model: option("--model", "vocab/lexel-minilm-distilled.lxm"), input: option("--input", "/dev/stdin"),
+                    repeats: Int(option("--repeats", "5"))!)
+    exit(0)
 }
 let dims = option("--dims", "96,3072,3072,192").split(separator: ",").map { Int($0)! }
 let batch = Int(option("--batch", "64"))!, docs = Int(option("--docs", "4096"))!

@@ -1,0 +1,69 @@
+/// The found key (`index << 32 | idf.bitPattern`, as `NgramSlots.lookup` writes it) of every single-token n-gram
+/// with a token id below `count`, in an array indexed by the id: a document's unigrams are then read from a table
+/// of a few hundred kB (30,522 x 8 bytes for BERT's vocabulary) instead of being hashed (with `maxN - 1` padding
+/// steps each) and probed for in the n-gram table, which for Luxical's 2M features is 64 MB. The keys are the very
+/// ones the hash lookup finds, so the features, and the embeddings, are bit-identical.
+final class UnigramKeys: @unchecked Sendable {
+    /// Marks an id whose unigram is not a feature (no feature index is `UInt32.max`).
+    static let absent = UInt64.max
+    let keys: UnsafeMutablePointer<UInt64>
+    let count: Int
+
+    /// Keys for token ids `0..<count`, found in `table` by the ids' unigram hashes (`Ngrams.hash([id], maxN:)`).
+    init(count: Int, maxN: Int, table: NgramSlots) {
+        self.count = count
+        keys = .allocate(capacity: max(count, 1))
+        for id in 0..<count {
+            let p = table.find(Ngrams.hash(CollectionOfOne(UInt32(id)), maxN: maxN))
+            keys[id] = p.map { UInt64($0.pointee.index) << 32 | UInt64($0.pointee.idf.bitPattern) } ?? UnigramKeys.absent
+        }
+    }
+
+    deinit { keys.deallocate() }
+}
+
+extension NgramVocabulary {
+    /// The same vocabulary reading the unigrams of token ids below `tokens` (a tokenizer's vocabulary size, at
+    /// most `BertTokenizer.maxVocabularySize`) from a direct table (`UnigramKeys`): same features, fewer hashes and
+    /// probes. Vocabularies whose n-grams start at two tokens or more are returned as they are.
+    public func withDirectUnigrams(tokens: Int) -> NgramVocabulary {
+        guard minN == 1, tokens > 0, tokens <= 1 << 20 else { return self }
+        var v = self
+        v.unigrams = UnigramKeys(count: tokens, maxN: maxN, table: table)
+        return v
+    }
+
+    /// Like `Ngrams.hashes(of:minN:maxN:starts:into:)` for `minN == 1`, but each unigram whose id is in
+    /// `unigrams` goes straight to `found` as its key (or nowhere, when it is not a feature) instead of to
+    /// `hashes`. Returns (hashes written, keys written).
+    @inline(__always)
+    static func hashesAndDirectKeys(of tokens: UnsafeBufferPointer<UInt32>, maxN: Int, starts: Range<Int>,
+                                    unigrams u: UnigramKeys, hashes: UnsafeMutablePointer<UInt64>,
+                                    found: UnsafeMutablePointer<UInt64>) -> (Int, Int) {
+        let count = tokens.count
+        var w = 0, k = 0
+        for i in starts {
+            let t = tokens[i]
+            var s = Ngrams.step(Ngrams.offsetBasis, t)
+            if Int(t) < u.count {
+                let key = u.keys[Int(t)]
+                if key != UnigramKeys.absent { found[k] = key; k += 1 }
+            } else {
+                var h = s
+                for _ in 1..<maxN { h = Ngrams.step(h, UInt32.max) }
+                hashes[w] = h
+                w += 1
+            }
+            let longest = min(maxN, count - i)
+            guard longest >= 2 else { continue }
+            for n in 2...longest {
+                s = Ngrams.step(s, tokens[i + n - 1])
+                var h = s
+                for _ in n..<maxN { h = Ngrams.step(h, UInt32.max) }
+                hashes[w] = h
+                w += 1
+            }
+        }
+        return (w, k)
+    }
+}
