@@ -23,7 +23,10 @@ final class NgramSlots: @unchecked Sendable {
         slots = hugePageAllocate(NgramSlot.self, n)
         (mask, shift) = (n - 1, 64 - bits)
         for i in 0..<n { slots[i].index = .max }
+        // slots prefetched a few features ahead: the inserts land at random in up to hundreds of MB
+        let ahead = NgramSlots.ahead
         for (i, h) in hashes.enumerated() {
+            if i + ahead < hashes.count { Kernels.prefetchRead(slots + home(hashes[i + ahead])) }
             var s = home(h)
             while slots[s].index != .max && slots[s].hash != h { s = (s + 1) & mask }
             if slots[s].index == .max { slots[s] = NgramSlot(hash: h, index: UInt32(i), idf: idf[i]) }
