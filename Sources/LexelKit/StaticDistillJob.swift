@@ -109,6 +109,7 @@ public enum StaticDistillJob {
         var info = ["source": "lexel distill-static", "teacher": r.teacher, "token-vectors": r.tokenVectors,
                     "documents": "\(trainCount)", "steps": "\(distiller.step)", "epochs": "\(o.epochs)", "batch": "\(o.batchSize)",
                     "lr": "\(o.learningRate)", "anchor": "\(o.anchor)", "sif": "\(r.sif)", "teacher-dims": "\(full)", "seed": "\(o.seed)", "holdout": "\(r.holdout)"]
+        if o.gramWeight > 0 { (info["gram-kl"], info["gram-temperature"]) = ("\(o.gramWeight)", "\(o.gramTemperature)") }
         if let table = r.ngrams { (info["ngrams"], info["ngram-min-df"], info["ngram-rows"]) = (table, "\(r.ngramMinDF)", "\(hashes.count)") }
         if let before {
             let after = spearman()

@@ -52,6 +52,8 @@ struct DistillStatic: ParsableCommand {
     @Option(name: [.customLong("lr", withSingleDash: true), .customLong("lr")], parsing: .unconditional, help: "Peak learning rate (default 0.001).") var lr: Float = 0.001
     @Option(parsing: .unconditional, help: "Documents per step (default 256).") var batch = 256
     @Option(parsing: .unconditional, help: "Pull of each trained row toward its initial value (a token's vector; zero for an n-gram), per step: w -= lr * anchor * (w - w0) (default 0).") var anchor: Float = 0
+    @Option(name: .customLong("gram-kl"), parsing: .unconditional, help: "Weight of a second loss term: Luxical's Gram-KL between the batch's student and teacher similarities, so that neighbours follow the teacher too (default 0: the cosine loss alone).") var gramKL: Float = 0
+    @Option(name: .customLong("gram-temperature"), parsing: .unconditional, help: "Softmax temperature of the Gram-KL term (default 3; lower values weigh the nearest neighbours more).") var gramTemperature: Float = 3
     @Option(help: "Seed of the batch order.") var seed: UInt64 = 0
     @Option(name: [.customLong("threads"), .customLong("thread", withSingleDash: true), .customLong("thread")],
             parsing: .unconditional, help: "Worker threads (default: all online CPUs).")
@@ -71,6 +73,7 @@ struct DistillStatic: ParsableCommand {
             (r.vocabulary, r.sif, r.holdout, r.dtype, r.dims) = (vocab, sif, holdout, dtype, dims)
             (r.options.epochs, r.options.learningRate, r.options.batchSize, r.options.seed, r.options.threads) = (epoch, lr, batch, seed, threads)
             (r.options.anchor, r.sketchDims, r.sketchWeight) = (anchor, sketchDims, sketchWeight)
+            (r.options.gramWeight, r.options.gramTemperature) = (gramKL, gramTemperature)
             if ngramMinDF != nil && ngrams == nil { throw LexelError("--ngram-min-df needs --ngrams TABLE") }
             (r.ngrams, r.ngramMinDF) = (ngrams, ngramMinDF ?? r.ngramMinDF)
             let start = monotonicSeconds()

@@ -19,17 +19,37 @@ final class StaticDistillerTests: XCTestCase {
         return (features, teacher, rows)
     }
 
-    func testGradientMatchesFiniteDifferences() throws {
+    func testGradientMatchesFiniteDifferences() throws { try checkGradient(StaticDistillOptions()) }
+
+    /// With the Gram-KL term (weight 0.7, temperature 0.5) the gradient still matches the loss.
+    func testGradientWithTheGramTermMatchesFiniteDifferences() throws {
+        var o = StaticDistillOptions()
+        (o.gramWeight, o.gramTemperature) = (0.7, 0.5)
+        try checkGradient(o)
+        let (features, teacher, rows) = Self.problem()
+        func lossOf(_ o: StaticDistillOptions) throws -> Double {
+            let s = try StaticDistiller(rows: rows, count: 9, dim: 5, options: o)
+            let z = teacher.withUnsafeBufferPointer { unitRows($0.baseAddress!, count: 12, dim: 5) }
+            let y = UnsafeMutablePointer<Float>.allocate(capacity: 60), g = UnsafeMutablePointer<Float>.allocate(capacity: 60)
+            defer { y.deallocate(); g.deallocate() }
+            return s.forwardLoss((0..<12).map(Int32.init), features, z, y, g)
+        }
+        XCTAssertGreaterThan(try lossOf(o), try lossOf(StaticDistillOptions()), "the term adds to the loss")
+        o.gramTemperature = 0
+        XCTAssertThrowsError(try StaticDistiller(rows: rows, count: 9, dim: 5, options: o))
+    }
+
+    func checkGradient(_ options: StaticDistillOptions) throws {
         let (features, teacher, rows) = Self.problem()
         let batch = (0..<12).map(Int32.init)
         func loss(_ w: [Float]) throws -> Double {
-            let s = try StaticDistiller(rows: w, count: 9, dim: 5, options: StaticDistillOptions())
+            let s = try StaticDistiller(rows: w, count: 9, dim: 5, options: options)
             let z = teacher.withUnsafeBufferPointer { unitRows($0.baseAddress!, count: 12, dim: 5) }
             let y = UnsafeMutablePointer<Float>.allocate(capacity: 60), g = UnsafeMutablePointer<Float>.allocate(capacity: 60)
             defer { y.deallocate(); g.deallocate() }
             return s.forwardLoss(batch, features, z, y, g)
         }
-        let s = try StaticDistiller(rows: rows, count: 9, dim: 5, options: StaticDistillOptions())
+        let s = try StaticDistiller(rows: rows, count: 9, dim: 5, options: options)
         let z = teacher.withUnsafeBufferPointer { unitRows($0.baseAddress!, count: 12, dim: 5) }
         let y = UnsafeMutablePointer<Float>.allocate(capacity: 60), g = UnsafeMutablePointer<Float>.allocate(capacity: 60)
         let grad = UnsafeMutablePointer<Float>.allocate(capacity: 45)
@@ -44,7 +64,7 @@ final class StaticDistillerTests: XCTestCase {
             minus[k] -= h
             let numeric = (try loss(plus) - loss(minus)) / Double(2 * h)
             worst = max(worst, abs(numeric - Double(grad[k])))
-            XCTAssertEqual(Double(grad[k]), numeric, accuracy: 2e-3, "weight \(k)")
+            XCTAssertEqual(Double(grad[k]), numeric, accuracy: 2e-3, "weight \(k), Gram-KL weight \(options.gramWeight)")
         }
         XCTAssertLessThan(worst, 2e-3)
     }

@@ -16,6 +16,11 @@ public struct StaticDistillOptions: Sendable, Equatable {
     /// `w ← w − lr · anchor · (w − w₀)` after each step (0: none). Keeps the token vectors' own meaning
     /// (the teacher's vector of each token alone) while the rows fit the documents.
     public var anchor: Float = 0
+    /// Weight of a second loss term on the batch's similarity structure (`GramKLLoss` between the students' and
+    /// the teachers' unit vectors; 0: none), so that neighbours, not only directions, follow the teacher.
+    public var gramWeight: Float = 0
+    /// The Gram-KL term's softmax temperature.
+    public var gramTemperature: Float = 3
 
     public init() {}
 }
@@ -34,6 +39,7 @@ public final class StaticDistiller {
     let initial: [Float]
     var m: [Float], v: [Float]
     public private(set) var step = 0
+    let gramWorkspace = GramKLWorkspace()
 
     public init(rows: [Float], count: Int, dim: Int, options: StaticDistillOptions) throws {
         guard count > 0, dim > 0, rows.count == count * dim else {
@@ -41,6 +47,9 @@ public final class StaticDistiller {
         }
         guard options.epochs >= 0, options.batchSize >= 1, options.learningRate > 0, options.threads >= 1 else {
             throw LexelError("distill-static: epochs >= 0, batch >= 1, lr > 0 and threads >= 1 are required")
+        }
+        guard options.gramWeight >= 0, options.gramWeight.isFinite, options.gramTemperature > 0, options.gramTemperature.isFinite else {
+            throw LexelError("distill-static: the Gram-KL weight must be >= 0 and its temperature > 0")
         }
         (self.rows, self.initial, self.count, self.dim, self.options) = (rows, rows, count, dim, options)
         m = [Float](repeating: 0, count: rows.count)
@@ -140,7 +149,34 @@ public final class StaticDistiller {
                 }
             }
         }
-        return (0..<batch.count).reduce(0.0) { $0 + losses[$1] } / Double(batch.count)
+        let cosine = (0..<batch.count).reduce(0.0) { $0 + losses[$1] } / Double(batch.count)
+        guard options.gramWeight > 0, batch.count >= 2 else { return cosine }
+        return cosine + Double(options.gramWeight) * gramTerm(batch, z, y, g)
+    }
+
+    /// Adds `gramWeight ·` the Gram-KL gradient to `g` (through each student vector's normalisation:
+    /// `∂/∂y = (u' − (u'·ŷ) ŷ) / |y|` for the gradient `u'` on the unit vector `ŷ`) and returns the Gram-KL loss.
+    func gramTerm(_ batch: [Int32], _ z: [Float], _ y: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>) -> Double {
+        let b = batch.count, d = dim, w = options.gramWeight
+        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: 3 * b * d)
+        defer { buffer.deallocate() }
+        let (u, t, gu) = (buffer, buffer + b * d, buffer + 2 * b * d)
+        var norms = [Float](repeating: 0, count: b)
+        z.withUnsafeBufferPointer { zp in
+            for (i, doc) in batch.enumerated() {
+                (u + i * d).update(from: y + i * d, count: d)
+                norms[i] = Kernels.normalize(u + i * d, d)
+                (t + i * d).update(from: zp.baseAddress! + Int(doc) * d, count: d)
+            }
+        }
+        let loss = GramKLLoss(temperature: options.gramTemperature).evaluate(
+            student: u, studentDim: d, teacher: t, teacherDim: d, count: b, gradient: gu, workspace: gramWorkspace,
+            threads: options.threads)
+        for i in 0..<b where norms[i] > 0 {
+            let ui = u + i * d, gi = gu + i * d, c = Kernels.dot(gi, ui, d), s = w / norms[i]
+            for j in 0..<d { g[i * d + j] += s * (gi[j] - c * ui[j]) }
+        }
+        return loss
     }
 
     /// The gradient of the touched rows: `grad[slot(r)] = Σ_docs x_r · g_doc`, summed in batch order; threads take
