@@ -6,6 +6,7 @@ import LexelTestSupport
 import LexelIO
 import LexelCore
 import LexelStore
+import LexelContainer
 @testable import LexelLexical
 
 /// Lexical model files: write -> load round trips in every dtype, and clear errors on bad files.
@@ -78,5 +79,33 @@ final class ModelFileTests: XCTestCase {
         try Data("hello".utf8).write(to: URL(fileURLWithPath: path))
         XCTAssertThrowsError(try LexicalModel.load(path: path)) { XCTAssertTrue("\($0)".contains(path), "\($0)") }
         XCTAssertThrowsError(try LexicalModel.load(path: "/nonexistent/model.lxm"))
+    }
+
+    /// A NaN in the dense layers (with a valid checksum) is refused in both stored types: f32 layers are read in
+    /// place from the mapping, f16 ones widened first, and both are checked.
+    func testNonFiniteLayerWeightsAreRefused() throws {
+        for layerType in [RowType.f32, .f16] {
+            let (good, bad) = (temp("finite-\(layerType).lxm"), temp("nan-\(layerType).lxm"))
+            defer { unlink(good); unlink(bad) }
+            try Self.tinyModel().write(path: good, layerType: layerType)
+            XCTAssertNoThrow(try LexicalModel.load(path: good))
+            let source = try ContainerFile(path: good, kinds: LexicalModel.sectionKinds)
+            let w = try SectionWriter(path: bad, sectionCount: source.sections.count)
+            for e in source.sections {
+                guard e.kind == SectionKind.networkLayers.rawValue else { try w.copy(e, from: source.bytes(of: e)); continue }
+                var bytes = Array(source.bytes(of: e))
+                let at = 7 * layerType.size  // weight 7 of layer 1
+                if layerType == .f32 {
+                    withUnsafeBytes(of: Float.nan.bitPattern) { for k in 0..<4 { bytes[at + k] = $0[k] } }
+                } else {
+                    withUnsafeBytes(of: Float16.nan.bitPattern) { for k in 0..<2 { bytes[at + k] = $0[k] } }
+                }
+                try bytes.withUnsafeBytes { try w.section(.networkLayers, raw: $0) }
+            }
+            try w.commit()
+            XCTAssertThrowsError(try LexicalModel.load(path: bad)) {
+                XCTAssertTrue("\($0)".contains(bad) && "\($0)".contains("layer 1 holds a non-finite weight"), "\($0)")
+            }
+        }
     }
 }
