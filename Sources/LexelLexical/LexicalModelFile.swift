@@ -119,28 +119,24 @@ extension LexicalModel {
             let sizes = (1..<dims.count).map { dims[$0] * dims[$0 - 1] }
             let layerBytes = try c.raw(.networkLayers, expect: sizes.reduce(0, +) * layerType.size, verify: true,
                                        "for dims \(dims) \(layerType.rawValue)")
-            // f32 layers are read in place from the mapping (64-byte aligned sections, so 4-byte aligned floats):
-            // packing or quantising them is the only copy; f16 layers are widened first.
-            var widened: [[Float]] = []
-            var at = 0
-            for n in sizes where layerType != .f32 {
-                let p = layerBytes.baseAddress! + at * layerType.size
-                widened.append((0..<n).map { Float(p.loadUnaligned(fromByteOffset: 2 * $0, as: Float16.self)) })
-                at += n
-            }
             let build = { (layers: [UnsafeBufferPointer<Float>]) throws -> LexicalNetwork in
                 for (i, l) in layers.enumerated() where !l.allSatisfy({ $0.isFinite }) {
                     throw c.error(Int(c.entry(.networkLayers)!.offset), "section network-layers: layer \(i + 1) holds a non-finite weight (corrupt)")
                 }
                 return try LexicalNetwork(input: input, layers: layers, dims: dims, choice: choice)
             }
+            // f32 layers are read in place from the mapping (64-byte aligned sections, so 4-byte aligned floats):
+            // packing or quantising them is the only copy; f16 layers are widened first.
+            let starts = sizes.reduce(into: [0]) { $0.append($0[$0.count - 1] + $1) }
             var network: LexicalNetwork
             if layerType == .f32 {
                 let all = layerBytes.bindMemory(to: Float.self)
-                var starts = [0]
-                for n in sizes { starts.append(starts[starts.count - 1] + n) }
                 network = try build(sizes.indices.map { UnsafeBufferPointer(rebasing: all[starts[$0]..<starts[$0 + 1]]) })
             } else {
+                let halves = layerBytes.baseAddress!
+                let widened = sizes.indices.map { l in
+                    (starts[l]..<starts[l + 1]).map { Float(halves.loadUnaligned(fromByteOffset: 2 * $0, as: Float16.self)) }
+                }
                 network = try withBuffers(widened, build)
             }
             if meta["sketch-dims"] != nil || meta["sketch-weight"] != nil || c.entry(.sketchIDF) != nil {

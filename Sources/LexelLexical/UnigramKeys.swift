@@ -25,9 +25,10 @@ final class UnigramKeys: @unchecked Sendable {
 extension NgramVocabulary {
     /// The same vocabulary reading the unigrams of token ids below `tokens` (a tokenizer's vocabulary size, at
     /// most `BertTokenizer.maxVocabularySize`) from a direct table (`UnigramKeys`): same features, fewer hashes and
-    /// probes. Vocabularies whose n-grams start at two tokens or more are returned as they are.
+    /// probes. Vocabularies whose n-grams start at two tokens or more, or that have the table already (a model
+    /// made from another model's vocabulary), are returned as they are.
     public func withDirectUnigrams(tokens: Int) -> NgramVocabulary {
-        guard minN == 1, tokens > 0, tokens <= 1 << 20 else { return self }
+        guard minN == 1, tokens > 0, tokens <= 1 << 20, unigrams?.count != tokens else { return self }  // built once
         var v = self
         v.unigrams = UnigramKeys(count: tokens, maxN: maxN, table: table)
         return v
@@ -35,35 +36,23 @@ extension NgramVocabulary {
 
     /// Like `Ngrams.hashes(of:minN:maxN:starts:into:)` for `minN == 1`, but each unigram whose id is in
     /// `unigrams` goes straight to `found` as its key (or nowhere, when it is not a feature) instead of to
-    /// `hashes`. Returns (hashes written, keys written).
+    /// `hashes`; the longer n-grams are hashed by `Ngrams.hashes` itself. Returns (hashes written, keys written).
     @inline(__always)
     static func hashesAndDirectKeys(of tokens: UnsafeBufferPointer<UInt32>, maxN: Int, starts: Range<Int>,
                                     unigrams u: UnigramKeys, hashes: UnsafeMutablePointer<UInt64>,
                                     found: UnsafeMutablePointer<UInt64>) -> (Int, Int) {
-        let count = tokens.count
         var w = 0, k = 0
         for i in starts {
             let t = tokens[i]
-            var s = Ngrams.step(Ngrams.offsetBasis, t)
             if Int(t) < u.count {
                 let key = u.keys[Int(t)]
                 if key != UnigramKeys.absent { found[k] = key; k += 1 }
             } else {
-                var h = s
-                for _ in 1..<maxN { h = Ngrams.step(h, UInt32.max) }
-                hashes[w] = h
-                w += 1
-            }
-            let longest = min(maxN, count - i)
-            guard longest >= 2 else { continue }
-            for n in 2...longest {
-                s = Ngrams.step(s, tokens[i + n - 1])
-                var h = s
-                for _ in n..<maxN { h = Ngrams.step(h, UInt32.max) }
-                hashes[w] = h
+                hashes[w] = Ngrams.hash(CollectionOfOne(t), maxN: maxN)
                 w += 1
             }
         }
+        if maxN >= 2 { w += Ngrams.hashes(of: tokens, minN: 2, maxN: maxN, starts: starts, into: hashes + w) }
         return (w, k)
     }
 }
