@@ -23,7 +23,7 @@ public enum BuildInfo {
 
     /// The kernels chosen at run time on this CPU (`LEXEL_MAX_ISA=avx2|scalar` caps the int8 ones).
     public static var kernels: String {
-        "int8 dense layers \(Gemm.int8Kernel), f32 panels (k-means, dedup) \(PanelMatrix.path), int8 panels "
+        "int8 dense layers \(Gemm.int8Kernel), bf16 dense layers \(Gemm.bf16Kernel), f32 panels (k-means, dedup) \(PanelMatrix.path), int8 panels "
             + (Int8PanelMatrix.fast ? "avx512-vnni" : "plain C")
     }
 

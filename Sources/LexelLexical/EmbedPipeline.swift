@@ -101,7 +101,8 @@ public final class EmbedPipeline: @unchecked Sendable {
         var r = "Model: \(model.network.inputDim) features -> \(model.network.dims.map(String.init).joined(separator: " -> "))"
         let net = model.network
         let sketch = net.sketch.map { " + sketch of \($0.dims) (weight \(formatFixed(Double($0.weight), 2)))" } ?? ""
-        let layers = net.isStatic ? "no dense layers (static\(sketch))" : net.int8Layers ? "dense layers int8 (\(Gemm.int8Kernel) kernel)" : "dense layers f32"
+        let kernel = [LayerChoice.int8: Gemm.int8Kernel, .bf16: Gemm.bf16Kernel, .f32: "f32"][net.layerKind]!
+        let layers = net.isStatic ? "no dense layers (static\(sketch))" : "dense layers \(net.layerKind.rawValue) (\(kernel) kernel)"
         r += ", W0 \(net.input.dtype.rawValue), \(layers); loaded in \(formatFixed(load, 3)) s\n"
         r += "Documents: \(docs) in \(formatFixed(elapsed, 3)) s on \(threads) threads: \(Int(Double(docs) / max(elapsed, 1e-12))) docs/s, "
         r += "\(Int(Double(tokens) / max(elapsed, 1e-12))) tokens/s (\(tokens) tokens)\n"

@@ -25,10 +25,11 @@ public final class LexicalModel: Sendable {
         (self.tokenizer, self.network, self.tfidf, self.info) = (tokenizer, network, tfidf, info)
     }
 
-    /// The same model with its dense layers in 8-bit integers (`LexicalNetwork.quantizedLayers()`): on CPUs with
-    /// AVX-512 VNNI about 4x the f32 layers' speed, embeddings within cosine 0.999 of f32's.
-    public func withInt8Layers() throws -> LexicalModel {
-        try LexicalModel(tokenizer: tokenizer, vocabulary: vocabulary, network: network.quantizedLayers(), tfidf: tfidf, info: info)
+    /// The same model with its dense layers in `choice`'s arithmetic (`LexicalNetwork.withLayers`): int8 is about
+    /// 4x the f32 layers' speed on CPUs with AVX-512 VNNI, bf16 about 2x with AVX-512 BF16 (refused without it);
+    /// both keep embeddings within cosine 0.999 of f32's.
+    public func withLayers(_ choice: LayerChoice) throws -> LexicalModel {
+        try LexicalModel(tokenizer: tokenizer, vocabulary: vocabulary, network: network.withLayers(choice), tfidf: tfidf, info: info)
     }
 
     /// Per-thread buffers, reused across documents.
@@ -127,7 +128,14 @@ public final class LexicalModel: Sendable {
 /// 7-bit weights and 16-bit pair sums since, 2.4x at the Luxical shape, batch 64: 197-203 vs 83 GOPS); AVX-512 VNNI about 4x.
 /// int8 gives the same bits on every CPU (its integer sums are exact). Static models have no dense layers.
 public enum LayerChoice: String, Sendable, CaseIterable {
-    case auto, f32, int8
+    /// int8 from `int8Threshold` dense weights, else f32.
+    case auto
+    case f32
+    /// Weights and activations in 8 bits, integer sums: the fastest (AVX-512 VNNI, AVX2).
+    case int8
+    /// Weights and activations rounded to bfloat16, f32 sums: about twice f32's speed and nearly its precision,
+    /// only on CPUs with AVX-512 BF16 (never picked by `auto`).
+    case bf16
 
     /// Dense weights from which `auto` picks int8 (96-1024-192 holds 295k; the Luxical shape 10.3M).
     public static let int8Threshold = 1 << 18

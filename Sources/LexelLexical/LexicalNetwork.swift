@@ -17,6 +17,10 @@ public final class LexicalNetwork: @unchecked Sendable {
     let layers: [DenseLayer]
     /// Whether the dense layers run in 8-bit integers (`quantizedLayers()`).
     public var int8Layers: Bool { if case .int8 = layers.first { return true } else { return false } }
+    /// Whether the dense layers run in bfloat16 (`withLayers(.bf16)`).
+    public var bf16Layers: Bool { if case .bf16 = layers.first { return true } else { return false } }
+    /// The dense layers' arithmetic: f32, int8 or bf16 (f32 for a static model, which has none).
+    public var layerKind: LayerChoice { int8Layers ? .int8 : bf16Layers ? .bf16 : .f32 }
     /// Weights of the dense layers (W0 not counted).
     public var denseWeightCount: Int { (1..<dims.count).reduce(0) { $0 + dims[$1 - 1] * dims[$1] } }
     /// Whether the output is W0's normalised sum (and the sketch, if any), with no dense layers (a static model).
@@ -49,9 +53,14 @@ public final class LexicalNetwork: @unchecked Sendable {
 
     /// The same network with its dense layers quantised to -63...63 (one scale per output unit; activations are
     /// quantised per row to 7 bits on the fly): about twice the speed of f32 on AVX2. W0 is shared, not copied.
-    public func quantizedLayers() -> LexicalNetwork {
-        if int8Layers || isStatic { return self }
-        let q = withBuffers((0..<layers.count).map(layer)) { LexicalNetwork.denseLayers($0, dims: dims, choice: .int8) }
+    public func quantizedLayers() -> LexicalNetwork { try! withLayers(.int8) }
+
+    /// The same network with its dense layers in `choice`'s arithmetic (as it resolves for this network), from
+    /// the current layers' values. W0 is shared, not copied. bf16 on a CPU without AVX-512 BF16 is an error.
+    public func withLayers(_ choice: LayerChoice) throws -> LexicalNetwork {
+        let kind = choice.resolved(for: self)
+        if kind == layerKind || isStatic { return self }
+        let q = try withBuffers((0..<layers.count).map(layer)) { try LexicalNetwork.denseLayers($0, dims: dims, choice: kind) }
         return LexicalNetwork(input: input, layers: q, dims: dims)
     }
 
@@ -71,15 +80,24 @@ public final class LexicalNetwork: @unchecked Sendable {
     public convenience init(input: InputRows, layers outByIn: [UnsafeBufferPointer<Float>], dims: [Int],
                             choice: LayerChoice = .f32) throws {
         try LexicalNetwork.check(input: input, layerCounts: outByIn.map(\.count), dims: dims)
-        self.init(input: input, layers: LexicalNetwork.denseLayers(outByIn, dims: dims, choice: choice), dims: dims)
+        self.init(input: input, layers: try LexicalNetwork.denseLayers(outByIn, dims: dims, choice: choice), dims: dims)
     }
 
-    /// Dense layers from `out x in` matrices, packed in f32 or quantised to int8 as `choice` resolves.
-    static func denseLayers(_ outByIn: [UnsafeBufferPointer<Float>], dims: [Int], choice: LayerChoice) -> [DenseLayer] {
-        let int8 = choice.resolved(denseWeights: outByIn.reduce(0) { $0 + $1.count }) == .int8
+    /// Dense layers from `out x in` matrices, packed in f32, quantised to int8 or rounded to bf16 as `choice`
+    /// resolves.
+    static func denseLayers(_ outByIn: [UnsafeBufferPointer<Float>], dims: [Int], choice: LayerChoice) throws -> [DenseLayer] {
+        let kind = choice.resolved(denseWeights: outByIn.reduce(0) { $0 + $1.count })
+        if kind == .bf16, !Gemm.bf16Available, !outByIn.isEmpty {
+            throw LexelError("bf16 dense layers need a CPU with AVX-512 BF16, which this one lacks (or LEXEL_MAX_ISA "
+                             + "caps): use --layers f32 or int8")
+        }
         return outByIn.enumerated().map { i, l in
-            int8 ? .int8(Gemm.Int8Matrix(l.baseAddress!, rows: dims[i], cols: dims[i + 1], transposed: true))
-                 : .f32(Gemm.PackedMatrix(l.baseAddress!, rows: dims[i], cols: dims[i + 1], transposed: true))
+            let (w, k, n) = (l.baseAddress!, dims[i], dims[i + 1])
+            switch kind {
+            case .int8: return .int8(Gemm.Int8Matrix(w, rows: k, cols: n, transposed: true))
+            case .bf16: return .bf16(Gemm.BF16Matrix(w, rows: k, cols: n, transposed: true))
+            default: return .f32(Gemm.PackedMatrix(w, rows: k, cols: n, transposed: true))
+            }
         }
     }
 
@@ -91,7 +109,7 @@ public final class LexicalNetwork: @unchecked Sendable {
         }
         let input = w0.withUnsafeBufferPointer { InputRows($0.baseAddress!, count: inputDim, dim: d0, dtype: dtype) }
         try LexicalNetwork.check(input: input, layerCounts: outByIn.map(\.count), dims: dims)
-        self.init(input: input, layers: withBuffers(outByIn) { LexicalNetwork.denseLayers($0, dims: dims, choice: choice) }, dims: dims)
+        self.init(input: input, layers: try withBuffers(outByIn) { try LexicalNetwork.denseLayers($0, dims: dims, choice: choice) }, dims: dims)
     }
 
     /// A network of uniform random weights in +-sqrt(6 / fan-in) (Kaiming, as Luxical initialises), seeded.
@@ -115,8 +133,10 @@ public final class LexicalNetwork: @unchecked Sendable {
     }
 
     /// Scratch floats `embed` needs for a batch of `m` inputs (two activation buffers, and room for the
-    /// quantised activations and their row scales of int8 layers).
-    public func scratchCount(batch m: Int) -> Int { 2 * m * width + (int8Layers ? m * (Gemm.quantizedStride(width) / 4 + 1) : 0) }
+    /// quantised activations and their row scales of int8 layers, or the rounded activations of bf16 layers).
+    public func scratchCount(batch m: Int) -> Int {
+        2 * m * width + (int8Layers ? m * (Gemm.quantizedStride(width) / 4 + 1) : bf16Layers ? m * Gemm.bf16Stride(width) / 2 : 0)
+    }
 
     /// Embeds a batch of sparse inputs into `out` (`inputs.count x outputDim`, row-major). `scratch` must hold
     /// `scratchCount(batch: inputs.count)` floats.
@@ -155,6 +175,12 @@ public final class LexicalNetwork: @unchecked Sendable {
                 let bytes = UnsafeMutableRawPointer(scales + m).assumingMemoryBound(to: UInt8.self)
                 Gemm.quantizeRows(cur, rows: m, cols: dims[l], lda: width, into: bytes, ldq: stride, scales: scales)
                 Gemm.multiply(bytes, rows: m, lda: stride, rowScales: scales, w, into: dst, ldc: ld)
+            case .bf16(let w):
+                // Rounded activations live past the two float buffers.
+                let stride = Gemm.bf16Stride(width)
+                let values = UnsafeMutableRawPointer(scratch + 2 * m * width).assumingMemoryBound(to: UInt16.self)
+                Gemm.roundRowsBF16(cur, rows: m, cols: dims[l], lda: width, into: values, ldq: stride)
+                Gemm.multiply(values, rows: m, lda: stride, w, into: dst, ldc: ld)
             }
             for i in 0..<m {
                 if last { _ = Kernels.normalize(dst + i * ld, cols) } else { LexicalNetwork.reluNormalize(dst + i * ld, cols) }
@@ -183,20 +209,22 @@ public final class LexicalNetwork: @unchecked Sendable {
     static func reluNormalize(_ x: UnsafeMutablePointer<Float>, _ n: Int) { LexelNetworkMath.reluNormalize(x, n) }
 }
 
-/// One dense layer's weights, `in x out`, packed for `Gemm` in f32 or quantised to int8.
+/// One dense layer's weights, `in x out`, packed for `Gemm` in f32, quantised to int8 or rounded to bf16.
 enum DenseLayer: @unchecked Sendable {
     case f32(Gemm.PackedMatrix)
     case int8(Gemm.Int8Matrix)
+    case bf16(Gemm.BF16Matrix)
 
     /// Inputs and outputs.
-    var rows: Int { switch self { case .f32(let w): w.rows; case .int8(let w): w.rows } }
-    var cols: Int { switch self { case .f32(let w): w.cols; case .int8(let w): w.cols } }
+    var rows: Int { switch self { case .f32(let w): w.rows; case .int8(let w): w.rows; case .bf16(let w): w.rows } }
+    var cols: Int { switch self { case .f32(let w): w.cols; case .int8(let w): w.cols; case .bf16(let w): w.cols } }
 
     /// Element `(p, j)` (input `p`, output `j`).
     subscript(p: Int, j: Int) -> Float {
         switch self {
         case .f32(let w): return w[p, j]
         case .int8(let w): return w[p, j]
+        case .bf16(let w): return w[p, j]
         }
     }
 }

@@ -33,7 +33,7 @@ struct Embed: ParsableCommand {
     @OptionGroup var threads: ThreadsOption
     @Flag(help: "Write int8 codes round(x * 127) instead of float32 (4x smaller; cosine error < 0.01).") var int8 = false
     @Option(parsing: .unconditional, help: "Documents per batch through the dense layers (larger batches reuse each weight more: 256 measured 1.2-1.4x faster than 32 on the 2M-96-3072-3072-192 model).") var batch = 256
-    @Option(help: "Dense-layer arithmetic: auto (int8 for networks with at least 262,144 dense weights, where it is 1.1-1.5x faster with AVX2 and about 4x with AVX-512 VNNI; f32 below), f32 or int8. int8 embeddings stay within cosine 0.999 of f32's and are the same on every CPU.")
+    @Option(help: "Dense-layer arithmetic: auto (int8 for networks with at least 262,144 dense weights, where it is 1.1-1.5x faster with AVX2 and about 4x with AVX-512 VNNI; f32 below), f32, int8, or bf16 (about 2x f32 with nearly its precision; CPUs with AVX-512 BF16 only). int8 embeddings stay within cosine 0.999 of f32's and are the same on every CPU; `lexel --version` names the kernels this CPU runs.")
     var layers = LayerChoice.auto
     @Flag(help: "Print a per-stage time split (tokenise, n-grams, W0, dense) and throughput at the end.") var profile = false
     @Flag(help: "No progress line.") var quiet = false

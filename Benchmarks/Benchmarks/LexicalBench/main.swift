@@ -1,8 +1,8 @@
 // LexicalBench: throughput of the lexical embedder's dense layers (the part of `lexel embed` after W0), on a
-// random network of the given shape, in one family of kernels: f32, int8, or auto (what `lexel embed` picks for
-// this shape, `LayerChoice`). Prints one line per repeat.
+// random network of the given shape, in one family of kernels: f32, int8, bf16 (AVX-512 BF16 only), or auto (what
+// `lexel embed` picks for this shape, `LayerChoice`). Prints one line per repeat.
 //
-//   LexicalBench dense [--dims 96,3072,3072,192] [--batch 64] [--docs 4096] [--threads 1] [--layers auto|f32|int8]
+//   LexicalBench dense [--dims 96,3072,3072,192] [--batch 64] [--docs 4096] [--threads 1] [--layers auto|f32|int8|bf16]
 //   LexicalBench stages --model M.lxm --input DOCS.jsonl [--repeats 5]   (the sparse stages: StagesBench.swift)
 //
 // Build: swift build -c release --package-path Benchmarks --scratch-path .build-lexbench --product LexicalBench
@@ -37,7 +37,7 @@ guard let choice = LayerChoice(rawValue: option("--layers", "auto")) else {
 }
 let network = try LexicalNetwork.random(inputDim: 16, dims: dims, seed: 7)
 let resolved = choice.resolved(for: network)
-let net = resolved == .int8 ? network.quantizedLayers() : network
+let net = try network.withLayers(resolved)
 let layerType = choice == .auto ? "auto=\(resolved.rawValue)" : resolved.rawValue
 let macs = zip(dims.dropLast(), dims.dropFirst()).reduce(0) { $0 + $1.0 * $1.1 }
 // First-layer activations: ReLU'd, normalised random rows (about half zero, as after W0).

@@ -5,6 +5,7 @@
 #include "Int8Gemm.h"
 #include "F32Panels.h"
 #include "I8Panels.h"
+#include "Bf16Gemm.h"
 
 /// Asks the CPU to bring the cache line holding `p` into all cache levels, for writing.
 static inline void lexel_prefetch_write(const void *p) { __builtin_prefetch(p, 1, 3); }
