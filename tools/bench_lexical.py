@@ -12,7 +12,8 @@ Same model file, same documents, same thread count on both sides:
              NUMBA/RAYON/OpenBLAS threads = --threads and luxical's BoW ThreadPool (cpu_count()) patched to --threads.
   Lexel      .build/release/lexel embed --model MODEL.npz --field text --threads N --output OUT.npy DOCS.jsonl (dense
              layers as `--layers auto` picks: int8 for this shape), and again
-             with --model MODEL.lxm (the same weights after `lexel convert MODEL.npz MODEL.lxm --dtype f32`; mapped), wall clock of the process (includes loading the model), best of --repeats; the marginal rate subtracts
+             with --model MODEL.lxm (the same weights after `lexel convert MODEL.npz MODEL.lxm --dtype f32`; mapped), wall clock of the process (includes loading the model), best of --repeats; --compare-rows int8 (the default) adds a
+             run on an .lxm whose W0 is stored in int8 (`lexel convert --dtype int8`, a quarter of the bytes); the marginal rate subtracts
              the wall clock of the same command on a 1-document file (load + start-up); one extra run with
              --profile prints Lexel's per-stage split. Lexel's vectors are compared with luxical's. --compare-layers f32
              (the default) adds .lxm runs with the f32 layers, for the int8 speed-up and its cosine to luxical.
@@ -47,6 +48,9 @@ def parse_args():
     ap.add_argument("--lexel", default="auto",
                     help="auto (run if .build/release/lexel has 'embed'), skip, require, or a path to the binary")
     ap.add_argument("--work-dir", default=os.path.join(ROOT, "out", "bench-lexical"))
+    ap.add_argument("--compare-rows", default="int8",
+                    help="extra Lexel runs with W0 stored in these dtypes (`lexel convert --dtype K`: int8 = one byte "
+                         "per weight and a scale per row, f16), dense layers as --layers auto picks; '' for none")
     ap.add_argument("--compare-layers", default="f32",
                     help="extra Lexel .lxm runs with these --layers kinds besides the default (auto); '' for none")
     ap.add_argument("--corpus", default=CORPUS)
@@ -296,6 +300,13 @@ def main():
             for kind in ARGS.compare_layers.split(",") if ARGS.compare_layers else []:
                 lex[f"lxm-{kind}"] = bench_lexel(binary, lxm_path, docs_path, one_doc_path, len(texts), lux["tokens"],
                                                  reference, layers=kind)
+            for dtype in ARGS.compare_rows.split(",") if ARGS.compare_rows else []:
+                path = os.path.splitext(model_path)[0] + f"-{dtype}.lxm"
+                if not os.path.exists(path):
+                    subprocess.run([binary, "convert", model_path, path, "--dtype", dtype], check=True)
+                lex[f"lxm-rows-{dtype}"] = bench_lexel(binary, path, docs_path, one_doc_path, len(texts), lux["tokens"],
+                                                       reference)
+                lex[f"lxm-rows-{dtype}"]["model"] = path
         except (RuntimeError, subprocess.CalledProcessError) as e:
             lex_error = str(e)
             log(lex_error)
@@ -337,6 +348,13 @@ def main():
             print(f"{'Lexel, .lxm, --layers ' + kind + ' (end to end)':34s} {lx['docs_per_s_end_to_end']:10.0f} "
                   f"{lx['tokens'] / lx['seconds_best']:12.0f} {lx['docs_per_s_end_to_end'] / lux['docs_per_s']:7.2f}")
             print(f"  --layers {kind} vs luxical vectors: min cosine {lx['vs_luxical_min_cosine']:.6f}")
+        for dtype in ARGS.compare_rows.split(",") if ARGS.compare_rows else []:
+            lx = lex[f"lxm-rows-{dtype}"]
+            print(f"{'Lexel, .lxm, ' + dtype + ' W0 (marginal)':34s} {lx['docs_per_s']:10.0f} {lx['tokens_per_s']:12.0f} "
+                  f"{lx['docs_per_s'] / lux['docs_per_s']:7.2f}")
+            print(f"{'Lexel, .lxm, ' + dtype + ' W0 (end to end)':34s} {lx['docs_per_s_end_to_end']:10.0f} "
+                  f"{lx['tokens'] / lx['seconds_best']:12.0f} {lx['docs_per_s_end_to_end'] / lux['docs_per_s']:7.2f}")
+            print(f"  {dtype} W0 vs luxical vectors: min cosine {lx['vs_luxical_min_cosine']:.6f}")
         print(f"Lexel vs luxical vectors (--layers auto): max |diff| {lex['vs_luxical_max_abs_diff']:.2e}, "
               f"min cosine {lex['vs_luxical_min_cosine']:.6f}")
         print("Lexel --profile:\n" + lex["profile_output"])

@@ -77,3 +77,23 @@ public final class ThreadSlots<T>: @unchecked Sendable {
     @inline(__always) public func with<R>(_ t: Int, _ body: (inout T) -> R) -> R { body(&slots[t]) }
     public var all: [T] { Array(UnsafeBufferPointer(start: slots, count: n)) }
 }
+
+/// Runs `a` on a second thread while `b` runs on another, waits for both and returns their results (the first
+/// error, if either throws). For independent steps of one job, such as building the parts of a model at load.
+public func concurrently<A, B>(_ a: () throws -> A, _ b: () throws -> B) throws -> (A, B) {
+    try withoutActuallyEscaping(a) { a in
+        try withoutActuallyEscaping(b) { b in
+            let results = ResultPair<A, B>(), fa = Unchecked(a), fb = Unchecked(b)
+            runOnThreads(2) { i in
+                if i == 0 { results.a = Result { try fa.value() } } else { results.b = Result { try fb.value() } }
+            }
+            return (try results.a!.get(), try results.b!.get())
+        }
+    }
+}
+
+/// The results of `concurrently`'s two threads, each written by one of them before the join.
+private final class ResultPair<A, B>: @unchecked Sendable {
+    var a: Result<A, Error>?
+    var b: Result<B, Error>?
+}

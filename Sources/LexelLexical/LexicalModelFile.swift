@@ -110,8 +110,6 @@ extension LexicalModel {
                                               maxCharsPerWord: Int(meta["max-chars-per-word"] ?? "") ?? 100)
             let hashes = try c.raw(.ngramHashes, expect: v * 8, verify: true, "for \(v) features")
             let idf = try c.raw(.ngramIDF, expect: v * 4, verify: true, "for \(v) features")
-            let vocabulary = try NgramVocabulary(hashes: Array(hashes.bindMemory(to: UInt64.self)),
-                                                 idf: Array(idf.bindMemory(to: Float.self)), minN: minN, maxN: maxN)
             let rows = try c.raw(.networkInput, expect: v * dims[0] * dtype.size, "for \(v) x \(dims[0]) \(dtype.rawValue)")
             let scales = dtype == .int8
                 ? try c.raw(.networkInputScales, expect: v * 4, verify: true, "for \(v) rows").bindMemory(to: Float.self).baseAddress : nil
@@ -128,17 +126,22 @@ extension LexicalModel {
             // f32 layers are read in place from the mapping (64-byte aligned sections, so 4-byte aligned floats):
             // packing or quantising them is the only copy; f16 layers are widened first.
             let starts = sizes.reduce(into: [0]) { $0.append($0[$0.count - 1] + $1) }
-            var network: LexicalNetwork
-            if layerType == .f32 {
-                let all = layerBytes.bindMemory(to: Float.self)
-                network = try build(sizes.indices.map { UnsafeBufferPointer(rebasing: all[starts[$0]..<starts[$0 + 1]]) })
-            } else {
+            // The n-gram table and the dense layers are built at the same time (a 2M-feature table, and quantising
+            // or packing 10M weights, are most of a large model's start-up).
+            var (vocabulary, network) = try concurrently({
+                try NgramVocabulary(hashes: Array(hashes.bindMemory(to: UInt64.self)),
+                                    idf: Array(idf.bindMemory(to: Float.self)), minN: minN, maxN: maxN)
+            }, { () throws -> LexicalNetwork in
+                if layerType == .f32 {
+                    let all = layerBytes.bindMemory(to: Float.self)
+                    return try build(sizes.indices.map { UnsafeBufferPointer(rebasing: all[starts[$0]..<starts[$0 + 1]]) })
+                }
                 let halves = layerBytes.baseAddress!
                 let widened = sizes.indices.map { l in
                     (starts[l]..<starts[l + 1]).map { Float(halves.loadUnaligned(fromByteOffset: 2 * $0, as: Float16.self)) }
                 }
-                network = try withBuffers(widened, build)
-            }
+                return try withBuffers(widened, build)
+            })
             if meta["sketch-dims"] != nil || meta["sketch-weight"] != nil || c.entry(.sketchIDF) != nil {
                 let (k, w) = (meta["sketch-dims"] ?? "(missing)", meta["sketch-weight"] ?? "(missing)")
                 guard let dims = Int(k), let weight = Float(w) else {

@@ -24,4 +24,18 @@ final class ThreadsTests: XCTestCase {
             XCTAssertEqual((0..<count).map { hits[$0] }, [Int](repeating: 1, count: count), "\(count) \(threads) \(align)")
         }
     }
+
+    func testConcurrentlyRunsBothOnTwoThreadsAndPassesErrorsOn() throws {
+        let (a, b) = try concurrently({ pthread_self() }, { pthread_self() })
+        XCTAssertEqual(pthread_equal(a, b), 0, "the two bodies run on different threads")
+        let (x, y) = try concurrently({ (1...100).reduce(0, +) }, { "done" })
+        XCTAssertEqual(x, 5050)
+        XCTAssertEqual(y, "done")
+        XCTAssertThrowsError(try concurrently({ 1 }, { () throws -> Int in throw LexelError("second failed") })) {
+            XCTAssertEqual(($0 as? LexelError)?.message, "second failed")
+        }
+        XCTAssertThrowsError(try concurrently({ () throws -> Int in throw LexelError("first failed") }, { 2 })) {
+            XCTAssertEqual(($0 as? LexelError)?.message, "first failed")
+        }
+    }
 }
