@@ -27,7 +27,7 @@
 #   7. lexel distill-static: token rows initialised from step 1 (centred, SIF-weighted), a row starting at zero for
 #      each bigram found in >= 50 training texts, 3 epochs at peak lr 5e-4 of cosine loss against the teacher vectors
 #      (about a minute on 2 cores), int8 rows, and a 1,024-d feature sketch of the tokens at weight 0.3 (IDF from the
-#      training texts).
+#      training texts), plus 0.4 exp(-n / 20) for a text of n tokens (short texts lean more on their exact words).
 # `lexel distill-static` gives the same file for any thread count; the teacher vectors may differ in the last
 # float16 bit between machines (torch kernels). BACKEND=torch-bf16 runs the teacher in bfloat16 where the CPU has
 # avx512_bf16 (1.9x the speed, row cosine >= 0.9999 to fp32; tools/teacher.py), so the model then differs slightly.
@@ -91,5 +91,6 @@ echo "== lexel distill-static"
 "$LEXEL" distill-static "$WORK/set/corpus.jsonl" --field text --teacher "$WORK/set/teacher.npy" \
   --token-vectors "$WORK/tokens.npy" --vocab "$VOCAB" --holdout "$HOLDOUT" -epoch "$EPOCHS" -lr "$LR" --batch 256 \
   --seed 0 --thread "$THREADS" --dtype int8 --sketch-dims 1024 --sketch-weight 0.3 \
+  --sketch-short-weight 0.4 --sketch-short-length 20 \
   --ngrams "$WORK/set/bigrams.tsv" --ngram-min-df 50 --output "$OUT"
 ls -l "$OUT"

@@ -16,6 +16,8 @@ public struct Conversion {
     public var foldCase = false
     /// Whether `dtype` / `layerType` were given (they only apply to some outputs).
     public var dtypeGiven = false, layerTypeGiven = false
+    /// A static model's feature sketch, given a new short-text weight and length (`FeatureSketch`); nil: as it is.
+    public var sketchShortWeight: Float?, sketchShortLength: Float?
 
     public init() {}
 
@@ -34,6 +36,9 @@ public struct Conversion {
         if let m = maxWords, m <= 0 { throw LexelError("--max-words must be positive (got \(m))") }
         let out = Conversion.output(for: output)
         if layerTypeGiven && out != .lexicalModel { throw LexelError("--layer-dtype applies to lexical models (.lxm output) only") }
+        if (sketchShortWeight != nil || sketchShortLength != nil) && out != .lexicalModel {
+            throw LexelError("--sketch-short-weight and --sketch-short-length apply to static lexical models (.lxm output) only")
+        }
         if layerType == .int8 { throw LexelError("--layer-dtype: expected f32 or f16 (got 'int8')") }
         try OutputPath.checkWritable(output)
         let kind = try ModelFiles.kind(of: input)
@@ -45,7 +50,18 @@ public struct Conversion {
             guard kind == .lexicalModel || kind == .luxicalModel else {
                 throw LexelError(file: input, "this is \(kind.description); a .lxm output needs a lexical model (.lxm or Luxical .npz)")
             }
-            try LexicalModel.load(path: input).write(path: output, dtype: dtype, layerType: layerType)
+            var model = try LexicalModel.load(path: input)
+            if sketchShortWeight != nil || sketchShortLength != nil {
+                guard let sketch = model.network.sketch else {
+                    throw LexelError(file: input, "--sketch-short-weight and --sketch-short-length apply to static models with a feature sketch; this model has none")
+                }
+                let changed = try FeatureSketch(dims: sketch.dims, weight: sketch.weight, idf: sketch.idf,
+                                                shortWeight: sketchShortWeight ?? sketch.shortWeight,
+                                                shortLength: sketchShortLength ?? sketch.shortLength)
+                model = try LexicalModel(tokenizer: model.tokenizer, vocabulary: model.vocabulary,
+                                         network: model.network.withSketch(changed), tfidf: model.tfidf, info: model.info)
+            }
+            try model.write(path: output, dtype: dtype, layerType: layerType)
         case .vectorFile:
             var o = VectorFileOptions()
             (o.dtype, o.normalize, o.maxWords, o.foldCase) = (dtype, normalize, maxWords, foldCase)

@@ -21,6 +21,9 @@ public struct StaticDistillRequest {
     public var sketchDims = 0
     /// The sketch's share of every cosine.
     public var sketchWeight: Float = 0.3
+    /// What a text of n tokens adds to the share: `sketchShortWeight * exp(-n / sketchShortLength)` (`FeatureSketch`).
+    public var sketchShortWeight: Float = 0
+    public var sketchShortLength: Float = 20
     /// An n-gram table (`lexel ngrams --minn 2`): its n-grams with at least `ngramMinDF` documents get rows of
     /// their own after the token rows, starting at zero (what the n-gram means beyond its tokens is learned).
     public var ngrams: String?
@@ -45,8 +48,12 @@ public enum StaticDistillJob {
         try OutputPath.checkWritable(r.output)
         guard r.sif > 0 else { throw LexelError("--sif must be > 0 (got \(r.sif))") }
         if r.sketchDims != 0 {  // checked before the work, naming the flags
-            do { _ = try FeatureSketch(dims: r.sketchDims, weight: r.sketchWeight, idf: []) } catch let e as LexelError {
-                throw LexelError("--sketch-dims \(r.sketchDims) --sketch-weight \(r.sketchWeight): \(e.message)")
+            do {
+                _ = try FeatureSketch(dims: r.sketchDims, weight: r.sketchWeight, idf: [], shortWeight: r.sketchShortWeight,
+                                      shortLength: r.sketchShortLength)
+            } catch let e as LexelError {
+                let short = r.sketchShortWeight != 0 ? " --sketch-short-weight \(r.sketchShortWeight) --sketch-short-length \(r.sketchShortLength)" : ""
+                throw LexelError("--sketch-dims \(r.sketchDims) --sketch-weight \(r.sketchWeight)\(short): \(e.message)")
             }
         }
         // The n-gram table before the (large) teacher files, so that its errors come first.
@@ -119,8 +126,10 @@ public enum StaticDistillJob {
         var network = try distiller.network()
         if r.sketchDims > 0 {
             network = try network.withSketch(FeatureSketch(dims: r.sketchDims, weight: r.sketchWeight,
-                                                           idf: FeatureSketch.idf(features: v, documents: train) + [Float](repeating: 0, count: hashes.count)))
-            log("sketch: \(r.sketchDims) exact-match dimensions of the tokens after the \(d) trained ones, weight \(r.sketchWeight)")
+                                                           idf: FeatureSketch.idf(features: v, documents: train) + [Float](repeating: 0, count: hashes.count),
+                                                           shortWeight: r.sketchShortWeight, shortLength: r.sketchShortLength))
+            log("sketch: \(r.sketchDims) exact-match dimensions of the tokens after the \(d) trained ones, weight \(r.sketchWeight)"
+                + (r.sketchShortWeight > 0 ? " + \(r.sketchShortWeight) exp(-tokens / \(r.sketchShortLength))" : ""))
         }
         let model = try LexicalModel(tokenizer: tokenizer, vocabulary: vocabulary, network: network, tfidf: tfidf, info: info)
         try model.write(path: r.output, dtype: r.dtype)

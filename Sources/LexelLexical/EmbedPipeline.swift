@@ -100,7 +100,10 @@ public final class EmbedPipeline: @unchecked Sendable {
         let names = ["tokenise", "n-grams + TF-IDF", "W0 (sparse rows)", "dense layers"]
         var r = "Model: \(model.network.inputDim) features -> \(model.network.dims.map(String.init).joined(separator: " -> "))"
         let net = model.network
-        let sketch = net.sketch.map { " + sketch of \($0.dims) (weight \(formatFixed(Double($0.weight), 2)))" } ?? ""
+        let sketch = net.sketch.map {
+            " + sketch of \($0.dims) (weight \(formatFixed(Double($0.weight), 2))"
+                + ($0.shortWeight > 0 ? " + \(formatFixed(Double($0.shortWeight), 2)) exp(-tokens / \(formatCompact($0.shortLength)))" : "") + ")"
+        } ?? ""
         let kernel = [LayerChoice.int8: Gemm.int8Kernel, .bf16: Gemm.bf16Kernel, .f32: "f32"][net.layerKind]!
         let layers = net.isStatic ? "no dense layers (static\(sketch))" : "dense layers \(net.layerKind.rawValue) (\(kernel) kernel)"
         r += ", W0 \(net.input.dtype.rawValue), \(layers); loaded in \(formatFixed(load, 3)) s\n"
@@ -117,3 +120,6 @@ public final class EmbedPipeline: @unchecked Sendable {
 extension String {
     func padding(_ n: Int) -> String { count >= n ? self : self + String(repeating: " ", count: n - count) }
 }
+
+/// `x` without a fractional part when it has none ("20", "12.5").
+func formatCompact(_ x: Float) -> String { x == x.rounded() && abs(x) < 1e9 ? "\(Int(x))" : "\(x)" }

@@ -12,7 +12,8 @@ import LexelText
 /// Lexical models in the `.lxv` container (docs/lexical-model.md): meta `kind=lexical-model`, the WordPiece
 /// vocabulary, the n-gram feature hashes and IDF, W0 rows (f32, f16 or int8, mapped in place when loaded) and
 /// the dense layers (`out x in`, f32 or f16, unpacked into f32 when loaded); a static model with a feature sketch
-/// adds meta `sketch-dims` and `sketch-weight` and the sketch's IDF (one f32 per feature).
+/// adds meta `sketch-dims` and `sketch-weight` (and `sketch-short-weight`, `sketch-short-length` where short texts
+/// weigh the sketch more) and the sketch's IDF (one f32 per feature).
 extension LexicalModel {
     /// Writes the model atomically. `dtype` is W0's storage; `layerType` the dense layers' (f32 or f16).
     public func write(path: String, dtype: RowType? = nil, layerType: RowType = .f32) throws {
@@ -26,7 +27,12 @@ extension LexicalModel {
             ("tfidf-normalize", "\(tfidf.normalize)"), ("tokenizer", "wordpiece-bert-uncased"),
             ("unknown-token", tokenizer.vocabulary[Int(tokenizer.unknownID)]), ("max-chars-per-word", "\(tokenizer.maxCharsPerWord)"),
         ]
-        if let sketch = net.sketch { meta += [("sketch-dims", "\(sketch.dims)"), ("sketch-weight", "\(sketch.weight)")] }
+        if let sketch = net.sketch {
+            meta += [("sketch-dims", "\(sketch.dims)"), ("sketch-weight", "\(sketch.weight)")]
+            if sketch.shortWeight > 0 {
+                meta += [("sketch-short-weight", "\(sketch.shortWeight)"), ("sketch-short-length", "\(sketch.shortLength)")]
+            }
+        }
         meta += info.sorted { $0.key < $1.key }.filter { k, _ in !meta.contains { $0.0 == k } && !k.hasPrefix("sketch-") }
         let w = try SectionWriter(path: path, sectionCount: net.sketch == nil ? 7 : 8)
         try w.section(.meta, compressing: Array(meta.map { "\($0)=\($1.replacingNewlines)\n" }.joined().utf8))
@@ -147,9 +153,14 @@ extension LexicalModel {
                 guard let dims = Int(k), let weight = Float(w) else {
                     throw c.error(Int(m.offset), "section meta: sketch-dims \(k) and sketch-weight \(w) must both be numbers")
                 }
+                let (sw, sl) = (meta["sketch-short-weight"] ?? "0", meta["sketch-short-length"] ?? "20")
+                guard let shortWeight = Float(sw), let shortLength = Float(sl) else {
+                    throw c.error(Int(m.offset), "section meta: sketch-short-weight \(sw) and sketch-short-length \(sl) must be numbers")
+                }
                 let idf = try c.raw(.sketchIDF, expect: v * 4, verify: true, "for \(v) features")
                 do {
-                    network = try network.withSketch(FeatureSketch(dims: dims, weight: weight, idf: Array(idf.bindMemory(to: Float.self))))
+                    network = try network.withSketch(FeatureSketch(dims: dims, weight: weight, idf: Array(idf.bindMemory(to: Float.self)),
+                                                                   shortWeight: shortWeight, shortLength: shortLength))
                 } catch let e as LexelError {
                     throw c.error(Int(c.entry(.sketchIDF)!.offset), e.message)
                 }

@@ -198,9 +198,12 @@ public final class LexicalNetwork: @unchecked Sendable {
         input.accumulate(x, into: h)
         guard layers.isEmpty else { return LexelNetworkMath.reluNormalize(h, d0) }
         let rows = Kernels.normalize(h, d0)
-        if let sketch, sketch.write(x, into: h + d0) > 0, rows > 0 {   // both blocks nonzero: weight them
-            Kernels.scale((1 - sketch.weight).squareRoot(), h, d0)
-            Kernels.scale(sketch.weight.squareRoot(), h + d0, sketch.dims)
+        guard let sketch else { return }
+        let (norm, tokens) = sketch.write(x, into: h + d0)
+        if norm > 0, rows > 0 {   // both blocks nonzero: weight them
+            let w = sketch.weight(tokens: tokens)
+            Kernels.scale((1 - w).squareRoot(), h, d0)
+            Kernels.scale(w.squareRoot(), h + d0, sketch.dims)
         }
     }
 

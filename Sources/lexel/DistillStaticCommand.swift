@@ -28,6 +28,10 @@ struct DistillStatic: ParsableCommand {
             normalised on its own and weighted so that it gives --sketch-weight
             of every cosine. Names, numbers and rare words keep coordinates of
             their own, as in TF-IDF; the output has D + K values.
+            --sketch-short-weight A gives short texts more of it: a text of n
+            tokens gets --sketch-weight + A exp(-n / --sketch-short-length),
+            since a few tokens' rows say less than their exact words (titles
+            and short queries find their documents more often).
 
             --ngrams TABLE adds a row for each n-gram of TABLE (count them on
             the training documents with `lexel ngrams --minn 2 --maxn 2`) found
@@ -60,6 +64,8 @@ struct DistillStatic: ParsableCommand {
     var threads: Int = onlineCPUs
     @Option(name: .customLong("sketch-dims"), parsing: .unconditional, help: "Exact-match dimensions appended after the trained ones: a signed hash of each token's sublinear TF-IDF (IDF from the training documents), normalised on its own (default 0: none).") var sketchDims = 0
     @Option(name: .customLong("sketch-weight"), parsing: .unconditional, help: "The sketch's share of every cosine, between 0 and 1 (default 0.3).") var sketchWeight: Float = 0.3
+    @Option(name: .customLong("sketch-short-weight"), parsing: .unconditional, help: "What short texts add to the sketch's share: A exp(-tokens / L) (default 0: the same share for every text).") var sketchShortWeight: Float = 0
+    @Option(name: .customLong("sketch-short-length"), parsing: .unconditional, help: "L, in tokens, of --sketch-short-weight (default 20).") var sketchShortLength: Float = 20
     @Option(help: "N-gram table (`lexel ngrams --minn 2 --maxn 2`): its n-grams get rows of their own after the tokens' rows, starting at zero.") var ngrams: String?
     @Option(name: .customLong("ngram-min-df"), parsing: .unconditional, help: "With --ngrams: only the table's n-grams found in at least this many documents (default 20).") var ngramMinDF: Int64?
     @Option(parsing: .unconditional, help: "Held-out documents (the last H of the teacher's rows), scored before and after.") var holdout = 0
@@ -73,6 +79,7 @@ struct DistillStatic: ParsableCommand {
             (r.vocabulary, r.sif, r.holdout, r.dtype, r.dims) = (vocab, sif, holdout, dtype, dims)
             (r.options.epochs, r.options.learningRate, r.options.batchSize, r.options.seed, r.options.threads) = (epoch, lr, batch, seed, threads)
             (r.options.anchor, r.sketchDims, r.sketchWeight) = (anchor, sketchDims, sketchWeight)
+            (r.sketchShortWeight, r.sketchShortLength) = (sketchShortWeight, sketchShortLength)
             (r.options.gramWeight, r.options.gramTemperature) = (gramKL, gramTemperature)
             if ngramMinDF != nil && ngrams == nil { throw LexelError("--ngram-min-df needs --ngrams TABLE") }
             (r.ngrams, r.ngramMinDF) = (ngrams, ngramMinDF ?? r.ngramMinDF)

@@ -17,6 +17,7 @@ struct Convert: ParsableCommand {
             OUT is written atomically; a symbolic link's target is replaced, a device or FIFO written through.
             Examples:
               lexel convert luxical-model.npz model.lxm --dtype f16
+              lexel convert static.lxm tuned.lxm --dtype int8 --sketch-short-weight 0.4
               lexel convert model.bin model.lxv --dtype int8
               lexel convert vectors.vec vectors.lxv --normalize --max-words 100000
               lexel convert vectors.lxv top10k.vec --max-words 10000
@@ -30,6 +31,8 @@ struct Convert: ParsableCommand {
     @Flag(help: "Add a case-folded index (8 bytes a word): lookups then ignore case before using OOV vectors.")
     var foldCase = false
     @Option(help: "Lexical models (.lxm output): value type of the dense layers, f32 or f16.") var layerDtype: RowType?
+    @Option(name: .customLong("sketch-short-weight"), parsing: .unconditional, help: "Static models with a feature sketch: what a text of n tokens adds to the sketch's share, A exp(-n / L) (`lexel distill-static --sketch-short-weight`).") var sketchShortWeight: Float?
+    @Option(name: .customLong("sketch-short-length"), parsing: .unconditional, help: "L, in tokens, of --sketch-short-weight.") var sketchShortLength: Float?
 
     func validate() throws {
         if let m = maxWords, m <= 0 { throw ValidationError("--max-words must be positive (got \(m))") }
@@ -42,6 +45,7 @@ struct Convert: ParsableCommand {
             (c.normalize, c.maxWords, c.foldCase) = (normalize, maxWords, foldCase)
             (c.dtype, c.dtypeGiven) = (dtype ?? .f32, dtype != nil)
             (c.layerType, c.layerTypeGiven) = (layerDtype ?? .f32, layerDtype != nil)
+            (c.sketchShortWeight, c.sketchShortLength) = (sketchShortWeight, sketchShortLength)
             try c.run(input: input, output: output)
         }
     }

@@ -32,6 +32,22 @@ final class DistillStaticCLITests: LexelCLITestCase {
         let se = try lexel(["embed", "--model", sketched, docs, "--profile", "--quiet"])
         XCTAssert(se.err.contains("no dense layers (static + sketch of 5 (weight 0.30))"), se.err)
         XCTAssertEqual(embeddingRows(se.out).map(\.count), [11, 11, 11])
+
+        // The short-text weight, at training or afterwards with `lexel convert`: the same file either way.
+        let boosted = outputPath("boosted.lxm"), converted = outputPath("converted.lxm")
+        let b = try lexel(["distill-static", corpus, "--teacher", teacher, "--token-vectors", tokens, "--vocab", LexicalFixtures.tinyVocab,
+                           "--holdout", "8", "-epoch", "3", "--batch", "8", "--sketch-dims", "5", "--sketch-short-weight", "0.4",
+                           "--sketch-short-length", "10", "--output", boosted, "--quiet"])
+        XCTAssertEqual(b.status, 0, b.err)
+        XCTAssertEqual(try lexel(["convert", sketched, converted, "--dtype", "int8", "--sketch-short-weight", "0.4",
+                                  "--sketch-short-length", "10"]).status, 0)
+        XCTAssertEqual(FileManager.default.contents(atPath: boosted), FileManager.default.contents(atPath: converted))
+        let be = try lexel(["embed", "--model", boosted, docs, "--profile", "--quiet"])
+        XCTAssert(be.err.contains("sketch of 5 (weight 0.30 + 0.40 exp(-tokens / 10)))"), be.err)
+        XCTAssertNotEqual(embeddingRows(be.out), embeddingRows(se.out))
+        try expectError(["convert", model, outputPath("never.lxm"), "--sketch-short-weight", "0.4"], "this model has none")
+        try expectError(["distill-static", corpus, "--teacher", teacher, "--token-vectors", tokens, "--vocab", LexicalFixtures.tinyVocab,
+                         "--sketch-dims", "5", "--sketch-short-weight", "0.8", "--output", outputPath("never.lxm")], "below 1 - weight")
         for row in rows {
             XCTAssertEqual(row.count, 6)
             XCTAssertEqual(row.reduce(0) { $0 + $1 * $1 }, 1, accuracy: 1e-5)

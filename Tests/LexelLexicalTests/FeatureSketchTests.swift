@@ -106,6 +106,17 @@ final class FeatureSketchTests: XCTestCase {
         XCTAssertEqual(loaded.network.sketch?.idf, idf)
         XCTAssertEqual(loaded.outputDim, 24)
         XCTAssertEqual(loaded.embed(texts), want)
+        XCTAssertNil(try ContainerFile(path: path, kinds: LexicalModel.sectionKinds).meta["sketch-short-weight"], "written only when used")
+        let boosted = try LexicalModel(tokenizer: tok, vocabulary: vocab, network: net.withSketch(
+            FeatureSketch(dims: 16, weight: 0.3, idf: idf, shortWeight: 0.4, shortLength: 12)), tfidf: options)
+        let boostedPath = TestTemporaryFiles.folder("sketch") + "/boosted.lxm"
+        defer { unlink(boostedPath) }
+        try boosted.write(path: boostedPath)
+        let reloaded = try LexicalModel.load(path: boostedPath)
+        XCTAssertEqual(reloaded.network.sketch?.shortWeight, 0.4)
+        XCTAssertEqual(reloaded.network.sketch?.shortLength, 12)
+        XCTAssertEqual(reloaded.embed(texts), boosted.embed(texts))
+        XCTAssertNotEqual(boosted.embed(texts), want, "short texts weigh the sketch more")
 
         // Bad sketch values in a file: errors name the file and what was wrong.
         func rewritten(_ name: String, _ change: (inout [String: String]) -> Void) throws -> String {
@@ -124,7 +135,9 @@ final class FeatureSketchTests: XCTestCase {
                                        ("nan.lxm", { $0["sketch-weight"] = "nan" }, "weight nan"),
                                        ("d.lxm", { $0["sketch-dims"] = "70000" }, "70000 dimensions"),
                                        ("x.lxm", { $0["sketch-dims"] = "x" }, "sketch-dims x"),
-                                       ("none.lxm", { $0["sketch-dims"] = nil }, "sketch-dims (missing)")] {
+                                       ("none.lxm", { $0["sketch-dims"] = nil }, "sketch-dims (missing)"),
+                                       ("s.lxm", { $0["sketch-short-weight"] = "0.9" }, "short-text weight 0.9"),
+                                       ("l.lxm", { $0["sketch-short-length"] = "x" }, "sketch-short-length x")] {
             let bad = try rewritten(name, change)
             defer { unlink(bad) }
             XCTAssertThrowsError(try LexicalModel.load(path: bad)) {
@@ -143,5 +156,29 @@ final class FeatureSketchTests: XCTestCase {
         XCTAssertThrowsError(try LexicalNetwork(w0: w0, inputDim: v, layers: [], dims: [8]).withSketch(FeatureSketch(dims: 4, weight: 0.3, idf: [1])))
         let dense = try LexicalNetwork.random(inputDim: v, dims: [8, 4], seed: 1)
         XCTAssertThrowsError(try dense.withSketch(FeatureSketch(dims: 4, weight: 0.3, idf: idf))) { XCTAssertTrue("\($0)".contains("static")) }
+    }
+
+    /// With a short-text weight, a text of n sketched tokens (n-gram rows, IDF 0, do not count) gives the sketch
+    /// `weight + shortWeight * exp(-n / shortLength)` of the squared norm; long texts get `weight`.
+    func testShortTextsWeighTheSketchMore() throws {
+        let net = try LexicalNetwork(w0: [1, 0, 0, 2, 3, 4, -1, 1], inputDim: 4, layers: [], dims: [2])
+            .withSketch(FeatureSketch(dims: 3, weight: 0.25, idf: [1, 2, 0.5, 0], shortWeight: 0.4, shortLength: 20))
+        func blocks(_ indices: [Int32], _ counts: [Float]) -> (rows: Float, sketch: Float) {
+            var x = SparseVector()
+            (x.indices, x.values) = (indices, counts)
+            let y = embed(net, x)
+            return (y[0..<2].reduce(0) { $0 + $1 * $1 }, y[2...].reduce(0) { $0 + $1 * $1 })
+        }
+        let short = blocks([0, 2, 3], [1, 2, 5])   // 3 sketched tokens; feature 3 (IDF 0) is not sketched
+        let w = 0.25 + 0.4 * expf(-3 / 20)
+        XCTAssertEqual(short.sketch, w, accuracy: 1e-5)
+        XCTAssertEqual(short.rows, 1 - w, accuracy: 1e-5)
+        let long = blocks([0, 1, 2], [100, 60, 40])
+        XCTAssertEqual(long.sketch, 0.25 + 0.4 * expf(-10), accuracy: 1e-5)
+        XCTAssertEqual(net.sketch!.weight(tokens: 0), 0.65, accuracy: 1e-6)
+        XCTAssertEqual(try FeatureSketch(dims: 3, weight: 0.25, idf: []).weight(tokens: 1), 0.25, "no short weight: constant")
+        XCTAssertThrowsError(try FeatureSketch(dims: 3, weight: 0.3, idf: [], shortWeight: 0.7)) { XCTAssertTrue("\($0)".contains("below 1 - weight")) }
+        XCTAssertThrowsError(try FeatureSketch(dims: 3, weight: 0.3, idf: [], shortWeight: -0.1))
+        XCTAssertThrowsError(try FeatureSketch(dims: 3, weight: 0.3, idf: [], shortWeight: 0.2, shortLength: 0)) { XCTAssertTrue("\($0)".contains("length 0")) }
     }
 }
