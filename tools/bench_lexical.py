@@ -335,26 +335,19 @@ def main():
               f"{results['ratio_docs_per_s']:7.2f}")
         print(f"{'Lexel (end to end, incl. load)':34s} {lex['docs_per_s_end_to_end']:10.0f} "
               f"{lex['tokens'] / lex['seconds_best']:12.0f} {results['ratio_end_to_end']:7.2f}")
+        def rows(label, lx, cosine=True):
+            print(f"{label + ' (marginal)':34s} {lx['docs_per_s']:10.0f} {lx['tokens_per_s']:12.0f} "
+                  f"{lx['docs_per_s'] / lux['docs_per_s']:7.2f}")
+            print(f"{label + ' (end to end)':34s} {lx['docs_per_s_end_to_end']:10.0f} "
+                  f"{lx['tokens'] / lx['seconds_best']:12.0f} {lx['docs_per_s_end_to_end'] / lux['docs_per_s']:7.2f}")
+            if cosine:
+                print(f"  {label} vs luxical vectors: min cosine {lx['vs_luxical_min_cosine']:.6f}")
         if "lxm" in lex:
-            lx = lex["lxm"]
-            print(f"{'Lexel, .lxm model (marginal)':34s} {lx['docs_per_s']:10.0f} {lx['tokens_per_s']:12.0f} "
-                  f"{lx['docs_per_s'] / lux['docs_per_s']:7.2f}")
-            print(f"{'Lexel, .lxm model (end to end)':34s} {lx['docs_per_s_end_to_end']:10.0f} "
-                  f"{lx['tokens'] / lx['seconds_best']:12.0f} {lx['docs_per_s_end_to_end'] / lux['docs_per_s']:7.2f}")
+            rows("Lexel, .lxm model", lex["lxm"], cosine=False)
         for kind in ARGS.compare_layers.split(",") if ARGS.compare_layers else []:
-            lx = lex[f"lxm-{kind}"]
-            print(f"{'Lexel, .lxm, --layers ' + kind + ' (marginal)':34s} {lx['docs_per_s']:10.0f} {lx['tokens_per_s']:12.0f} "
-                  f"{lx['docs_per_s'] / lux['docs_per_s']:7.2f}")
-            print(f"{'Lexel, .lxm, --layers ' + kind + ' (end to end)':34s} {lx['docs_per_s_end_to_end']:10.0f} "
-                  f"{lx['tokens'] / lx['seconds_best']:12.0f} {lx['docs_per_s_end_to_end'] / lux['docs_per_s']:7.2f}")
-            print(f"  --layers {kind} vs luxical vectors: min cosine {lx['vs_luxical_min_cosine']:.6f}")
+            rows(f"Lexel, .lxm, --layers {kind}", lex[f"lxm-{kind}"])
         for dtype in ARGS.compare_rows.split(",") if ARGS.compare_rows else []:
-            lx = lex[f"lxm-rows-{dtype}"]
-            print(f"{'Lexel, .lxm, ' + dtype + ' W0 (marginal)':34s} {lx['docs_per_s']:10.0f} {lx['tokens_per_s']:12.0f} "
-                  f"{lx['docs_per_s'] / lux['docs_per_s']:7.2f}")
-            print(f"{'Lexel, .lxm, ' + dtype + ' W0 (end to end)':34s} {lx['docs_per_s_end_to_end']:10.0f} "
-                  f"{lx['tokens'] / lx['seconds_best']:12.0f} {lx['docs_per_s_end_to_end'] / lux['docs_per_s']:7.2f}")
-            print(f"  {dtype} W0 vs luxical vectors: min cosine {lx['vs_luxical_min_cosine']:.6f}")
+            rows(f"Lexel, .lxm, {dtype} W0", lex[f"lxm-rows-{dtype}"])
         print(f"Lexel vs luxical vectors (--layers auto): max |diff| {lex['vs_luxical_max_abs_diff']:.2e}, "
               f"min cosine {lex['vs_luxical_min_cosine']:.6f}")
         print("Lexel --profile:\n" + lex["profile_output"])

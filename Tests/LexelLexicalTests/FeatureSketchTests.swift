@@ -97,10 +97,14 @@ final class FeatureSketchTests: XCTestCase {
         let want = model.embed(texts)
         XCTAssertEqual(want[0].count, 24)
         XCTAssertTrue(want.allSatisfy { $0[8...].contains { $0 != 0 } }, "every text has sketch values")
-        let path = TestTemporaryFiles.folder("sketch") + "/sketch.lxm"
+        let folder = TestTemporaryFiles.folder("sketch")
+        func reloaded(_ m: LexicalModel, _ name: String) throws -> LexicalModel {
+            try m.write(path: folder + "/" + name)
+            return try LexicalModel.load(path: folder + "/" + name)
+        }
+        let path = folder + "/sketch.lxm"
         defer { unlink(path) }
-        try model.write(path: path)
-        let loaded = try LexicalModel.load(path: path)
+        let loaded = try reloaded(model, "sketch.lxm")
         XCTAssertEqual(loaded.network.sketch?.dims, 16)
         XCTAssertEqual(loaded.network.sketch?.weight, 0.3)
         XCTAssertEqual(loaded.network.sketch?.idf, idf)
@@ -109,13 +113,11 @@ final class FeatureSketchTests: XCTestCase {
         XCTAssertNil(try ContainerFile(path: path, kinds: LexicalModel.sectionKinds).meta["sketch-short-weight"], "written only when used")
         let boosted = try LexicalModel(tokenizer: tok, vocabulary: vocab, network: net.withSketch(
             FeatureSketch(dims: 16, weight: 0.3, idf: idf, shortWeight: 0.4, shortLength: 12)), tfidf: options)
-        let boostedPath = TestTemporaryFiles.folder("sketch") + "/boosted.lxm"
-        defer { unlink(boostedPath) }
-        try boosted.write(path: boostedPath)
-        let reloaded = try LexicalModel.load(path: boostedPath)
-        XCTAssertEqual(reloaded.network.sketch?.shortWeight, 0.4)
-        XCTAssertEqual(reloaded.network.sketch?.shortLength, 12)
-        XCTAssertEqual(reloaded.embed(texts), boosted.embed(texts))
+        defer { unlink(folder + "/boosted.lxm") }
+        let boostedLoaded = try reloaded(boosted, "boosted.lxm")
+        XCTAssertEqual(boostedLoaded.network.sketch?.shortWeight, 0.4)
+        XCTAssertEqual(boostedLoaded.network.sketch?.shortLength, 12)
+        XCTAssertEqual(boostedLoaded.embed(texts), boosted.embed(texts))
         XCTAssertNotEqual(boosted.embed(texts), want, "short texts weigh the sketch more")
 
         // Bad sketch values in a file: errors name the file and what was wrong.
