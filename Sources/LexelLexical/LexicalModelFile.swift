@@ -15,6 +15,10 @@ import LexelText
 /// adds meta `sketch-dims` and `sketch-weight` (and `sketch-short-weight`, `sketch-short-length` where short texts
 /// weigh the sketch more) and the sketch's IDF (one f32 per feature).
 extension LexicalModel {
+    /// The values of meta `requires` this build understands (a comma-separated list of features the embeddings
+    /// depend on beyond the base format; a reader that finds one it does not know refuses the file).
+    public static let knownRequirements: Set<String> = ["sketch-short-weight"]
+
     /// Writes the model atomically. `dtype` is W0's storage; `layerType` the dense layers' (f32 or f16).
     public func write(path: String, dtype: RowType? = nil, layerType: RowType = .f32) throws {
         guard layerType != .int8 else { throw LexelError(file: path, "dense layers are stored as f32 or f16, not int8") }
@@ -30,10 +34,13 @@ extension LexicalModel {
         if let sketch = net.sketch {
             meta += [("sketch-dims", "\(sketch.dims)"), ("sketch-weight", "\(sketch.weight)")]
             if sketch.shortWeight > 0 {
-                meta += [("sketch-short-weight", "\(sketch.shortWeight)"), ("sketch-short-length", "\(sketch.shortLength)")]
+                meta += [("sketch-short-weight", "\(sketch.shortWeight)"), ("sketch-short-length", "\(sketch.shortLength)"),
+                         ("requires", "sketch-short-weight")]
             }
         }
-        meta += info.sorted { $0.key < $1.key }.filter { k, _ in !meta.contains { $0.0 == k } && !k.hasPrefix("sketch-") }
+        meta += info.sorted { $0.key < $1.key }.filter { k, _ in
+            !meta.contains { $0.0 == k } && !k.hasPrefix("sketch-") && k != "requires"
+        }
         let w = try SectionWriter(path: path, sectionCount: net.sketch == nil ? 7 : 8)
         try w.section(.meta, compressing: Array(meta.map { "\($0)=\($1.replacingNewlines)\n" }.joined().utf8))
         try w.section(.tokenizerVocab, compressing: Array(tokenizer.vocabulary.joined(separator: "\n").utf8))
@@ -89,6 +96,15 @@ extension LexicalModel {
             throw LexelError(file: path, "not a lexical model (a Lexel \(meta["kind"] ?? "vector") file); make one with `lexel distill`")
         }
         let m = try c.require(.meta)
+        // Features a reader must know to compute the embeddings the writer meant (readers older than a feature
+        // would otherwise skip its keys silently); readers from before this key ignore it.
+        if let required = meta["requires"] {
+            let unknown = required.split(separator: ",").map(String.init).filter { !LexicalModel.knownRequirements.contains($0) }
+            guard unknown.isEmpty else {
+                throw c.error(Int(m.offset), "section meta: the model needs \(unknown.joined(separator: ", ")), which this build of "
+                              + "Lexel does not know: use a newer Lexel")
+            }
+        }
         let dims = (meta["dims"] ?? "").split(separator: ",").compactMap { Int($0) }
         guard let v = Int(meta["input-dim"] ?? ""), v > 0, v < Int(UInt32.max), dims.count >= 1, dims.allSatisfy({ $0 > 0 && $0 <= 1 << 16 }),
               let dtype = RowType(rawValue: meta["dtype"] ?? ""),

@@ -115,6 +115,7 @@ final class FeatureSketchTests: XCTestCase {
             FeatureSketch(dims: 16, weight: 0.3, idf: idf, shortWeight: 0.4, shortLength: 12)), tfidf: options)
         defer { unlink(folder + "/boosted.lxm") }
         let boostedLoaded = try reloaded(boosted, "boosted.lxm")
+        XCTAssertEqual(try ContainerFile(path: folder + "/boosted.lxm", kinds: LexicalModel.sectionKinds).meta["requires"], "sketch-short-weight")
         XCTAssertEqual(boostedLoaded.network.sketch?.shortWeight, 0.4)
         XCTAssertEqual(boostedLoaded.network.sketch?.shortLength, 12)
         XCTAssertEqual(boostedLoaded.embed(texts), boosted.embed(texts))
@@ -139,7 +140,8 @@ final class FeatureSketchTests: XCTestCase {
                                        ("x.lxm", { $0["sketch-dims"] = "x" }, "sketch-dims x"),
                                        ("none.lxm", { $0["sketch-dims"] = nil }, "sketch-dims (missing)"),
                                        ("s.lxm", { $0["sketch-short-weight"] = "0.9" }, "short-text weight 0.9"),
-                                       ("l.lxm", { $0["sketch-short-length"] = "x" }, "sketch-short-length x")] {
+                                       ("l.lxm", { $0["sketch-short-length"] = "x" }, "sketch-short-length x"),
+                                       ("r.lxm", { $0["requires"] = "sketch-short-weight,warp-drive" }, "needs warp-drive, which this build")] {
             let bad = try rewritten(name, change)
             defer { unlink(bad) }
             XCTAssertThrowsError(try LexicalModel.load(path: bad)) {
