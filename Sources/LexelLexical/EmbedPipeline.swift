@@ -104,8 +104,7 @@ public final class EmbedPipeline: @unchecked Sendable {
             " + sketch of \($0.dims) (weight \(formatFixed(Double($0.weight), 2))"
                 + ($0.shortWeight > 0 ? " + \(formatFixed(Double($0.shortWeight), 2)) exp(-tokens / \(formatCompact($0.shortLength)))" : "") + ")"
         } ?? ""
-        let kernel = [LayerChoice.int8: Gemm.int8Kernel, .bf16: Gemm.bf16Kernel, .f32: "f32"][net.layerKind]!
-        let layers = net.isStatic ? "no dense layers (static\(sketch))" : "dense layers \(net.layerKind.rawValue) (\(kernel) kernel)"
+        let layers = net.isStatic ? "no dense layers (static\(sketch))" : "dense layers \(net.layerKind.rawValue) (\(net.layerKernel) kernel)"
         r += ", W0 \(net.input.dtype.rawValue), \(layers); loaded in \(formatFixed(load, 3)) s\n"
         r += "Documents: \(docs) in \(formatFixed(elapsed, 3)) s on \(threads) threads: \(Int(Double(docs) / max(elapsed, 1e-12))) docs/s, "
         r += "\(Int(Double(tokens) / max(elapsed, 1e-12))) tokens/s (\(tokens) tokens)\n"

@@ -15,12 +15,24 @@ public final class LexicalNetwork: @unchecked Sendable {
     public let input: InputRows
     /// Dense layers packed for `Gemm` (layer `l` maps `dims[l]` to `dims[l + 1]`), f32 or int8.
     let layers: [DenseLayer]
-    /// Whether the dense layers run in 8-bit integers (`quantizedLayers()`).
-    public var int8Layers: Bool { if case .int8 = layers.first { return true } else { return false } }
-    /// Whether the dense layers run in bfloat16 (`withLayers(.bf16)`).
-    public var bf16Layers: Bool { if case .bf16 = layers.first { return true } else { return false } }
-    /// The dense layers' arithmetic: f32, int8 or bf16 (f32 for a static model, which has none).
-    public var layerKind: LayerChoice { int8Layers ? .int8 : bf16Layers ? .bf16 : .f32 }
+    /// The dense layers' arithmetic: f32, int8 or bf16 (`withLayers`; f32 for a static model, which has none).
+    public var layerKind: LayerChoice {
+        switch layers.first {
+        case .int8: return .int8
+        case .bf16: return .bf16
+        default: return .f32
+        }
+    }
+    /// The kernel the dense layers run on this CPU, for reports: `Gemm.int8Kernel`, `Gemm.bf16Kernel` or "f32".
+    public var layerKernel: String {
+        switch layerKind {
+        case .int8: return Gemm.int8Kernel
+        case .bf16: return Gemm.bf16Kernel
+        default: return "f32"
+        }
+    }
+    /// Whether the dense layers run in 8-bit integers (`withLayers(.int8)`).
+    public var int8Layers: Bool { layerKind == .int8 }
     /// Weights of the dense layers (W0 not counted).
     public var denseWeightCount: Int { (1..<dims.count).reduce(0) { $0 + dims[$1 - 1] * dims[$1] } }
     /// Whether the output is W0's normalised sum (and the sketch, if any), with no dense layers (a static model).
@@ -51,12 +63,10 @@ public final class LexicalNetwork: @unchecked Sendable {
         return LexicalNetwork(input: input, layers: layers, dims: dims, sketch: sketch)
     }
 
-    /// The same network with its dense layers quantised to -63...63 (one scale per output unit; activations are
-    /// quantised per row to 7 bits on the fly): about twice the speed of f32 on AVX2. W0 is shared, not copied.
-    public func quantizedLayers() -> LexicalNetwork { try! withLayers(.int8) }
-
     /// The same network with its dense layers in `choice`'s arithmetic (as it resolves for this network), from
-    /// the current layers' values. W0 is shared, not copied. bf16 on a CPU without AVX-512 BF16 is an error.
+    /// the current layers' values: int8 quantises weights to -63...63 (one scale per output unit; activations are
+    /// quantised per row to 7 bits on the fly), bf16 rounds weights and activations. W0 is shared, not copied.
+    /// bf16 on a CPU without AVX-512 BF16 is an error.
     public func withLayers(_ choice: LayerChoice) throws -> LexicalNetwork {
         let kind = choice.resolved(for: self)
         if kind == layerKind || isStatic { return self }
@@ -135,7 +145,11 @@ public final class LexicalNetwork: @unchecked Sendable {
     /// Scratch floats `embed` needs for a batch of `m` inputs (two activation buffers, and room for the
     /// quantised activations and their row scales of int8 layers, or the rounded activations of bf16 layers).
     public func scratchCount(batch m: Int) -> Int {
-        2 * m * width + (int8Layers ? m * (Gemm.quantizedStride(width) / 4 + 1) : bf16Layers ? m * Gemm.bf16Stride(width) / 2 : 0)
+        switch layerKind {
+        case .int8: return 2 * m * width + m * (Gemm.quantizedStride(width) / 4 + 1)
+        case .bf16: return 2 * m * width + m * Gemm.bf16Stride(width) / 2
+        default: return 2 * m * width
+        }
     }
 
     /// Embeds a batch of sparse inputs into `out` (`inputs.count x outputDim`, row-major). `scratch` must hold

@@ -6,6 +6,10 @@ struct NgramSlot {
     /// `UInt32.max`: empty.
     var index: UInt32
     var idf: Float
+
+    /// What a lookup writes for a found n-gram: `index << 32 | idf.bitPattern` (so that sorting the keys sorts by
+    /// index).
+    @inline(__always) var key: UInt64 { UInt64(index) << 32 | UInt64(idf.bitPattern) }
 }
 
 /// Open-addressing (linear probing) table n-gram hash -> (feature index, IDF), at most half full, in memory
@@ -67,7 +71,7 @@ final class NgramSlots: @unchecked Sendable {
         for j in 0..<m {
             if j + ahead < m { Kernels.prefetchRead(slots + home(hashes[j + ahead])) }
             if let p = find(hashes[j]) {
-                found[k] = UInt64(p.pointee.index) << 32 | UInt64(p.pointee.idf.bitPattern)
+                found[k] = p.pointee.key
                 k += 1
             }
         }

@@ -1,4 +1,4 @@
-/// The found key (`index << 32 | idf.bitPattern`, as `NgramSlots.lookup` writes it) of every single-token n-gram
+/// The found key (`NgramSlot.key`, as `NgramSlots.lookup` writes it) of every single-token n-gram
 /// with a token id below `count`, in an array indexed by the id: a document's unigrams are then read from a table
 /// of a few hundred kB (30,522 x 8 bytes for BERT's vocabulary) instead of being hashed (with `maxN - 1` padding
 /// steps each) and probed for in the n-gram table, which for Luxical's 2M features is 64 MB. The keys are the very
@@ -15,7 +15,7 @@ final class UnigramKeys: @unchecked Sendable {
         keys = .allocate(capacity: max(count, 1))
         for id in 0..<count {
             let p = table.find(Ngrams.hash(CollectionOfOne(UInt32(id)), maxN: maxN))
-            keys[id] = p.map { UInt64($0.pointee.index) << 32 | UInt64($0.pointee.idf.bitPattern) } ?? UnigramKeys.absent
+            keys[id] = p?.pointee.key ?? UnigramKeys.absent
         }
     }
 

@@ -41,7 +41,7 @@ final class NetworkTests: XCTestCase {
     /// Int8 dense layers (7-bit activations, 8-bit weights) stay within a small angle of the f32 network.
     func testInt8LayersAreCloseToF32() throws {
         let net = try LexicalNetwork.random(inputDim: 50, dims: [16, 256, 256, 32], seed: 5)
-        let q = net.quantizedLayers()
+        let q = try net.withLayers(.int8)
         XCTAssertTrue(q.int8Layers)
         XCTAssertFalse(net.int8Layers)
         var rng = SplitMix64(seed: 9)
